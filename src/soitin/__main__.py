@@ -1,0 +1,5 @@
+"""`python -m soitin` runs the CLI."""
+
+from soitin.cli import main
+
+main()

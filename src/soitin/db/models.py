@@ -1,0 +1,534 @@
+"""Typed SQLAlchemy 2 models: the nouns of soitin.
+
+Times are timezone-aware UTC (`UTCDateTime`). Lists and maps (place codes, scores,
+settings of a source) are JSON so that SQLite and PostgreSQL share one schema.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from soitin.db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention (for migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Role(enum.StrEnum):
+    """What a user may do; policies in `review/policies.py` read this."""
+
+    ADMIN = "admin"
+    LEAD = "lead"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class SourceKind(enum.StrEnum):
+    """Where items come from."""
+
+    FEED = "feed"
+    FILE = "file"
+    API = "api"
+    TIP = "tip"
+
+
+class Category(enum.StrEnum):
+    """Harm categories a case can be confirmed as. No political-opinion category, by design."""
+
+    MISINFORMATION = "misinformation"
+    SCAM = "scam"
+    TOXIC = "toxic"
+    SPAM = "spam"
+
+
+class CaseStatus(enum.StrEnum):
+    """Where a case stands in its unit's queue."""
+
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    FORWARDED = "forwarded"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class Verdict(enum.StrEnum):
+    """Fact-check verdicts of the claim library."""
+
+    FALSE = "false"
+    MISLEADING = "misleading"
+    TRUE = "true"
+    UNPROVEN = "unproven"
+
+
+class ActionKind(enum.StrEnum):
+    """Open, attributed responses the team records."""
+
+    FACT_CHECK = "fact_check"
+    CORRECTION = "correction"
+    PLATFORM_REPORT = "platform_report"
+    OFFICIAL_NOTICE = "official_notice"
+    REFERRAL = "referral"
+    PUBLIC_WARNING = "public_warning"
+
+
+def _id() -> Mapped[int]:
+    return mapped_column(Integer, primary_key=True, autoincrement=True)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(default=utcnow)
+
+
+class Unit(Base):
+    """An organisational unit: province office → commune/department units."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = _id()
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    place_codes: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = _created()
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+
+
+class User(Base):
+    """A person who signs in. Staff accounts only; never a profile of a post author."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = _id()
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.VIEWER.value)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    created_at: Mapped[datetime] = _created()
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Source(Base):
+    """A feed, file export, push API client or the tip box; with its health."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_outlet: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    poll_interval_s: Mapped[int] = mapped_column(Integer, default=900)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    etag: Mapped[str | None] = mapped_column(String(512), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(128), default=None)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = _created()
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class ApiToken(Base):
+    """A per-source push token; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = _id()
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = _created()
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    source: Mapped[Source] = relationship()
+
+
+class Story(Base):
+    """A cluster of near-duplicate items: what people review."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = _id()
+    first_seen: Mapped[datetime] = _created()
+    last_seen: Mapped[datetime] = _created()
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    source_count: Mapped[int] = mapped_column(Integer, default=0)
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+    velocity: Mapped[float] = mapped_column(Float, default=0.0)
+    velocity_earlier: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    representative_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    representative_text: Mapped[str] = mapped_column(Text, default="")
+    province_codes: Mapped[list[str]] = mapped_column(default=list)
+    ward_codes: Mapped[list[str]] = mapped_column(default=list)
+    max_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    updated_at: Mapped[datetime] = _created()
+
+    __table_args__ = (Index("ix_stories_last_seen", "last_seen"),)
+
+
+class Item(Base):
+    """One post, article or tip, entered once, keyed by (source, external id)."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = _id()
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    external_id: Mapped[str] = mapped_column(String(512))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    text: Mapped[str | None] = mapped_column(Text, default=None)
+    text_folded: Mapped[str] = mapped_column(Text, default="")
+    author_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    platform: Mapped[str | None] = mapped_column(String(32), default=None)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    fetched_at: Mapped[datetime] = _created()
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    province_codes: Mapped[list[str]] = mapped_column(default=list)
+    ward_codes: Mapped[list[str]] = mapped_column(default=list)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    processed_at: Mapped[datetime | None] = mapped_column(default=None)
+    raw_purged_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    source: Mapped[Source] = relationship()
+    story: Mapped[Story | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        Index("ix_items_published_at", "published_at"),
+        Index("ix_items_fetched_at", "fetched_at"),
+    )
+
+    @property
+    def reach(self) -> int:
+        """Engagement summed: what a story adds up as its reach."""
+        return self.likes + self.comments + self.shares
+
+
+class Claim(Base):
+    """A fact-checked claim of the claim library (schema.org ClaimReview fields)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = _id()
+    text: Mapped[str] = mapped_column(Text)
+    text_folded: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    publisher: Mapped[str | None] = mapped_column(String(255), default=None)
+    reviewed_on: Mapped[str | None] = mapped_column(String(10), default=None)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Case(Base):
+    """A story in one unit's review queue."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = _id()
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN.value)
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    severity: Mapped[int] = mapped_column(Integer, default=1)
+    priority: Mapped[float] = mapped_column(Float, default=0.0)
+    priority_parts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    dismiss_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    opened_at: Mapped[datetime] = _created()
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_response_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    story: Mapped[Story] = relationship()
+    unit: Mapped[Unit] = relationship()
+    assignee: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("story_id", "unit_id"),
+        Index("ix_cases_queue", "unit_id", "status", "priority"),
+    )
+
+
+class CaseEvent(Base):
+    """One step on a case's timeline: decision, comment, forward, escalate, assign."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = _id()
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = _created()
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Action(Base):
+    """A response the team made openly, under its own name."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = _id()
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = _created()
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    channel: Mapped[str | None] = mapped_column(String(64), default=None)
+    platform: Mapped[str | None] = mapped_column(String(64), default=None)
+    reference: Mapped[str | None] = mapped_column(String(255), default=None)
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None)
+    outcome_at: Mapped[datetime | None] = mapped_column(default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Publication(Base):
+    """One of the team's own posts or articles."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = _id()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    title: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str | None] = mapped_column(String(255), default=None)
+    published_at: Mapped[datetime] = _created()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    case_ids: Mapped[list[str]] = mapped_column(default=list)
+
+
+class PublicationSnapshot(Base):
+    """Reach of a publication at one moment."""
+
+    __tablename__ = "publication_snapshots"
+
+    id: Mapped[int] = _id()
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = _created()
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    reactions: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertRule(Base):
+    """What a unit wants to be told about, and how."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = _id()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    place_codes: Mapped[list[str]] = mapped_column(default=list)
+    categories: Mapped[list[str]] = mapped_column(default=list)
+    min_severity: Mapped[int] = mapped_column(Integer, default=1)
+    quiet_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    channels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class Alert(Base):
+    """A raised alert; one open alert per (rule, fingerprint), updated rather than repeated."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = _id()
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_rules.id", ondelete="SET NULL"), index=True
+    )
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (Index("ix_alerts_rule_fingerprint", "rule_id", "fingerprint"),)
+
+
+class AuditEvent(Base):
+    """Append-only record of every state change and every view of raw item text."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = _id()
+    at: Mapped[datetime] = _created()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+
+class StorySignature(Base):
+    """A MinHash signature of one variant of a story (its first item, then each new variant)."""
+
+    __tablename__ = "story_signatures"
+
+    id: Mapped[int] = _id()
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _created()
+
+
+class StoryBandKey(Base):
+    """One LSH band key (or exact-text key) → the signature that owns it; shared by workers."""
+
+    __tablename__ = "story_band_keys"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("story_signatures.id", ondelete="CASCADE"), index=True
+    )
+
+
+class StoryTimelineBucket(Base):
+    """Items and reach of a story in one hour (UTC): the story page's timeline."""
+
+    __tablename__ = "story_timeline"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    bucket_start: Mapped[datetime] = mapped_column(primary_key=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StorySource(Base):
+    """A source that carried items of a story."""
+
+    __tablename__ = "story_sources"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime] = _created()
+
+
+class StoryClaimQueue(Base):
+    """A new story waiting for (semantic) claim matching."""
+
+    __tablename__ = "story_claim_queue"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    queued_at: Mapped[datetime] = _created()
+
+
+class StoryClaimMatch(Base):
+    """A claim of the library that a story's representative repeats, with score and passage."""
+
+    __tablename__ = "story_claim_matches"
+
+    id: Mapped[int] = _id()
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    lexical: Mapped[float] = mapped_column(Float, default=0.0)
+    semantic: Mapped[float | None] = mapped_column(Float, default=None)
+    passage: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(String(16), default="lexical")
+    matched_at: Mapped[datetime] = _created()
+
+    __table_args__ = (UniqueConstraint("story_id", "claim_id"),)
+
+
+class ClaimEmbedding(Base):
+    """The multilingual-e5 vector of a claim's text (float32 bytes), keyed by model and text."""
+
+    __tablename__ = "claim_embeddings"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    model: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _created()

@@ -1,0 +1,133 @@
+"""Load the demo data set (written by us) into a new database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+
+from soitin.db.engine import Database
+from soitin.db.models import Source
+from soitin.db.types import utcnow
+from soitin.review import accounts
+from soitin.settings import Settings
+
+
+@dataclass
+class DemoReport:
+    """What the demo load created; the shared demo password is printed once."""
+
+    password: str
+    usernames: list[str] = field(default_factory=list)
+    items: int = 0
+    claims: int = 0
+
+
+def _read_json(name: str) -> Any:
+    return json.loads(resources.files("soitin.demo").joinpath("data", name).read_text("utf-8"))
+
+
+def _read_jsonl(name: str) -> list[dict[str, Any]]:
+    text = resources.files("soitin.demo").joinpath("data", name).read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def load_demo(database: Database, settings: Settings) -> DemoReport:
+    """Create the demo units, users, sources, items and claims in one transaction."""
+    spec = _read_json("sources.json")
+    report = DemoReport(password=accounts.generate_password())
+    with database.transaction() as session:
+        for unit in spec["units"]:
+            accounts.add_unit(
+                session,
+                unit["code"],
+                unit["name"],
+                parent_code=unit.get("parent"),
+                place_codes=unit.get("place_codes", []),
+            )
+        for user in spec["users"]:
+            if user["username"] == "admin":
+                continue
+            accounts.add_user(
+                session,
+                user["username"],
+                role=user["role"],
+                unit_code=user["unit"],
+                password=report.password,
+                display_name=user.get("display_name", ""),
+            )
+            report.usernames.append(user["username"])
+        sources: dict[str, Source] = {}
+        for src in spec["sources"]:
+            unit = accounts.get_unit(session, src["unit"]) if src.get("unit") else None
+            source = Source(
+                kind=src["kind"],
+                name=src["name"],
+                url=src.get("url"),
+                is_outlet=bool(src.get("outlet")),
+                unit_id=unit.id if unit else None,
+                # Demo feeds point at an invalid domain: never poll them.
+                enabled=src["kind"] != "feed",
+            )
+            session.add(source)
+            sources[src["name"]] = source
+        session.flush()
+        report.items = _load_items(session, sources, _read_jsonl("posts.jsonl"))
+        report.claims = _load_claims(session, _read_jsonl("claims.jsonl"))
+    return report
+
+
+def _load_items(session: Any, sources: dict[str, Source], posts: list[dict[str, Any]]) -> int:
+    from soitin.ingest.store import IncomingItem, store_items
+
+    now = utcnow()
+    by_source: dict[str, list[IncomingItem]] = {}
+    for post in posts:
+        engagement = post.get("engagement") or {}
+        by_source.setdefault(post["source"], []).append(
+            IncomingItem(
+                external_id=post["external_id"],
+                title=post.get("title"),
+                text=post["text"],
+                url=post.get("url"),
+                author=post.get("author"),
+                platform=post.get("platform"),
+                published_at=now - timedelta(hours=float(post.get("hours_ago", 0))),
+                likes=int(engagement.get("likes", 0)),
+                comments=int(engagement.get("comments", 0)),
+                shares=int(engagement.get("shares", 0)),
+                views=int(engagement.get("views", 0)),
+            )
+        )
+    total = 0
+    for name, rows in by_source.items():
+        total += store_items(session, sources[name], rows).inserted
+    return total
+
+
+def _load_claims(session: Any, claims: list[dict[str, Any]]) -> int:
+    try:
+        from soitin.stories.claims import add_claim
+    except ImportError:  # the claim library lands with the stories area
+        return 0
+    for claim in claims:
+        add_claim(
+            session,
+            text=claim["text"],
+            verdict=claim["verdict"],
+            url=claim.get("url"),
+            publisher=claim.get("publisher"),
+            reviewed_on=claim.get("date"),
+            language=claim.get("language", "vi"),
+        )
+    return len(claims)
+
+
+def demo_source_names() -> list[str]:
+    """Names of the demo sources (for docs and tests)."""
+    return [s["name"] for s in _read_json("sources.json")["sources"]]
+
+
+__all__ = ["DemoReport", "load_demo", "demo_source_names"]

@@ -1,0 +1,169 @@
+"""Accounts and units: users with argon2 passwords, the unit tree."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Role, Unit, User
+from soitin.errors import ConflictError, InvalidInputError, NotFoundError
+
+_hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches the stored hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    """A random password a person can type (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def get_unit(session: Session, code: str) -> Unit:
+    """The unit with this code."""
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFoundError(f"No unit with code {code!r}.")
+    return unit
+
+
+def add_unit(
+    session: Session,
+    code: str,
+    name: str,
+    *,
+    parent_code: str | None = None,
+    place_codes: Sequence[str] = (),
+) -> Unit:
+    """Create a unit under `parent_code` (or a root unit)."""
+    code = code.strip()
+    if not code or not name.strip():
+        raise InvalidInputError("A unit needs a code and a name.")
+    if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+        raise ConflictError(f"A unit with code {code!r} already exists.")
+    parent = get_unit(session, parent_code) if parent_code else None
+    unit = Unit(code=code, name=name.strip(), parent=parent, place_codes=list(place_codes))
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def list_units(session: Session) -> list[Unit]:
+    """All units, ordered by code."""
+    return list(session.scalars(select(Unit).order_by(Unit.code)))
+
+
+def descendant_unit_ids(session: Session, unit_id: int) -> set[int]:
+    """`unit_id` and every unit below it."""
+    rows = session.execute(select(Unit.id, Unit.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for uid, parent in rows:
+        children.setdefault(parent, []).append(uid)
+    out, stack = set(), [unit_id]
+    while stack:
+        uid = stack.pop()
+        if uid not in out:
+            out.add(uid)
+            stack.extend(children.get(uid, []))
+    return out
+
+
+def add_user(
+    session: Session,
+    username: str,
+    *,
+    role: str,
+    unit_code: str,
+    password: str,
+    display_name: str = "",
+    password_hash: str | None = None,
+) -> User:
+    """Create a user; the password is stored as an argon2 hash only.
+
+    `password_hash` (an argon2 hash made earlier) skips hashing, for bulk set-up.
+    """
+    username = username.strip()
+    if not username:
+        raise InvalidInputError("A user needs a username.")
+    try:
+        role = Role(role).value
+    except ValueError as exc:
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidInputError(f"Unknown role {role!r}; use one of: {roles}.") from exc
+    if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"A user named {username!r} already exists.")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        unit=get_unit(session, unit_code),
+        password_hash=password_hash or hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    """The user with this username."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"No user named {username!r}.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """All users, ordered by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Enable or disable a user (disabled users cannot sign in)."""
+    user = get_user(session, username)
+    user.is_active = active
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        # Spend the same time as a real check so usernames cannot be probed by timing.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+_DUMMY_HASH = hash_password("soitin-dummy-password")

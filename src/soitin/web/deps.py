@@ -1,0 +1,72 @@
+"""Typed dependencies for handlers: the database session, the signed-in user, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from soitin.db.engine import Database
+from soitin.db.models import User
+from soitin.errors import SoitinError
+from soitin.settings import Settings
+
+SESSION_USER_KEY = "uid"
+
+
+class NotAuthenticatedError(SoitinError):
+    """No signed-in user; pages redirect to the login page, the API answers 401."""
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    """The app's database."""
+    database: Database = request.app.state.database
+    return database
+
+
+def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session for one request; handlers that change state commit explicitly."""
+    with database.session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user, or None."""
+    uid = request.session.get(SESSION_USER_KEY)
+    if not isinstance(uid, int):
+        return None
+    user = session.get(User, uid)
+    if user is None or not user.is_active:
+        request.session.pop(SESSION_USER_KEY, None)
+        return None
+    request.state.user = user
+    return user
+
+
+def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+    """The signed-in user; raises `NotAuthenticatedError` when nobody is."""
+    if user is None:
+        raise NotAuthenticatedError("Sign in first.")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address (for the audit log)."""
+    return request.client.host if request.client else None

@@ -1,0 +1,55 @@
+"""Domain errors → HTTP answers, in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from soitin.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SoitinError,
+)
+from soitin.web.csrf import CsrfError
+from soitin.web.deps import NotAuthenticatedError
+from soitin.web.templating import render
+
+_STATUS: list[tuple[type[SoitinError], int, str]] = [
+    (CsrfError, 403, "error.csrf"),
+    (PermissionDeniedError, 403, "error.forbidden"),
+    (NotFoundError, 404, "error.not_found"),
+    (InvalidInputError, 422, "error.title"),
+    (ConflictError, 409, "error.title"),
+]
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and clients that ask for JSON get JSON errors."""
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping on `app`."""
+
+    @app.exception_handler(NotAuthenticatedError)
+    async def _unauthenticated(request: Request, exc: NotAuthenticatedError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(SoitinError)
+    async def _domain(request: Request, exc: SoitinError) -> Response:
+        status, key = 400, "error.title"
+        for kind, code, message_key in _STATUS:
+            if isinstance(exc, kind):
+                status, key = code, message_key
+                break
+        if wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(
+            request, "error.html", {"message_key": key, "detail": str(exc)}, status_code=status
+        )

@@ -1,0 +1,75 @@
+"""Interface strings: Vietnamese first, English second."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("vi", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "app.tagline": {
+        "vi": "Soi tin — theo dõi và xử lý thông tin có hại",
+        "en": "Soi tin — monitor and act on harmful information",
+    },
+    "nav.dashboard": {"vi": "Tổng quan", "en": "Dashboard"},
+    "nav.queue": {"vi": "Hàng đợi", "en": "Queue"},
+    "nav.tips": {"vi": "Gửi tin báo", "en": "Send a tip"},
+    "nav.claims": {"vi": "Thư viện kiểm chứng", "en": "Claim library"},
+    "nav.reports": {"vi": "Báo cáo", "en": "Reports"},
+    "nav.admin": {"vi": "Quản trị", "en": "Admin"},
+    "nav.password": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "nav.logout": {"vi": "Đăng xuất", "en": "Sign out"},
+    "login.title": {"vi": "Đăng nhập", "en": "Sign in"},
+    "login.username": {"vi": "Tên đăng nhập", "en": "Username"},
+    "login.password": {"vi": "Mật khẩu", "en": "Password"},
+    "login.submit": {"vi": "Đăng nhập", "en": "Sign in"},
+    "login.failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong username or password."},
+    "login.locked": {
+        "vi": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau.",
+        "en": "Too many failed sign-ins; try again later.",
+    },
+    "dash.title": {"vi": "Tổng quan", "en": "Dashboard"},
+    "dash.items": {"vi": "Tin đã thu thập", "en": "Items collected"},
+    "dash.stories": {"vi": "Câu chuyện", "en": "Stories"},
+    "dash.open_cases": {"vi": "Vụ việc đang mở", "en": "Open cases"},
+    "dash.sources": {"vi": "Nguồn tin", "en": "Sources"},
+    "dash.welcome": {"vi": "Xin chào", "en": "Welcome"},
+    "dash.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "password.title": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "password.current": {"vi": "Mật khẩu hiện tại", "en": "Current password"},
+    "password.new": {
+        "vi": "Mật khẩu mới (ít nhất 10 ký tự)",
+        "en": "New password (at least 10 characters)",
+    },
+    "password.submit": {"vi": "Lưu", "en": "Save"},
+    "password.done": {"vi": "Đã đổi mật khẩu.", "en": "Password changed."},
+    "password.wrong": {
+        "vi": "Mật khẩu hiện tại không đúng.",
+        "en": "The current password is wrong.",
+    },
+    "lang.switch": {"vi": "English", "en": "Tiếng Việt"},
+    "error.title": {"vi": "Có lỗi", "en": "Something went wrong"},
+    "error.forbidden": {"vi": "Bạn không có quyền làm việc này.", "en": "You may not do this."},
+    "error.not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "error.csrf": {
+        "vi": "Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
+        "en": "Your session expired; reload the page.",
+    },
+}
+
+
+def translate(key: str, lang: str) -> str:
+    """The string for `key` in `lang` (falls back to Vietnamese, then the key)."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry["vi"]
+
+
+def format_datetime(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
+    """dd/mm/yyyy (HH:MM) in the display time zone."""
+    if value is None:
+        return ""
+    local = value.astimezone(tz)
+    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")

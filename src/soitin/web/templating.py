@@ -1,0 +1,39 @@
+"""Jinja2 templates with autoescaping, translations and Vietnamese date formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from soitin.web.csrf import csrf_token
+from soitin.web.i18n import format_datetime, translate
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True
+
+
+def request_language(request: Request) -> str:
+    """The language of this request: ?lang=, then the cookie, then the setting."""
+    lang = request.cookies.get("lang") or request.app.state.settings.language
+    return lang if lang in ("vi", "en") else "vi"
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page with the common context (user, language, CSRF token, helpers)."""
+    lang = request_language(request)
+    tz = request.app.state.settings.tz
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key: translate(key, lang),
+        "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
+        "csrf_token": csrf_token(request),
+        "user": getattr(request.state, "user", None),
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

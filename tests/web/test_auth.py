@@ -1,0 +1,117 @@
+"""Sign in and out, CSRF, lock-out, password change, health, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from soitin.db.engine import Database
+from soitin.db.models import AuditEvent
+from tests.web.conftest import PASSWORD, csrf_of, login
+
+
+def test_health_answers_ok(app_client: TestClient) -> None:
+    response = app_client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_login_page_is_vietnamese_with_security_headers(app_client: TestClient) -> None:
+    response = app_client.get("/login")
+    assert response.status_code == 200
+    assert "Đăng nhập" in response.text and "Mật khẩu" in response.text
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "<script>" not in response.text  # no inline scripts
+
+
+def test_anonymous_is_sent_to_login(app_client: TestClient) -> None:
+    response = app_client.get("/")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_sign_in_shows_dashboard_and_audits(app_client: TestClient, db: Database) -> None:
+    login(app_client, "lead_dh")
+    page = app_client.get("/")
+    assert page.status_code == 200
+    assert "Tổng quan" in page.text and "Phường Đồng Hới" in page.text
+    cookie = app_client.cookies.get("soitin_session")
+    assert cookie
+    with db.session() as s:
+        actions = s.scalars(select(AuditEvent.action)).all()
+    assert "login" in actions
+
+
+def test_session_cookie_is_httponly_and_samesite(app_client: TestClient) -> None:
+    page = app_client.get("/login")
+    response = app_client.post(
+        "/login",
+        data={"username": "lead_dh", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
+    header = response.headers["set-cookie"].lower()
+    assert "httponly" in header and "samesite=lax" in header
+
+
+def test_wrong_password_and_missing_csrf_are_refused(app_client: TestClient) -> None:
+    page = app_client.get("/login")
+    wrong = app_client.post(
+        "/login",
+        data={"username": "lead_dh", "password": "nope", "csrf_token": csrf_of(page.text)},
+    )
+    assert wrong.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu" in wrong.text
+    no_csrf = app_client.post("/login", data={"username": "lead_dh", "password": PASSWORD})
+    assert no_csrf.status_code == 403
+    assert app_client.get("/").status_code == 303
+
+
+def test_repeated_failures_lock_the_account(app_client: TestClient, db: Database) -> None:
+    token = csrf_of(app_client.get("/login").text)
+    for _ in range(5):
+        app_client.post("/login", data={"username": "viewer_qt", "password": "x" * 10,
+                                          "csrf_token": token})
+    locked = app_client.post(
+        "/login", data={"username": "viewer_qt", "password": PASSWORD, "csrf_token": token}
+    )
+    assert locked.status_code == 429
+    with db.session() as s:
+        actions = s.scalars(select(AuditEvent.action)).all()
+    assert "login.lockout" in actions and "login.locked" in actions
+
+
+def test_open_redirect_after_login_is_refused(app_client: TestClient) -> None:
+    token = csrf_of(app_client.get("/login").text)
+    response = app_client.post(
+        "/login",
+        data={"username": "lead_dh", "password": PASSWORD, "csrf_token": token,
+              "next": "//evil.example/"},
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_logout_and_password_change(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("reviewer_dh")
+    page = client.get("/account/password")
+    token = csrf_of(page.text)
+    wrong = client.post("/account/password",
+                        data={"current": "bad", "new": "mat-khau-moi-123", "csrf_token": token})
+    assert wrong.status_code == 400
+    done = client.post("/account/password",
+                       data={"current": PASSWORD, "new": "mat-khau-moi-123", "csrf_token": token})
+    assert "Đã đổi mật khẩu" in done.text
+    out = client.post("/logout", data={"csrf_token": token})
+    assert out.status_code == 303
+    assert client.get("/").status_code == 303
+    login(client, "reviewer_dh", "mat-khau-moi-123")
+
+
+def test_english_switch(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer_dh")
+    client.get("/lang/en")
+    assert "Dashboard" in client.get("/").text
