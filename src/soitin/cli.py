@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -116,7 +117,37 @@ def serve(
     if not result.admin_password:
         console.print("Đăng nhập bằng tài khoản đã tạo / sign in with your existing account.")
     sys.stdout.flush()
-    uvicorn.run(create_app(cfg, database), host=host, port=port, log_level="info")
+    web = create_app(cfg, database)
+    if cfg.broker_url:
+        from soitin.worker import Broker
+
+        web.state.broker = Broker(cfg, database)
+        console.print("Broker mode: run `soitin worker` for the pipeline and schedules.")
+    elif cfg.scheduler_enabled:
+        from soitin.ops.schedule import SchedulerLoop
+
+        SchedulerLoop(database, None, name="serve").start()
+        console.print("Embedded mode: pipeline and schedules run in this process.")
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
+@app.command()
+@clear_errors
+def worker(
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: setting).")] = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Also run the scheduler loop (exactly once across workers).")
+    ] = True,
+) -> None:
+    """Start a pipeline worker on the broker (SOITIN_BROKER_URL)."""
+    from soitin.worker import run_worker
+
+    cfg = settings()
+    database = open_database(cfg)
+    require_current_schema(database)
+    console.print(f"soitin worker: queues {cfg.queue_prefix}.* on the broker; Ctrl-C stops.")
+    sys.stdout.flush()
+    run_worker(cfg, threads=threads, scheduler=scheduler)
 
 
 @app.command("demo")
@@ -288,6 +319,35 @@ def unit_list() -> None:
         show(None, 0)
 
 
+@app.command("backup")
+@clear_errors
+def backup_cmd(
+    target: Annotated[Path, typer.Argument(help="File to write the backup to.")],
+) -> None:
+    """Back up the database while it runs (SQLite online backup, or pg_dump)."""
+    from soitin.ops.backup import backup
+
+    written = backup(settings().database_url, target)
+    console.print(
+        f"Backup written to {written} ({written.stat().st_size:,} bytes).", highlight=False
+    )
+
+
+@app.command("restore")
+@clear_errors
+def restore_cmd(
+    source: Annotated[Path, typer.Argument(help="Backup file made by `soitin backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm replacing the database.")] = False,
+) -> None:
+    """Replace the database's content with a backup (asks for --yes)."""
+    from soitin.ops.backup import restore
+
+    if not yes:
+        raise SoitinError("Restoring replaces the whole database; repeat with --yes to confirm.")
+    restore(settings().database_url, source)
+    console.print(f"Database restored from {source}.", highlight=False)
+
+
 def main() -> None:
     """Entry point that reports configuration errors without a traceback."""
     try:
@@ -299,4 +359,31 @@ def main() -> None:
 
 
 # --- area sub-commands: one line each (app.add_typer(<area>_app, name="...")) ---
+from soitin.ingest.cli import ingest_app, source_app  # noqa: E402
+
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(source_app, name="source")
+from soitin.triage.cli import alerts_app  # noqa: E402
+
+app.add_typer(alerts_app, name="alerts")
+from soitin.places.cli import app as places_app  # noqa: E402
+
+app.add_typer(places_app, name="places")
+from soitin.report.cli import report_cmd  # noqa: E402
+from soitin.respond.cli import publications_app  # noqa: E402
+
+app.command("report")(report_cmd)
+app.add_typer(publications_app, name="publications")
+from soitin.stories.cli import claims_app  # noqa: E402
+
+app.add_typer(claims_app, name="claims")
+from soitin.detect.cli import detect_cmd, evaluate_cmd, shadow_cmd, train_cmd  # noqa: E402
+
+app.command("train")(train_cmd)
+app.command("evaluate")(evaluate_cmd)
+app.command("detect")(detect_cmd)
+app.command("shadow")(shadow_cmd)
+from soitin.review.cli import app as review_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
 # --- end of area sub-commands ---

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from soitin.db.models import Item
 from soitin.db.types import utcnow
@@ -26,9 +28,22 @@ class Stage(Protocol):
 
 
 def default_stages() -> list[Stage]:
-    """The stages in order: normalise → places → stories → detect."""
+    """The stages in order: normalise → places → stories → detect → triage."""
     stages: list[Stage] = []
     # --- stages: one import + append each, in pipeline order ---
+    from soitin.text.stage import TextStage
+
+    stages.append(TextStage())
+    from soitin.places.stage import PlaceStage
+
+    stages.append(PlaceStage())
+    from soitin.stories.stage import StoryStage
+
+    stages.append(StoryStage())
+    # (review) triage stays LAST: it reads stories, claim matches and detector scores.
+    from soitin.review.triage import TriageStage
+
+    stages.append(TriageStage())
     # --- end of stages ---
     return stages
 
@@ -41,7 +56,14 @@ def process_items(
         return
     for stage in default_stages() if stages is None else stages:
         stage(session, items)
-    now = utcnow()
-    for item in items:
-        item.processed_at = now
     session.flush()
+    now = utcnow()
+    # One UPDATE for the batch; the objects get the value without being marked dirty.
+    session.execute(
+        update(Item)
+        .where(Item.id.in_([item.id for item in items]))
+        .values(processed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for item in items:
+        set_committed_value(item, "processed_at", now)

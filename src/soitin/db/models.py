@@ -212,7 +212,10 @@ class Story(Base):
     category: Mapped[str | None] = mapped_column(String(32), default=None)
     updated_at: Mapped[datetime] = _created()
 
-    __table_args__ = (Index("ix_stories_last_seen", "last_seen"),)
+    __table_args__ = (
+        Index("ix_stories_last_seen", "last_seen"),
+        Index("ix_stories_first_seen", "first_seen"),
+    )
 
 
 class Item(Base):
@@ -311,6 +314,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "unit_id"),
         Index("ix_cases_queue", "unit_id", "status", "priority"),
+        Index("ix_cases_opened_at", "opened_at"),
     )
 
 
@@ -346,6 +350,14 @@ class Action(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), default=None)
     outcome_at: Mapped[datetime | None] = mapped_column(default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Fact-checks: the claim library entry checked, the verdict given and the headline.
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), default=None
+    )
+    verdict: Mapped[str | None] = mapped_column(String(16), default=None)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (Index("ix_actions_at", "at"),)
 
 
 class Publication(Base):
@@ -363,6 +375,13 @@ class Publication(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _created()
     case_ids: Mapped[list[str]] = mapped_column(default=list)
+    #: The platform's own id of the post (from an insights export), to match re-imports.
+    external_id: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    __table_args__ = (
+        Index("ix_publications_channel_external_id", "channel", "external_id"),
+        Index("ix_publications_published_at", "published_at"),
+    )
 
 
 class PublicationSnapshot(Base):
@@ -379,6 +398,12 @@ class PublicationSnapshot(Base):
     reactions: Mapped[int] = mapped_column(Integer, default=0)
     comments: Mapped[int] = mapped_column(Integer, default=0)
     shares: Mapped[int] = mapped_column(Integer, default=0)
+    #: How the figures came in: form, api or import.
+    source: Mapped[str] = mapped_column(String(16), default="form", server_default="form")
+
+    __table_args__ = (
+        Index("ix_publication_snapshots_publication_id_at", "publication_id", "at", unique=True),
+    )
 
 
 class AlertRule(Base):
@@ -410,6 +435,7 @@ class Alert(Base):
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(32))
     fingerprint: Mapped[str] = mapped_column(String(255))
+    severity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     count: Mapped[int] = mapped_column(Integer, default=1)
@@ -421,6 +447,64 @@ class Alert(Base):
     )
 
     __table_args__ = (Index("ix_alerts_rule_fingerprint", "rule_id", "fingerprint"),)
+
+
+class AlertNotification(Base):
+    """An alert in one user's in-app inbox (the bell); `read_at` None means unread."""
+
+    __tablename__ = "alert_notifications"
+
+    id: Mapped[int] = _id()
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = _created()
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "user_id"),
+        Index("ix_alert_notifications_inbox", "user_id", "read_at"),
+    )
+
+
+class AlertOutbox(Base):
+    """One message to send (webhook or e-mail), written in the alert's own transaction."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = _id()
+    alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alerts.id", ondelete="SET NULL"), index=True
+    )
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("alert_rules.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = _created()
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = _created()
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (Index("ix_alert_outbox_due", "status", "next_attempt_at"),)
+
+
+class AlertDeliveryAttempt(Base):
+    """The delivery log: one row per attempt to send an outbox message."""
+
+    __tablename__ = "alert_delivery_log"
+
+    id: Mapped[int] = _id()
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_outbox.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = _created()
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):
@@ -437,7 +521,28 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_actor_id_at", "actor_id", "at"),
+        Index("ix_audit_events_object", "object_type", "object_id"),
+    )
+
+
+class UserToken(Base):
+    """A personal API token of a user (for scripts); only its hash is stored, revocable."""
+
+    __tablename__ = "user_tokens"
+
+    id: Mapped[int] = _id()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    prefix: Mapped[str] = mapped_column(String(16), default="")
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = _created()
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship()
 
 
 class StorySignature(Base):
@@ -532,3 +637,67 @@ class ClaimEmbedding(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = _created()
+
+
+class FailedTask(Base):
+    """A broker task that failed after all its retries: the dead-letter place an admin sees."""
+
+    __tablename__ = "failed_tasks"
+
+    id: Mapped[int] = _id()
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    failed_at: Mapped[datetime] = _created()
+    retried_at: Mapped[datetime | None] = mapped_column(default=None)
+    retried_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ScheduleRun(Base):
+    """One run of a scheduled job per time slot; the unique key makes it happen exactly once."""
+
+    __tablename__ = "schedule_runs"
+
+    id: Mapped[int] = _id()
+    job: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = _created()
+    claimed_by: Mapped[str] = mapped_column(String(128), default="")
+
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+
+class StatsDay(Base):
+    """Items or stories of one closed local day, counted by category and place set.
+
+    A cache kept by the statistics service (`soitin.report.rollup`) so that a month is summed
+    from a few thousand rows instead of scanning every item; `StatsDayDone` marks the days
+    computed. Place sets are the stored JSON text of the rows counted.
+    """
+
+    __tablename__ = "stats_days"
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(8))
+    tz: Mapped[str] = mapped_column(String(64))
+    day: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    province_codes: Mapped[str] = mapped_column(Text, default="[]")
+    ward_codes: Mapped[str] = mapped_column(Text, default="[]")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_stats_days_kind_tz_day", "kind", "tz", "day"),)
+
+
+class StatsDayDone(Base):
+    """One day of `StatsDay` rows computed (per kind and time zone)."""
+
+    __tablename__ = "stats_days_done"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    computed_at: Mapped[datetime] = _created()

@@ -167,3 +167,90 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 _DUMMY_HASH = hash_password("soitin-dummy-password")
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    display_name: str | None = None,
+    role: str | None = None,
+    unit_id: int | None = None,
+    is_active: bool | None = None,
+    actor: User | None = None,
+) -> dict[str, object]:
+    """Change a user's name, role, unit or state; returns what changed (for the audit).
+
+    Nobody may demote, move or disable themselves (an admin could lock everyone out).
+    """
+    changes: dict[str, object] = {}
+    if display_name is not None and display_name.strip() != user.display_name:
+        user.display_name = display_name.strip()[:255] or user.username
+        changes["display_name"] = user.display_name
+    if role is not None and role != user.role:
+        try:
+            role = Role(role).value
+        except ValueError as exc:
+            raise InvalidInputError(f"Unknown role {role!r}.") from exc
+        if actor is not None and actor.id == user.id:
+            raise ConflictError("You cannot change your own role.")
+        changes["role"] = (user.role, role)
+        user.role = role
+    if unit_id is not None and unit_id != user.unit_id:
+        if session.get(Unit, unit_id) is None:
+            raise NotFoundError(f"No unit with id {unit_id}.")
+        if actor is not None and actor.id == user.id:
+            raise ConflictError("You cannot move yourself to another unit.")
+        changes["unit_id"] = (user.unit_id, unit_id)
+        user.unit_id = unit_id
+    if is_active is not None and is_active != user.is_active:
+        if actor is not None and actor.id == user.id:
+            raise ConflictError("You cannot disable yourself.")
+        changes["is_active"] = is_active
+        user.is_active = is_active
+    session.flush()
+    return changes
+
+
+def reset_password(session: Session, user: User) -> str:
+    """Give the user a new random password (returned once, never stored in clear)."""
+    secret = generate_password()
+    set_password(session, user, secret)
+    user.failed_logins = 0
+    user.locked_until = None
+    return secret
+
+
+def update_unit(
+    session: Session,
+    unit: Unit,
+    *,
+    name: str | None = None,
+    place_codes: Sequence[str] | None = None,
+) -> dict[str, object]:
+    """Rename a unit or change the place codes it covers; returns what changed."""
+    changes: dict[str, object] = {}
+    if name is not None and name.strip() and name.strip() != unit.name:
+        unit.name = name.strip()[:255]
+        changes["name"] = unit.name
+    if place_codes is not None:
+        codes = parse_place_codes(",".join(place_codes))
+        if codes != list(unit.place_codes):
+            changes["place_codes"] = codes
+            unit.place_codes = codes
+    session.flush()
+    return changes
+
+
+def parse_place_codes(text: str) -> list[str]:
+    """'44, 19123' → ['44', '19123']; place codes are digits only."""
+    codes: list[str] = []
+    for part in text.replace(";", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or len(part) > 6:
+            raise InvalidInputError(f"{part!r} is not a place code (digits only).")
+        if part not in codes:
+            codes.append(part)
+    return codes

@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = FastAPI(
         title="soitin",
         version=__version__,
-        docs_url="/docs",
+        docs_url=None,  # /docs is rendered by web/pages/apidocs.py (CSP: no CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -42,11 +42,42 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from soitin.web.pages import auth, dashboard, health
+    from soitin.web.pages import auth, dashboard, health, ops
 
     app.include_router(health.router)
+    app.include_router(ops.router)
     app.include_router(auth.router)
     app.include_router(dashboard.router)
     # --- area routers: one import + include_router each ---
+    from soitin.web.api import review as review_api
+    from soitin.web.pages import review as review_pages
+
+    app.include_router(review_pages.router)
+    app.include_router(review_api.router)
+    from soitin.web.api import items as api_items
+    from soitin.web.api import tips as api_tips
+
+    app.include_router(api_items.router)
+    app.include_router(api_tips.router)
+    app.include_router(api_tips.page_router)
+    from soitin.web.api import alerts as alerts_api
+    from soitin.web.pages import alerts as alerts_pages
+
+    app.include_router(alerts_pages.router)
+    app.include_router(alerts_api.router)
+    from soitin.web.api import publications as api_publications
+    from soitin.web.api import responses as api_responses
+    from soitin.web.api import stats as api_stats
+    from soitin.web.pages import reports as reports_pages
+    from soitin.web.pages import respond as respond_pages
+
+    app.include_router(api_stats.router)
+    app.include_router(api_responses.router)
+    app.include_router(api_publications.router)
+    app.include_router(reports_pages.router)
+    app.include_router(respond_pages.router)
+    from soitin.web.api import claims as api_claims
+
+    app.include_router(api_claims.router)
     # --- end of area routers ---
     return app

@@ -1,0 +1,204 @@
+"""What each named model is trained on, with which settings, and what its card says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from soitin.detect.features import FeatureSpec
+from soitin.detect.training import LinearConfig
+
+__all__ = [
+    "BENCHMARKS",
+    "CATALOG",
+    "FRAME_CUES",
+    "PRODUCT",
+    "PRODUCT_SPEC",
+    "ModelSpec",
+    "Source",
+]
+
+#: One feature space shared by every product detector, so a batch is featurised once.
+PRODUCT_SPEC = FeatureSpec(n_bits=20, char_min=1, char_max=5, word_max=2)
+FRAME_CUES = ("frame_warning", "frame_denial", "frame_reporting")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One training source: a shared data folder with its columns and label mapping."""
+
+    folder: str
+    text: str
+    label: str
+    mapping: dict[str, str] | None = None  # data-set label -> model label (None: as is)
+    dev: bool = True  # has a dev split used for the card's figures
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model: its sources, labels, hyper-parameters and card text."""
+
+    name: str
+    kind: str  # "benchmark", "product" or "spans"
+    labels: tuple[str, ...]
+    sources: tuple[Source, ...]
+    config: LinearConfig = field(default_factory=LinearConfig)
+    augment: str | None = None  # detector name in augment/frames.csv (product models)
+    harmful: dict[str, str] = field(default_factory=dict)  # label -> "0"/"1" for evaluation
+    card: str = ""
+    terms: str = ""
+
+
+def _mapped(labels: tuple[str, ...]) -> dict[str, str]:
+    return {lab: ("0" if i == 0 else "1") for i, lab in enumerate(labels)}
+
+
+_VIHSD = Source("vihsd", "free_text", "label_id")
+_SMISHING = Source("vi_smishing_ie403", "content", "label")
+_REINTEL = Source("reintel", "post_message", "label")
+_VISPAM = Source("vispamreviews", "Comment", "Label")
+
+_T_VIHSD = (
+    "ViHSD (Luu, Nguyen & Nguyen, IEA/AIE 2021, arXiv:2103.11528), "
+    "github.com/sonlam1102/vihsd @826ef5e; no licence file, README: research purposes only."
+)
+_T_VICTSD = (
+    "UIT-ViCTSD (Nguyen, Nguyen & Nguyen, IEA/AIE 2021, arXiv:2103.10069), "
+    "github.com/tarudesu/ViCTSD @e1ffb85; no licence file, research use, cite the paper."
+)
+_T_VISPAM = (
+    "ViSpamReviews (Van Dinh, Luu & Nguyen, ACIIDS 2022, arXiv:2207.14636), "
+    "github.com/sonlam1102/vispamdetection @e5ee5ef; no licence file, research purposes."
+)
+_T_REINTEL = (
+    "ReINTEL, VLSP 2020 (Le et al.), third-party copy github.com/MarkusKhoa/VLSP2020-ReINTEL; "
+    "VLSP research-only user agreement; our carved train/dev split (seed 20250701)."
+)
+_T_SMISHING = (
+    "UIT IE403 smishing SMS (student coursework), github.com/duynguyenhoang22/IE403_DoAnCuoiKy "
+    "@8229fe6; no licence, internal evaluation only; privacy-filtered (phones -> <PHONE>, long "
+    "digit runs -> <NUM>)."
+)
+_T_VIHOS = (
+    "ViHOS (Hoang et al., EACL 2023, arXiv:2301.10186), github.com/phusroyal/ViHOS @fe31c4b; "
+    "MIT licence."
+)
+_T_VFND = "VFND (Zenodo 10.5281/zenodo.2578917), GPL-3.0 repository; 154 train articles."
+_T_AUG = (
+    "augment/frames.csv: Vietnamese warnings, news reports, denials and a few harmful "
+    "examples written by the soitin team (ours; not the hard-negative evaluation set)."
+)
+
+CATALOG: dict[str, ModelSpec] = {
+    "vihsd": ModelSpec(
+        "vihsd",
+        "benchmark",
+        ("0", "1", "2"),
+        (_VIHSD,),
+        LinearConfig(c=4.0, spec=FeatureSpec(char_max=6)),
+        card="Hate / offensive speech of social-media comments: 0 CLEAN, 1 OFFENSIVE, 2 HATE.",
+        terms=_T_VIHSD,
+    ),
+    "victsd-toxicity": ModelSpec(
+        "victsd-toxicity",
+        "benchmark",
+        ("0", "1"),
+        (Source("victsd", "Comment", "Toxicity"),),
+        LinearConfig(c=4.0),
+        card="Toxic (1) vs non-toxic (0) comments under VnExpress articles.",
+        terms=_T_VICTSD,
+    ),
+    "vispam": ModelSpec(
+        "vispam",
+        "benchmark",
+        ("0", "1"),
+        (_VISPAM,),
+        LinearConfig(c=10.0),
+        card="Spam (1) vs genuine (0) e-commerce reviews.",
+        terms=_T_VISPAM,
+    ),
+    "vispam-type": ModelSpec(
+        "vispam-type",
+        "benchmark",
+        ("0", "1", "2", "3"),
+        (Source("vispamreviews", "Comment", "SpamLabel"),),
+        LinearConfig(c=10.0),
+        card="Review spam type: 0 no spam, 1 fake review, 2 brand/shop only, 3 irrelevant.",
+        terms=_T_VISPAM,
+    ),
+    "reintel": ModelSpec(
+        "reintel",
+        "benchmark",
+        ("0", "1"),
+        (_REINTEL,),
+        LinearConfig(c=10.0),
+        card="Unreliable (1) vs reliable (0) social-network posts; text only (no user or "
+        "engagement features).",
+        terms=_T_REINTEL,
+    ),
+    "smishing": ModelSpec(
+        "smishing",
+        "benchmark",
+        ("0", "1"),
+        (_SMISHING,),
+        LinearConfig(c=10.0),
+        card="Scam / smishing (1) vs legitimate (0) SMS.",
+        terms=_T_SMISHING,
+    ),
+    "vihos": ModelSpec(
+        "vihos",
+        "spans",
+        ("0", "1"),
+        (Source("vihos", "content", "index_spans"),),
+        card="Character spans of hate / offensive words in comments.",
+        terms=_T_VIHOS,
+    ),
+    "toxicity": ModelSpec(
+        "toxicity",
+        "product",
+        ("clean", "offensive", "hate"),
+        (Source("vihsd", "free_text", "label_id", {"0": "clean", "1": "offensive", "2": "hate"}),),
+        LinearConfig(c=4.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
+        augment="toxicity",
+        harmful={"clean": "0", "offensive": "1", "hate": "1"},
+        card="Product detector: clean / offensive / hate, with offending spans from `vihos`.",
+        terms=_T_VIHSD + " " + _T_AUG,
+    ),
+    "scam": ModelSpec(
+        "scam",
+        "product",
+        ("legit", "scam"),
+        (Source("vi_smishing_ie403", "content", "label", {"0": "legit", "1": "scam"}),),
+        LinearConfig(c=10.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
+        augment="scam",
+        harmful=_mapped(("legit", "scam")),
+        card="Product detector: scam / fraud probability plus extracted evidence.",
+        terms=_T_SMISHING + " " + _T_AUG,
+    ),
+    "misinformation": ModelSpec(
+        "misinformation",
+        "product",
+        ("reliable", "unreliable"),
+        (
+            Source("reintel", "post_message", "label", {"0": "reliable", "1": "unreliable"}),
+            Source("vfnd", "text", "label", {"0": "reliable", "1": "unreliable"}, dev=False),
+        ),
+        LinearConfig(c=10.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
+        augment="misinformation",
+        harmful=_mapped(("reliable", "unreliable")),
+        card="Product detector: unreliable-information probability of posts and articles.",
+        terms=_T_REINTEL + " " + _T_VFND + " " + _T_AUG,
+    ),
+    "spam": ModelSpec(
+        "spam",
+        "product",
+        ("ham", "spam"),
+        (Source("vispamreviews", "Comment", "Label", {"0": "ham", "1": "spam"}),),
+        LinearConfig(c=10.0, spec=PRODUCT_SPEC),
+        harmful=_mapped(("ham", "spam")),
+        card="Product detector: commercial / review spam.",
+        terms=_T_VISPAM,
+    ),
+}
+
+PRODUCT = ("toxicity", "scam", "misinformation", "spam")
+BENCHMARKS = ("vihsd", "victsd-toxicity", "vispam", "vispam-type", "reintel", "smishing", "vihos")

@@ -1,0 +1,235 @@
+"""CLI: `soitin train`, `soitin evaluate`, `soitin detect`, `soitin shadow` (top-level commands)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from soitin.detect.catalog import BENCHMARKS, CATALOG, PRODUCT
+from soitin.errors import SoitinError
+
+__all__ = ["app", "detect_cmd", "evaluate_cmd", "shadow_cmd", "train_cmd"]
+
+app = typer.Typer(help="Detectors: train, evaluate, detect, shadow.", no_args_is_help=True)
+_err = Console(stderr=True)
+
+# steps each model reports while training (for the progress bar)
+_STEPS = 7
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    _err.print(f"[red]{exc}[/red]")
+    return typer.Exit(code=1)
+
+
+def train_cmd(
+    name: Annotated[str, typer.Argument(help="model name, or 'all'")] = "all",
+    from_decisions: Annotated[
+        bool, typer.Option("--from-decisions", help="add reviewers' confirmed/dismissed cases")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="write artefacts here (a shadow candidate)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON object per model")
+    ] = False,
+) -> None:
+    """Train NAME (or all) into src/soitin/detect/models/ and write docs/models/NAME.md."""
+    from soitin.detect.trainer import models_summary, train_model
+
+    names = list(BENCHMARKS + PRODUCT) if name == "all" else [name]
+    if from_decisions and name == "all":
+        names = list(PRODUCT)
+    unknown = [n for n in names if n not in CATALOG]
+    if unknown:
+        raise _fail(SoitinError(f"unknown model {unknown[0]!r}; known: {', '.join(CATALOG)}"))
+    extra: dict[str, list[tuple[str, str]]] = {}
+    if from_decisions:
+        extra = _decision_rows(names)
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("train", total=len(names) * _STEPS, step="")
+        for n in names:
+            done = 0
+
+            def step(msg: str, n: str = n) -> None:
+                nonlocal done
+                done += 1
+                bar.update(task, advance=1, description=n, step=msg)
+
+            try:
+                outcome = train_model(
+                    n, progress=step, extra=extra.get(n, ()), out_dir=out, limit=_limit()
+                )
+            except SoitinError as exc:
+                raise _fail(exc) from exc
+            bar.update(task, advance=max(_STEPS - done, 0), step="done")
+            results.append(outcome.to_dict())
+            if as_json:
+                _print_json(outcome.to_dict())
+            else:
+                dev = outcome.dev
+                figure = dev.get("span_f1", dev.get("roc_auc", dev.get("macro_f1")))
+                _err.print(
+                    f"{n} {outcome.version}: dev {figure} ({outcome.size_bytes / 1024:.0f} KiB, "
+                    f"{outcome.seconds:.0f} s)"
+                )
+    summary = models_summary(out)
+    if as_json:
+        _print_json(summary)
+    else:
+        _err.print(f"artefacts total: {summary['total_bytes'] / 1e6:.2f} MB")
+
+
+def _limit() -> int | None:
+    """SOITIN_DETECT_TRAIN_LIMIT: train on that many rows per label only (quick checks)."""
+    value = os.environ.get("SOITIN_DETECT_TRAIN_LIMIT", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _decision_rows(names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    from soitin.db import open_database
+    from soitin.detect.decisions import decision_rows, rows_for_model, summary
+    from soitin.settings import get_settings
+
+    try:
+        database = open_database(get_settings())
+    except SoitinError as exc:
+        raise _fail(exc) from exc
+    rows = decision_rows(database)
+    _err.print(f"reviewer decisions: {summary(rows)}")
+    return {n: rows_for_model(n, rows) for n in names if n in PRODUCT}
+
+
+def evaluate_cmd(
+    name: Annotated[str, typer.Argument(help="model or detector name")],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+    text_column: Annotated[str, typer.Option(help="column holding the text")] = "text",
+    label_column: Annotated[str, typer.Option(help="column holding the label")] = "label",
+    spans_column: Annotated[
+        str | None, typer.Option(help="ViHOS-style offsets column (span F1 of `vihos`)")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="keep rows where COLUMN=VALUE, e.g. detector=scam")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Score a labelled CSV: accuracy, macro-F1, per-class figures, ROC-AUC (binary)."""
+    from soitin.detect.trainer import evaluate_file, evaluate_spans_file
+
+    try:
+        if spans_column:
+            report = evaluate_spans_file(file, text_column, spans_column)
+        else:
+            where = None
+            if only:
+                if "=" not in only:
+                    raise SoitinError("--only takes COLUMN=VALUE")
+                col, val = only.split("=", 1)
+                where = (col, val)
+            report = evaluate_file(name, file, text_column, label_column, where)
+    except (SoitinError, OSError, ValueError, SyntaxError) as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(report)
+        return
+    for key, value in report.items():
+        if key != "per_class":
+            typer.echo(f"{key}: {value}")
+    for lab, v in report.get("per_class", {}).items():
+        typer.echo(f"  {lab}: P {v['precision']} R {v['recall']} F1 {v['f1']} n {v['support']}")
+
+
+def detect_cmd(
+    text: Annotated[str, typer.Argument(help="the text to score ('-' reads standard input)")],
+    detector: Annotated[
+        list[str] | None, typer.Option("--detector", "-d", help="only these detectors")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Score one text with every product detector: scores, labels and explanations."""
+    from soitin.detect.registry import product_suite
+
+    if text == "-":
+        text = sys.stdin.read()
+    try:
+        suite = product_suite(detector or PRODUCT)
+    except SoitinError as exc:
+        raise _fail(exc) from exc
+    if not suite.detectors:
+        raise _fail(SoitinError("no detector artefacts found; run `soitin train all`"))
+    results = {name: res[0].to_dict() for name, res in suite.score([text]).items()}
+    if as_json:
+        _print_json({"text_length": len(text), "detectors": results})
+        return
+    for name, r in results.items():
+        typer.echo(f"{name:15s} {r['label']:11s} {r['score']:.3f}  ({r['model']} {r['version']})")
+        if r["explanation"]:
+            typer.echo("    " + ", ".join(e["feature"] for e in r["explanation"]))
+        if r["evidence"]:
+            typer.echo("    " + json.dumps(r["evidence"], ensure_ascii=False))
+
+
+def shadow_cmd(
+    name: Annotated[str, typer.Argument(help="detector name")],
+    candidate: Annotated[Path, typer.Option(help="folder with the candidate artefacts")],
+    file: Annotated[
+        Path | None, typer.Option(help="CSV of texts (and labels) to compare on")
+    ] = None,
+    text_column: Annotated[str, typer.Option(help="text column of --file")] = "text",
+    label_column: Annotated[
+        str | None, typer.Option(help="0/1 label column of --file (optional)")
+    ] = None,
+    from_decisions: Annotated[
+        bool, typer.Option("--from-decisions", help="compare on reviewers' decided cases")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run a candidate version beside the active one and print the comparison report."""
+    from soitin.detect.datasets import read_csv_columns
+    from soitin.detect.registry import load_detector
+    from soitin.detect.shadow import ShadowRunner
+
+    try:
+        runner = ShadowRunner(load_detector(name), load_detector(name, candidate))
+        if file is not None:
+            rows = read_csv_columns(file, text_column, label_column or text_column)
+            texts = [r.text for r in rows]
+            if label_column:
+                runner.observe_decisions(texts, [r.label for r in rows])
+            else:
+                runner.score(texts)
+        if from_decisions:
+            decided = _decision_rows([name]).get(name, [])
+            spec = CATALOG[name]
+            runner.observe_decisions(
+                [t for t, _ in decided],
+                ["0" if lab == spec.labels[0] else "1" for _, lab in decided],
+            )
+    except SoitinError as exc:
+        raise _fail(exc) from exc
+    report = runner.report().to_dict()
+    if as_json:
+        _print_json(report)
+        return
+    for key, value in report.items():
+        if key != "disagreements":
+            typer.echo(f"{key}: {value}")

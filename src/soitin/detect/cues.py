@@ -1,0 +1,84 @@
+"""Named dense features ("cues") computed from the raw text, next to the n-grams.
+
+A model lists the cues it uses by name; the names are stored in its artefact, so adding
+a cue here never changes an existing model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from soitin.detect.evidence import extract_evidence, frame_of
+from soitin.detect.normalise import clip
+
+__all__ = ["CUES", "cue_matrix"]
+
+_UPPER = re.compile(r"[A-ZĐÀ-Ỹ]")
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1024)
+def _evidence_cues(text: str) -> dict[str, float]:
+    ev = extract_evidence(text)
+    return {
+        "phone": float(bool(ev.phones)),
+        "account": float(bool(ev.accounts)),
+        "link": float(bool(ev.links or ev.domains)),
+        "money": float(bool(ev.amounts)),
+        "organisation": min(len(ev.organisations), 3) / 3.0,
+        "lure": min(len(ev.lures), 3) / 3.0,
+        "frame_warning": float("warning" in ev.frames),
+        "frame_denial": float("denial" in ev.frames),
+        "frame_reporting": float("reporting" in ev.frames),
+    }
+
+
+def _shape_cues(text: str) -> dict[str, float]:
+    n = max(len(text), 1)
+    return {
+        "log_length": math.log1p(len(text)) / 8.0,
+        "upper_ratio": len(_UPPER.findall(text)) / n,
+        "digit_ratio": len(_DIGIT.findall(text)) / n,
+    }
+
+
+@lru_cache(maxsize=4096)
+def _frames(text: str) -> dict[str, float]:
+    f = frame_of(text)
+    return {f"frame_{k}": float(v > 0) for k, v in f.items()}
+
+
+#: cue name -> (group function, key); one group call yields several cues.
+CUES: dict[str, Callable[[str], dict[str, float]]] = {
+    name: fn
+    for fn, names in (
+        (
+            _evidence_cues,
+            ("phone", "account", "link", "money", "organisation", "lure"),
+        ),
+        (_frames, ("frame_warning", "frame_denial", "frame_reporting")),
+        (_shape_cues, ("log_length", "upper_ratio", "digit_ratio")),
+    )
+    for name in names
+}
+
+
+def cue_matrix(texts: Sequence[str], names: Sequence[str]) -> npt.NDArray[np.float32]:
+    """(len(texts), len(names)) matrix of cue values."""
+    out = np.zeros((len(texts), len(names)), np.float32)
+    groups: dict[Callable[[str], dict[str, float]], list[int]] = {}
+    for j, name in enumerate(names):
+        groups.setdefault(CUES[name], []).append(j)
+    for i, text in enumerate(texts):
+        raw = clip(text)
+        for fn, cols in groups.items():
+            values = fn(raw)
+            for j in cols:
+                out[i, j] = values.get(names[j], 0.0)
+    return out

@@ -1,0 +1,178 @@
+"""Detectors built on the linear models: the generic one and the four product detectors."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from soitin.detect.evidence import extract_evidence, frame_of
+from soitin.detect.features import featurise
+from soitin.detect.linear import LinearTextModel
+from soitin.detect.normalise import MAX_CHARS, clip, prepare_many
+from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Highlight
+from soitin.detect.spans import SpanModel, offsets_to_spans
+
+__all__ = [
+    "LinearDetector",
+    "MisinformationDetector",
+    "ScamDetector",
+    "SpamDetector",
+    "ToxicityDetector",
+]
+
+
+def _locate(raw: str, needle: str) -> tuple[int, int] | None:
+    """Where an n-gram of the prepared text sits in the raw text (case-insensitive)."""
+    if not needle:
+        return None
+    hay = unicodedata.normalize("NFC", raw[:MAX_CHARS]).lower()
+    if len(hay) != len(raw[:MAX_CHARS]):
+        return None
+    pos = hay.find(needle)
+    return (pos, pos + len(needle)) if pos >= 0 else None
+
+
+class LinearDetector:
+    """A detector around one `LinearTextModel` (also used for the benchmark models)."""
+
+    #: Explanations are computed only for texts at least this likely to be harmful.
+    explain_min = 0.35
+
+    def __init__(self, name: str, model: LinearTextModel) -> None:
+        self.name = name
+        self.model = model
+        self.version = model.version
+        self.labels = tuple(model.labels)
+        benign = [i for i, lab in enumerate(self.labels) if lab in BENIGN_LABELS]
+        self._benign = benign[0] if benign else 0
+
+    @property
+    def spec(self) -> object:
+        return self.model.spec
+
+    def score(self, batch: Sequence[str]) -> list[DetectionResult]:
+        texts = [clip(t) for t in batch]
+        prepared = prepare_many(texts)
+        return self.score_prepared(texts, prepared, featurise(prepared, self.model.spec))
+
+    def harmful_score(self, proba: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Probability of any harmful label (1 - P(benign))."""
+        return np.asarray(1.0 - proba[:, self._benign], dtype=np.float32)
+
+    def score_prepared(
+        self, texts: Sequence[str], prepared: Sequence[str], counts: sparse.csr_matrix
+    ) -> list[DetectionResult]:
+        """Score texts whose prepared form and n-gram counts are already computed."""
+        model = self.model
+        proba = model.proba_from_decision(model.decision(counts, texts))
+        labels = model.predict_from_proba(proba)
+        harmful = self.harmful_score(proba)
+        out = []
+        for i, text in enumerate(texts):
+            probs = {lab: float(p) for lab, p in zip(self.labels, proba[i], strict=True)}
+            score = float(harmful[i])
+            explanation: tuple[tuple[str, float], ...] = ()
+            highlights: list[Highlight] = []
+            frames: tuple[str, ...] = ()
+            if score >= self.explain_min:
+                target = int(
+                    np.argmax(np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba[i]))
+                )
+                contribs = model.explain(text, prepared[i], target)
+                explanation = tuple((c.feature, c.weight) for c in contribs)
+                for c in contribs:
+                    where = _locate(text, c.feature)
+                    if where:
+                        highlights.append(
+                            Highlight(
+                                where[0], where[1], text[where[0] : where[1]], c.weight, "ngram"
+                            )
+                        )
+                frames = tuple(frame_of(text))
+            result = DetectionResult(
+                detector=self.name,
+                model=model.name,
+                version=self.version,
+                label=labels[i],
+                score=score,
+                probabilities=probs,
+                explanation=explanation,
+                highlights=tuple(highlights),
+                frames=frames,
+            )
+            out.append(self.extend(text, result))
+        return out
+
+    def extend(self, text: str, result: DetectionResult) -> DetectionResult:
+        """Hook for product detectors to add spans or evidence."""
+        return result
+
+
+class ToxicityDetector(LinearDetector):
+    """clean / offensive / hate, with offending character spans from the ViHOS span model."""
+
+    def __init__(self, model: LinearTextModel, spans: SpanModel | None) -> None:
+        super().__init__("toxicity", model)
+        self.span_model = spans
+        if spans is not None:
+            self.version = f"{model.version}+{spans.version}"
+
+    def extend(self, text: str, result: DetectionResult) -> DetectionResult:
+        if self.span_model is None or result.label in BENIGN_LABELS:
+            return result
+        offsets = self.span_model.offsets([text])[0]
+        spans = [
+            Highlight(s, e, text[s:e], 1.0, "span-model") for s, e in offsets_to_spans(offsets)
+        ]
+        if not spans:
+            return result
+        return _replace(result, highlights=tuple(spans) + result.highlights)
+
+
+class ScamDetector(LinearDetector):
+    """Scam / fraud probability plus extracted evidence (contacts, money, lures...)."""
+
+    evidence_min = 0.2
+
+    def __init__(self, model: LinearTextModel) -> None:
+        super().__init__("scam", model)
+
+    def extend(self, text: str, result: DetectionResult) -> DetectionResult:
+        if result.score < self.evidence_min:
+            return result
+        ev = extract_evidence(text)
+        marks = [
+            Highlight(pos, pos + len(item), item, 0.0, "evidence")
+            for item in (*ev.phones, *ev.accounts, *ev.links, *ev.domains, *ev.amounts)
+            if (pos := text.find(item)) >= 0
+        ]
+        return _replace(
+            result,
+            evidence=ev.to_dict(),
+            highlights=result.highlights + tuple(marks),
+            frames=ev.frames,
+        )
+
+
+class MisinformationDetector(LinearDetector):
+    """Probability that a post or article is unreliable (ReINTEL, VFND)."""
+
+    def __init__(self, model: LinearTextModel) -> None:
+        super().__init__("misinformation", model)
+
+
+class SpamDetector(LinearDetector):
+    """Commercial spam (ViSpamReviews), so spam does not flood the queues."""
+
+    def __init__(self, model: LinearTextModel) -> None:
+        super().__init__("spam", model)
+
+
+def _replace(result: DetectionResult, **changes: object) -> DetectionResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)  # type: ignore[arg-type]

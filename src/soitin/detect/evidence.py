@@ -1,0 +1,342 @@
+"""Rule-based evidence found in a text: contacts, money, organisations, lures, frames.
+
+Matching runs on a diacritic-folded, lower-cased copy so "viec nhe luong cao" and
+"việc nhẹ lương cao" are the same. Everything here is a pure function of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "Evidence",
+    "extract_evidence",
+    "fold",
+    "frame_of",
+    "LURES",
+    "ORGANISATIONS",
+]
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    for cp in range(0xC0, 0x2000):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii():
+            table[cp] = base.lower()
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ -> d (one character out for each NFC character in)."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
+
+
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00[\s.\-]?\d{4}(?:\d{2})?(?!\d)"
+    r"|<phone>",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(
+    r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc|ngan hang|bank|vcb|vietcombank|"
+    r"techcombank|tcb|mb ?bank|mbbank|bidv|agribank|vpbank|acb|sacombank|tpbank|vietinbank|"
+    r"momo|zalopay|vib|shb|ocb|hdbank)\W{0,3}(?:\w+\W{0,3}){0,3}?((?:\d[\s.\-]?){6,19}\d|<num>)",
+)
+_SHORT = re.compile(
+    r"\b(?:bit\.ly|tinyurl\.com|t\.co|shorturl\.at|cutt\.ly|rb\.gy|is\.gd|goo\.gl|ow\.ly|"
+    r"tiny\.cc|s\.id|v\.ht|t\.ly|shorte\.st|rebrand\.ly|bom\.so|bitly\.com)/\S+",
+)
+_DOMAIN = re.compile(
+    r"\b(?:https?://)?((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|vn|net|org|info|xyz|top|site|online|club|cc|me|io|app|shop|vip|link|live|"
+    r"store|icu|cyou|asia|biz|pro|fun|tk|ml|ga|cf|gq|win|bet|click|gov\.vn|com\.vn))\b(?:/\S*)?",
+)
+_MONEY = re.compile(
+    r"(?<![\w.])\d{1,3}(?:[.,]\d{3})+(?:\s*(?:d|dong|vnd|vnđ|đ|k|usd|\$))?"
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:k|nghin|ngan|trieu|tr|ty|ti|cu|lit|dong|d|vnd|usd|\$)(?!\w)",
+)
+
+ORGANISATIONS: dict[str, tuple[str, ...]] = {
+    "police": (
+        "cong an",
+        "canh sat",
+        "bo cong an",
+        "vien kiem sat",
+        "toa an",
+        "an ninh mang",
+        "phong canh sat",
+        "c03",
+        "a05",
+        "dieu tra vien",
+    ),
+    "electricity": ("dien luc", "evn", "tien dien", "cat dien", "ngung cap dien"),
+    "bank": (
+        "ngan hang",
+        "vietcombank",
+        "techcombank",
+        "bidv",
+        "agribank",
+        "vietinbank",
+        "vpbank",
+        "sacombank",
+        "tpbank",
+        "mbbank",
+        "mb bank",
+        "acb",
+        "the tin dung",
+        "the atm",
+        "napas",
+    ),
+    "delivery": (
+        "giao hang",
+        "buu dien",
+        "buu pham",
+        "buu kien",
+        "shipper",
+        "ghn",
+        "ghtk",
+        "viettel post",
+        "vnpost",
+        "j&t",
+        "don hang",
+        "kien hang",
+    ),
+    "tax": (
+        "cuc thue",
+        "chi cuc thue",
+        "co quan thue",
+        "hoan thue",
+        "quyet toan thue",
+        "thue tncn",
+    ),
+    "social_insurance": ("bhxh", "bao hiem xa hoi", "vneid", "dinh danh dien tu"),
+    "telecom": ("viettel", "vinaphone", "mobifone", "nha mang", "sim cua ban", "khoa sim"),
+}
+
+LURES: dict[str, tuple[str, ...]] = {
+    "prize": (
+        "trung thuong",
+        "giai thuong",
+        "qua tang",
+        "tri an khach hang",
+        "nhan qua",
+        "quay so",
+        "may man",
+        "iphone",
+        "xe sh",
+        "phan thuong",
+    ),
+    "easy_job": (
+        "viec nhe luong cao",
+        "viec lam tai nha",
+        "cong tac vien",
+        "ctv",
+        "hoa hong",
+        "thu nhap",
+        "tuyen dung",
+        "luong cao",
+        "viec nhe",
+        "kiem tien online",
+    ),
+    "task_scam": (
+        "lam nhiem vu",
+        "nhiem vu",
+        "nap tien",
+        "don ao",
+        "tha tim",
+        "like tiktok",
+        "chot don",
+        "hoan tien",
+    ),
+    "loan": (
+        "vay tien",
+        "vay von",
+        "giai ngan",
+        "lai suat",
+        "khong can the chap",
+        "vay nhanh",
+        "ho tro vay",
+        "khoan vay",
+        "no xau",
+        "vay online",
+    ),
+    "charity": ("tu thien", "ung ho", "quyen gop", "keu goi", "hoan canh kho khan"),
+    "account_threat": (
+        "khoa tai khoan",
+        "bi khoa",
+        "tam khoa",
+        "xac minh",
+        "cap nhat thong tin",
+        "ma otp",
+        "otp",
+        "kich hoat",
+        "dang nhap",
+        "het han",
+        "dinh chi",
+    ),
+    "investment": (
+        "dau tu",
+        "loi nhuan",
+        "san giao dich",
+        "tien ao",
+        "forex",
+        "coin",
+        "chung khoan",
+    ),
+    "urgency": ("ngay lap tuc", "khan cap", "trong vong 24", "truoc 17h", "gap", "lien he ngay"),
+}
+
+# Words that frame a text as *about* harm: warnings, reporting, denials, education.
+FRAMES: dict[str, tuple[str, ...]] = {
+    "warning": (
+        "canh bao",
+        "khuyen cao",
+        "thu doan",
+        "gia danh",
+        "mao danh",
+        "de nghi nguoi dan",
+        "khong cung cap",
+        "nang cao canh giac",
+        "tinh trang lua dao",
+        "chieu tro",
+        "to giac",
+        "trinh bao",
+        "khong lam theo",
+        "khong chuyen tien",
+        "de phong",
+        "canh giac",
+        "bi lua",
+        "nan nhan",
+    ),
+    "denial": (
+        "bac bo",
+        "tin don",
+        "sai su that",
+        "khong dung su that",
+        "khong co chuyen",
+        "tin gia",
+        "thong tin sai lech",
+        "dinh chinh",
+        "xu phat",
+        "da xu ly",
+        "xac minh la",
+        "khong chinh xac",
+        "bia dat",
+        "khang dinh khong",
+    ),
+    "reporting": (
+        "theo bao",
+        "phong vien",
+        "cho biet",
+        "thong tin tu",
+        "nghien cuu",
+        "bao cao",
+        "chuyen gia",
+        "hoi thao",
+        "tong ket",
+        "phat ngon vien",
+        "bai viet",
+        "thong ke",
+        "ngon tu thu ghet",
+        "phat ngon thu ghet",
+        "binh luan tieu cuc",
+        "bao luc mang",
+        "khoi to",
+        "bat giu",
+        "tam giu",
+        "dieu tra",
+        "xet xu",
+        "tuyen an",
+    ),
+}
+
+
+@lru_cache(maxsize=8)
+def _phrases(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+    parts = []
+    for key, words in groups:
+        alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        parts.append(f"(?P<{key}>(?<!\\w)(?:{alt})(?!\\w))")
+    return re.compile("|".join(parts))
+
+
+def _hits(folded: str, table: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for m in _phrases(tuple(table.items())).finditer(folded):
+        key = m.lastgroup or ""
+        phrase = m.group(0)
+        if phrase not in found.setdefault(key, []):
+            found[key].append(phrase)
+    return found
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules found; each list holds text as it appears in the input."""
+
+    phones: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    lures: tuple[str, ...] = ()
+    frames: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {k: list(v) for k, v in self.__dict__.items() if v}
+
+
+def _unique(items: list[str], limit: int = 10) -> tuple[str, ...]:
+    seen: list[str] = []
+    for item in items:
+        item = item.strip(" .,;:()[]")
+        if item and item not in seen:
+            seen.append(item)
+    return tuple(seen[:limit])
+
+
+def extract_evidence(text: str) -> Evidence:
+    """Contacts, links, amounts, organisations, lures and frames found in `text`."""
+    nfc = unicodedata.normalize("NFC", text)
+    folded = fold(nfc)
+    if len(folded) != len(nfc):  # a character changed length when lowered; keep offsets safe
+        nfc = folded
+
+    def raw(m: re.Match[str], group: int = 0) -> str:
+        return nfc[m.start(group) : m.end(group)]
+
+    account_spans = [(m.start(1), m.end(1)) for m in _ACCOUNT.finditer(folded)]
+    accounts = [nfc[a:b] for a, b in account_spans]
+    phones = [
+        raw(m)
+        for m in _PHONE.finditer(folded)
+        if not any(a <= m.start() < b for a, b in account_spans)
+    ]
+    links = [raw(m) for m in _SHORT.finditer(folded)]
+    domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+    amounts = [raw(m) for m in _MONEY.finditer(folded)]
+    orgs = _hits(folded, ORGANISATIONS)
+    lures = _hits(folded, LURES)
+    frames = _hits(folded, FRAMES)
+    return Evidence(
+        phones=_unique(phones),
+        accounts=_unique(accounts),
+        links=_unique(links),
+        domains=_unique(domains),
+        amounts=_unique(amounts),
+        organisations=tuple(orgs),
+        lures=tuple(lures),
+        frames=tuple(frames),
+    )
+
+
+def frame_of(text: str) -> dict[str, int]:
+    """How many warning / denial / reporting phrases the text holds."""
+    return {k: len(v) for k, v in _hits(fold(text), FRAMES).items()}

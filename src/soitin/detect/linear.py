@@ -1,0 +1,300 @@
+"""A calibrated linear model over hashed n-grams, stored as a small `.npz` (no pickle).
+
+Transform: counts -> log1p(count) * idf (0 for n-grams seen in fewer than `min_df`
+training texts; idf stored quantised to 1/16) -> L2-normalised rows, plus a few named
+dense "cue" features. Decision: one weight vector per class (one in total for two
+classes); weak n-gram weights are pruned (the idf vocabulary is kept, so row norms are
+exactly those seen in training). Probabilities: a small
+multinomial calibrator fitted on out-of-fold decision scores. Prediction: argmax of the
+calibrated log-probabilities plus per-class offsets tuned for macro-F1 out of fold.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from soitin.detect.cues import cue_matrix
+from soitin.detect.features import FeatureSpec, featurise, ngram_arrays
+from soitin.detect.normalise import normaliser_name, prepare_many
+from soitin.errors import ConfigError
+
+__all__ = ["FORMAT", "Contribution", "LinearTextModel", "tfidf_normalise", "write_npz"]
+
+FORMAT = "soitin-linear-1"
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One n-gram (or cue) that moved the score, with its share of the decision."""
+
+    feature: str
+    weight: float
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class LinearTextModel:
+    """Everything needed to score texts; built by `soitin.detect.training`."""
+
+    name: str
+    version: str
+    labels: list[str]
+    spec: FeatureSpec
+    idf: F32  # (n_features,), 0 outside the training vocabulary
+    coef: F32  # (n_features, k) with k = 1 for two labels, else len(labels)
+    intercept: F32  # (k,)
+    cues: tuple[str, ...] = ()
+    cue_coef: F32 = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    cal_w: F32 = field(default_factory=lambda: np.eye(1, dtype=np.float32))
+    cal_b: F32 = field(default_factory=lambda: np.zeros(1, np.float32))
+    offsets: F32 = field(default_factory=lambda: np.zeros(1, np.float32))
+    normaliser: str = field(default_factory=normaliser_name)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- scoring ---------------------------------------------------------------------
+
+    def transform(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Raw counts to the model's weighted, L2-normalised rows."""
+        return tfidf_normalise(counts, self.idf, self.spec.split)
+
+    def decision(self, counts: sparse.csr_matrix, raw_texts: Sequence[str]) -> F32:
+        """Decision scores (n, k) from raw counts and the raw texts (for cues)."""
+        x = self.transform(counts)
+        scores = np.asarray(x @ self.coef, dtype=np.float32) + self.intercept
+        if self.cues:
+            scores += cue_matrix(raw_texts, self.cues) @ self.cue_coef
+        return scores.astype(np.float32)
+
+    def proba_from_decision(self, scores: F32) -> F32:
+        """Calibrated probabilities (n, len(labels))."""
+        z = scores @ self.cal_w + self.cal_b
+        if len(self.labels) == 2:
+            p1 = 1.0 / (1.0 + np.exp(-np.clip(z[:, 0], -50, 50)))
+            return np.stack([1.0 - p1, p1], axis=1).astype(np.float32)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        out: F32 = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        return out
+
+    def predict_from_proba(self, proba: F32) -> list[str]:
+        """Labels from calibrated probabilities and the tuned per-class offsets."""
+        logp = np.log(np.clip(proba, 1e-9, 1.0)) + self.offsets
+        return [self.labels[i] for i in logp.argmax(axis=1)]
+
+    def predict_proba(self, texts: Sequence[str]) -> F32:
+        """Calibrated probabilities for raw texts."""
+        prepared = prepare_many(list(texts))
+        return self.proba_from_decision(self.decision(featurise(prepared, self.spec), texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """Predicted labels (strings) for raw texts."""
+        return self.predict_from_proba(self.predict_proba(texts))
+
+    def explain(
+        self, raw_text: str, prepared: str, label_index: int, top: int = 6
+    ) -> list[Contribution]:
+        """The n-grams (with spans in `prepared`) that pushed towards `label_index`."""
+        a_cols, a_starts, a_ends = ngram_arrays(prepared, self.spec)
+        uniq, cnt = np.unique(a_cols, return_counts=True)
+        counts = sparse.csr_matrix(
+            (cnt.astype(np.float32), uniq.astype(np.int32), np.asarray([0, len(uniq)])),
+            shape=(1, self.spec.n_features),
+        )
+        x = self.transform(counts)
+        cols = x.indices
+        sub = self.coef[cols]
+        if sub.shape[1] == 1:
+            w = sub[:, 0] * (1.0 if label_index == 1 else -1.0)
+        else:
+            w = sub[:, label_index] - sub.mean(axis=1)
+        contrib = x.data * w
+        order = np.argsort(-contrib)[: top * 3]
+        order = order[contrib[order] > 0]
+        by_col = dict(zip(cols[order].tolist(), contrib[order].tolist(), strict=True))
+        grams: dict[int, list[tuple[int, int]]] = {}
+        if by_col:
+            keep = np.isin(a_cols, np.fromiter(by_col, np.int64, len(by_col)))
+            for c, s, e in zip(a_cols[keep], a_starts[keep], a_ends[keep], strict=True):
+                grams.setdefault(int(c), []).append((max(int(s), 0), int(e)))
+        out: list[Contribution] = []
+        for col in sorted(grams, key=lambda c: -by_col[c])[: top * 3]:
+            spans = grams[col]
+            text = prepared[spans[0][0] : spans[0][1]].strip()
+            if not text or any(text in c.feature for c in out):
+                continue
+            out = [c for c in out if c.feature not in text or c.weight > by_col[col] * 2]
+            out.append(Contribution(text, round(by_col[col], 4), tuple(spans[:5])))
+            if len(out) >= top:
+                break
+        if self.cues:
+            values = cue_matrix([raw_text], self.cues)[0]
+            cw = (
+                self.cue_coef[:, 0]
+                if self.cue_coef.shape[1] == 1
+                else self.cue_coef[:, label_index]
+            )
+            sign = -1.0 if self.cue_coef.shape[1] == 1 and label_index == 0 else 1.0
+            for name, v, c in zip(self.cues, values, cw, strict=True):
+                if v and c * v * sign > 0.05:
+                    out.append(Contribution(f"[{name}]", round(float(c * v * sign), 4)))
+        return sorted(out, key=lambda c: -c.weight)[:top]
+
+    # -- storage ---------------------------------------------------------------------
+
+    def prune(self, keep: int) -> None:
+        """Keep only the `keep` n-gram weights of largest magnitude (artefact size)."""
+        strength = np.abs(self.coef).max(axis=1)
+        if np.count_nonzero(strength) <= keep:
+            return
+        cut = np.partition(strength, -keep)[-keep]
+        drop = strength < cut
+        self.coef[drop] = 0.0
+
+    def to_arrays(self, prefix: str = "") -> dict[str, npt.NDArray[Any]]:
+        """The model as named numpy arrays (for `np.savez_compressed`)."""
+        strength = np.abs(self.coef).max(axis=1)
+        live = np.flatnonzero(strength > 0).astype(np.int32)
+        vocab = np.flatnonzero(self.idf > 0).astype(np.int32)
+        header = {
+            "format": FORMAT,
+            "name": self.name,
+            "version": self.version,
+            "labels": self.labels,
+            "spec": self.spec.to_dict(),
+            "cues": list(self.cues),
+            "normaliser": self.normaliser,
+            "meta": self.meta,
+        }
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8),
+            "live": np.diff(live, prepend=0).astype(np.int32),
+            "vocab": np.diff(vocab, prepend=0).astype(np.int32),
+            "idf_q": quantise_idf(self.idf[vocab]),
+            "coef": self.coef[live].astype(np.float16),
+            "intercept": self.intercept.astype(np.float32),
+            "cue_coef": self.cue_coef.astype(np.float32),
+            "cal_w": self.cal_w.astype(np.float32),
+            "cal_b": self.cal_b.astype(np.float32),
+            "offsets": self.offsets.astype(np.float32),
+        }
+        return {prefix + k: v for k, v in arrays.items()}
+
+    def save(self, path: Path) -> int:
+        """Write the artefact; returns its size in bytes."""
+        return write_npz(path, self.to_arrays())
+
+    @classmethod
+    def from_arrays(cls, z: Any, prefix: str = "", source: str = "model") -> LinearTextModel:
+        """Rebuild from the arrays of `to_arrays` (checks format and normaliser)."""
+        header = json.loads(bytes(z[prefix + "header"]).decode())
+        if header.get("format") != FORMAT:
+            raise ConfigError(f"{source}: not a {FORMAT} artefact")
+        spec = FeatureSpec.from_dict(header["spec"])
+        live = np.cumsum(z[prefix + "live"].astype(np.int64))
+        stored = z[prefix + "coef"]
+        coef = np.zeros((spec.n_features, stored.shape[1]), np.float32)
+        coef[live] = stored.astype(np.float32)
+        vocab = np.cumsum(z[prefix + "vocab"].astype(np.int64))
+        idf = np.zeros(spec.n_features, np.float32)
+        idf[vocab] = dequantise_idf(z[prefix + "idf_q"])
+        model = cls(
+            name=header["name"],
+            version=header["version"],
+            labels=[str(x) for x in header["labels"]],
+            spec=spec,
+            idf=idf,
+            coef=coef,
+            intercept=z[prefix + "intercept"],
+            cues=tuple(header["cues"]),
+            cue_coef=z[prefix + "cue_coef"],
+            cal_w=z[prefix + "cal_w"],
+            cal_b=z[prefix + "cal_b"],
+            offsets=z[prefix + "offsets"],
+            normaliser=header["normaliser"],
+            meta=header.get("meta", {}),
+        )
+        if model.normaliser != normaliser_name():
+            raise ConfigError(
+                f"{source} was trained with normaliser {model.normaliser!r} but "
+                f"{normaliser_name()!r} is in force; run `soitin train` again"
+            )
+        return model
+
+    @classmethod
+    def load(cls, path: Path) -> LinearTextModel:
+        """Read an artefact written by `save` (no pickle is ever loaded)."""
+        with np.load(path, allow_pickle=False) as z:
+            return cls.from_arrays(z, source=path.name)
+
+    def quantised(self) -> LinearTextModel:
+        """This model with its weights rounded exactly as `save` stores them."""
+        coef = self.coef.astype(np.float16).astype(np.float32)
+        return LinearTextModel(
+            self.name,
+            self.version,
+            self.labels,
+            self.spec,
+            self.idf,
+            coef,
+            self.intercept,
+            self.cues,
+            self.cue_coef,
+            self.cal_w,
+            self.cal_b,
+            self.offsets,
+            self.normaliser,
+            self.meta,
+        )
+
+
+def quantise_idf(idf: F32) -> npt.NDArray[np.uint8]:
+    """idf (>= 1) to steps of 1/16 above 1, as bytes."""
+    return np.clip(np.round((idf - 1.0) * 16.0), 0, 255).astype(np.uint8)
+
+
+def dequantise_idf(q: npt.NDArray[np.uint8]) -> F32:
+    return (1.0 + q.astype(np.float32) / 16.0).astype(np.float32)
+
+
+def tfidf_normalise(
+    counts: sparse.csr_matrix, idf: F32, split: int | None = None
+) -> sparse.csr_matrix:
+    """log1p(count) * idf, each row scaled to unit L2 norm (empty rows stay empty).
+
+    With `split`, columns below and from `split` on (char and word n-grams) are two
+    blocks, each scaled to unit norm, so the few word n-grams weigh as much as the many
+    character n-grams.
+    """
+    x = counts.copy()
+    x.data = (np.log1p(x.data) * idf[x.indices]).astype(np.float32)
+    per_row = np.diff(x.indptr)
+    rows = np.repeat(np.arange(x.shape[0]), per_row)
+    groups = 2 if split else 1
+    key = rows * groups + ((x.indices >= split).astype(np.int64) if split else 0)
+    sq = np.bincount(key, weights=x.data * x.data, minlength=x.shape[0] * groups)
+    norms = np.sqrt(sq).astype(np.float32)
+    norms[norms == 0] = 1.0
+    x.data /= norms[key]
+    return x
+
+
+def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> int:
+    """Write compressed arrays atomically; returns the size in bytes."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
+    data = buf.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return len(data)

@@ -1,0 +1,131 @@
+"""Text preparation for the detectors.
+
+The detectors prefer the shared normaliser `soitin.text.normalise.normalise_for_matching`
+(NFC, tone convention, lower case, teencode). When that module is not importable the
+small built-in fallback below is used; the name of the normaliser in force is recorded in
+every model artefact, and a model refuses to load under a different one (its features
+would silently change).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+__all__ = ["MAX_CHARS", "clip", "normaliser_name", "prepare", "prepare_many"]
+
+#: Texts are clipped to this many characters before scoring (a 1 MB post must not stall
+#: the queue; the head and tail of a long post carry its signal).
+MAX_CHARS = 5_000
+
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+_REPEAT = re.compile(r"(\w)\1{2,}")
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+# A few frequent Vietnamese teencode / abbreviations (fallback only).
+_TEENCODE = {
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khg": "không",
+    "hok": "không",
+    "hong": "không",
+    "hông": "không",
+    "dc": "được",
+    "đc": "được",
+    "dk": "được",
+    "đk": "được",
+    "vs": "với",
+    "j": "gì",
+    "ji": "gì",
+    "r": "rồi",
+    "ng": "người",
+    "ngta": "người ta",
+    "mk": "mình",
+    "mik": "mình",
+    "bn": "bao nhiêu",
+    "bh": "bây giờ",
+    "bjo": "bây giờ",
+    "h": "giờ",
+    "z": "vậy",
+    "v": "vậy",
+    "zậy": "vậy",
+    "ntn": "như thế nào",
+    "thik": "thích",
+    "iu": "yêu",
+    "ny": "người yêu",
+    "nt": "nhắn tin",
+    "ib": "nhắn tin",
+    "sdt": "số điện thoại",
+    "sđt": "số điện thoại",
+    "tk": "tài khoản",
+    "stk": "số tài khoản",
+    "cmnd": "chứng minh nhân dân",
+    "cccd": "căn cước công dân",
+    "oke": "ok",
+    "okie": "ok",
+    "m": "mày",
+    "t": "tao",
+    "mn": "mọi người",
+    "ae": "anh em",
+    "a": "anh",
+    "e": "em",
+    "cx": "cũng",
+    "cg": "cũng",
+    "nch": "nói chuyện",
+    "trc": "trước",
+    "ms": "mới",
+}
+_TEENCODE_RE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _TEENCODE), key=len, reverse=True)) + r")(?!\w)"
+)
+
+
+def _fallback(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower()
+    return _TEENCODE_RE.sub(lambda m: _TEENCODE[m.group(1)], text)
+
+
+@lru_cache(maxsize=1)
+def _shared() -> tuple[str, Callable[[str], str]]:
+    try:
+        from soitin.text.normalise import normalise_for_matching
+    except ImportError:
+        return "detect-fallback-1", _fallback
+    return "soitin.text.normalise_for_matching", normalise_for_matching
+
+
+def normaliser_name() -> str:
+    """Name of the normaliser in force (stored in artefacts)."""
+    return _shared()[0]
+
+
+def clip(text: object) -> str:
+    """Any input to a bounded, printable string (never raises)."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if len(text) > MAX_CHARS:
+        half = MAX_CHARS // 2
+        text = text[:half] + " " + text[-half:]
+    # Lone surrogates would make encoders raise later.
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def prepare(text: object) -> str:
+    """One raw text to the form the detectors' features are computed on."""
+    raw = _CONTROL.sub(" ", clip(text))
+    raw = _URL.sub(" urltoken ", raw)
+    try:
+        norm = _shared()[1](raw)
+    except Exception:  # the shared normaliser must never take a detector down
+        norm = _fallback(raw)
+    norm = _REPEAT.sub(r"\1\1", norm)
+    return _SPACE.sub(" ", norm).strip()
+
+
+def prepare_many(texts: list[str] | tuple[str, ...]) -> list[str]:
+    """`prepare` over a batch."""
+    return [prepare(t) for t in texts]

@@ -1,0 +1,170 @@
+"""Registry: detector names -> factories, loading artefacts from `detect/models/`.
+
+Built-in detectors are registered like any other (`register`), so a deployment can add
+its own without touching this module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from threading import Lock
+
+from scipy import sparse
+
+from soitin.detect.catalog import BENCHMARKS, PRODUCT
+from soitin.detect.detectors import (
+    LinearDetector,
+    MisinformationDetector,
+    ScamDetector,
+    SpamDetector,
+    ToxicityDetector,
+)
+from soitin.detect.features import FeatureSpec, featurise
+from soitin.detect.linear import LinearTextModel
+from soitin.detect.normalise import clip, prepare_many
+from soitin.detect.protocol import DetectionResult, Detector
+from soitin.detect.spans import SpanModel
+from soitin.errors import NotFoundError
+
+__all__ = [
+    "DetectorSuite",
+    "available",
+    "get_detector",
+    "load_detector",
+    "models_dir",
+    "product_suite",
+    "register",
+]
+
+Factory = Callable[[Path], Detector]
+_FACTORIES: dict[str, Factory] = {}
+_CACHE: dict[tuple[str, str], Detector] = {}
+_LOCK = Lock()
+
+
+def models_dir() -> Path:
+    """Folder of the committed artefacts (override with SOITIN_MODELS_DIR)."""
+    return Path(os.environ.get("SOITIN_MODELS_DIR", Path(__file__).parent / "models"))
+
+
+def register(name: str, factory: Factory) -> None:
+    """Make `name` loadable; `factory(models_folder)` builds the detector."""
+    _FACTORIES[name] = factory
+
+
+def available() -> list[str]:
+    """Registered detector names whose artefacts are present."""
+    return [n for n in _FACTORIES if (models_dir() / f"{n}.npz").is_file()]
+
+
+def _artefact(folder: Path, name: str) -> Path:
+    path = folder / f"{name}.npz"
+    if not path.is_file():
+        raise NotFoundError(f"model {name!r} has no artefact at {path}; run `soitin train {name}`")
+    return path
+
+
+def _linear(name: str, cls: Callable[[LinearTextModel], Detector] | None = None) -> Factory:
+    def build(folder: Path) -> Detector:
+        model = LinearTextModel.load(_artefact(folder, name))
+        return cls(model) if cls else LinearDetector(name, model)
+
+    return build
+
+
+def _toxicity(folder: Path) -> Detector:
+    model = LinearTextModel.load(_artefact(folder, "toxicity"))
+    spans_path = folder / "vihos.npz"
+    spans = SpanModel.load(spans_path) if spans_path.is_file() else None
+    return ToxicityDetector(model, spans)
+
+
+class SpanDetector:
+    """The ViHOS span model seen as a detector (label 1 when any span is found)."""
+
+    labels: tuple[str, ...] = ("0", "1")
+
+    def __init__(self, model: SpanModel) -> None:
+        self.model = model
+        self.name = "vihos"
+        self.version = model.version
+
+    def score(self, batch: Sequence[str]) -> list[DetectionResult]:
+        from soitin.detect.protocol import Highlight
+        from soitin.detect.spans import offsets_to_spans
+
+        texts = [clip(t) for t in batch]
+        cp = self.model.comment_proba(texts)
+        out = []
+        for text, p, offs in zip(texts, cp, self.model.offsets(texts, list(cp)), strict=True):
+            spans = offsets_to_spans(offs)
+            out.append(
+                DetectionResult(
+                    detector="vihos",
+                    model="vihos",
+                    version=self.version,
+                    label="1" if spans else "0",
+                    score=float(p),
+                    probabilities={"0": float(1 - p), "1": float(p)},
+                    highlights=tuple(
+                        Highlight(s, e, text[s:e], 1.0, "span-model") for s, e in spans
+                    ),
+                )
+            )
+        return out
+
+
+for _name in BENCHMARKS:
+    if _name != "vihos":
+        register(_name, _linear(_name))
+register("vihos", lambda folder: SpanDetector(SpanModel.load(_artefact(folder, "vihos"))))
+register("toxicity", _toxicity)
+register("scam", _linear("scam", ScamDetector))
+register("misinformation", _linear("misinformation", MisinformationDetector))
+register("spam", _linear("spam", SpamDetector))
+
+
+def load_detector(name: str, folder: Path | None = None) -> Detector:
+    """A fresh detector from the artefacts in `folder` (default: `models_dir()`)."""
+    if name not in _FACTORIES:
+        raise NotFoundError(f"unknown detector {name!r}; known: {', '.join(sorted(_FACTORIES))}")
+    return _FACTORIES[name](folder or models_dir())
+
+
+def get_detector(name: str) -> Detector:
+    """The process-wide detector `name` (loaded once, then shared)."""
+    key = (name, str(models_dir()))
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = load_detector(name)
+        return _CACHE[key]
+
+
+class DetectorSuite:
+    """Several detectors scored together; linear ones sharing a feature space featurise once."""
+
+    def __init__(self, detectors: Sequence[Detector]) -> None:
+        self.detectors = list(detectors)
+
+    def score(self, batch: Sequence[str]) -> dict[str, list[DetectionResult]]:
+        texts = [clip(t) for t in batch]
+        prepared = prepare_many(texts)
+        shared: dict[FeatureSpec, sparse.csr_matrix] = {}
+        out: dict[str, list[DetectionResult]] = {}
+        for det in self.detectors:
+            if isinstance(det, LinearDetector):
+                spec = det.model.spec
+                if spec not in shared:
+                    shared[spec] = featurise(prepared, spec)
+                out[det.name] = det.score_prepared(texts, prepared, shared[spec])
+            else:
+                out[det.name] = det.score(texts)
+        return out
+
+
+def product_suite(names: Sequence[str] = PRODUCT) -> DetectorSuite:
+    """The product detectors whose artefacts exist, as one suite."""
+    present = set(available())
+    return DetectorSuite([get_detector(n) for n in names if n in present])

@@ -1,0 +1,133 @@
+"""Published times as feeds and exports write them: ISO 8601, RFC 822, and Vietnamese forms.
+
+Vietnamese sites write the day first (`12/05/2025 08:30`), often with a weekday
+(`Thứ hai, 12/5/2025, 08:30 (GMT+7)`) or in words (`ngày 12 tháng 5 năm 2025`), and use
+`SA`/`CH` (sáng/chiều) for AM/PM. Times without a zone are local Vietnamese time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["VIETNAM_TZ", "parse_datetime"]
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\d)")
+_WORDS = re.compile(
+    r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,|năm)?\s*(\d{4})(?!\d)", re.IGNORECASE
+)
+_TIME = re.compile(
+    r"(?<!\d)(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{2})(?:\s*:\s*(\d{2}))?(?:\s*(SA|CH|AM|PM)\b)?",
+    re.IGNORECASE,
+)
+_ZONE = re.compile(r"(?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
+_OFFSET = re.compile(r"\s*([+-])(\d{2}):?(\d{2})(?!\d)")
+_EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
+
+
+def parse_datetime(value: object, default_tz: tzinfo = VIETNAM_TZ) -> datetime | None:
+    """A timezone-aware UTC datetime from `value`, None for empty values.
+
+    Accepts datetimes, epoch seconds (or milliseconds), ISO 8601, RFC 822 and the Vietnamese
+    forms above; raises `ValueError` with a short reason for anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, bool):
+        raise ValueError("a date is expected, not true/false")
+    elif isinstance(value, int | float):
+        moment = _from_epoch(float(value))
+    elif isinstance(value, str):
+        text = " ".join(value.split())
+        if not text:
+            return None
+        moment = _parse_text(text, default_tz)
+    else:
+        raise ValueError(f"a date is expected, not {type(value).__name__}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=default_tz)
+    return moment.astimezone(UTC)
+
+
+def _from_epoch(seconds: float) -> datetime:
+    if seconds > 1e11:  # milliseconds, as JavaScript exports write them
+        seconds /= 1000
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"{seconds!r} is not a valid epoch time") from exc
+
+
+def _parse_text(text: str, default_tz: tzinfo) -> datetime:
+    if _EPOCH.match(text):
+        return _from_epoch(float(text))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass
+    if re.search(r"[A-Za-z]{3}", text) and not re.search("tháng", text, re.IGNORECASE):
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            pass
+    return _parse_vietnamese(text, default_tz)
+
+
+def _parse_vietnamese(text: str, default_tz: tzinfo) -> datetime:
+    rest = text
+    found = _DMY.search(rest) or _WORDS.search(rest)
+    if found:
+        day, month, year = (int(g) for g in found.groups())
+    else:
+        found = _YMD.search(rest)
+        if not found:
+            raise ValueError(
+                f"{_short(text)} is not a date (use ISO 8601, e.g. 2025-05-12T08:30:00+07:00, "
+                "or dd/mm/yyyy hh:mm)"
+            )
+        year, month, day = (int(g) for g in found.groups())
+    rest = rest[: found.start()] + " " + rest[found.end() :]
+
+    zone: tzinfo = default_tz
+    zone_match = _ZONE.search(rest)
+    if zone_match:
+        sign, hours, minutes = zone_match.groups()
+        zone = _fixed_zone(sign, hours, minutes) if sign else UTC
+        rest = rest[: zone_match.start()] + " " + rest[zone_match.end() :]
+
+    hour = minute = second = 0
+    clock = _TIME.search(rest)
+    if clock:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        second = int(clock.group(3) or 0)
+        meridiem = (clock.group(4) or "").upper()
+        if meridiem in {"CH", "PM"} and hour < 12:
+            hour += 12
+        elif meridiem in {"SA", "AM"} and hour == 12:
+            hour = 0
+        # A numeric offset counts only right after the clock time (08:30+07:00).
+        offset = _OFFSET.match(rest, clock.end())
+        if offset and not zone_match:
+            zone = _fixed_zone(offset.group(1), offset.group(2), offset.group(3))
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+    except ValueError as exc:
+        raise ValueError(f"{_short(text)} is not a valid date: {exc}") from exc
+
+
+def _fixed_zone(sign: str, hours: str, minutes: str | None) -> timezone:
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta >= timedelta(hours=15):
+        raise ValueError(f"time zone offset {sign}{hours} is out of range")
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")

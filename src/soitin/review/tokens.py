@@ -1,0 +1,77 @@
+"""Personal API tokens: a user's scripts call `/api/v1` with `Authorization: Bearer ...`.
+
+Only a SHA-256 hash is stored (the token is 256 random bits, so a slow hash adds nothing);
+the token itself is shown once. Tokens act with their owner's role and scope, and stop
+working when revoked or when the owner is disabled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from soitin.db.models import User, UserToken
+from soitin.db.types import utcnow
+from soitin.errors import InvalidInputError, NotFoundError
+
+__all__ = ["TOKEN_PREFIX", "create_token", "list_tokens", "revoke_token", "user_for_token"]
+
+TOKEN_PREFIX = "stn_"  # noqa: S105 - the public prefix of tokens
+MAX_TOKENS = 20
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str) -> tuple[UserToken, str]:
+    """A new token for `user`; returns the row and the token text (shown once)."""
+    name = name.strip()[:255]
+    if not name:
+        raise InvalidInputError("Give the token a name.")
+    active = [t for t in list_tokens(session, user) if t.revoked_at is None]
+    if len(active) >= MAX_TOKENS:
+        raise InvalidInputError(f"At most {MAX_TOKENS} active tokens per person.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = UserToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_hash(secret))
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def list_tokens(session: Session, user: User) -> list[UserToken]:
+    """The user's tokens, newest first."""
+    return list(
+        session.scalars(
+            select(UserToken).where(UserToken.user_id == user.id).order_by(UserToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> UserToken:
+    """Revoke one of the user's own tokens."""
+    row = session.get(UserToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFoundError("No such token.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    session.flush()
+    return row
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active owner of a valid, unrevoked token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalar(
+        select(UserToken)
+        .where(UserToken.token_hash == _hash(token))
+        .options(joinedload(UserToken.user))
+    )
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

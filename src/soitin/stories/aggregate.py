@@ -1,0 +1,353 @@
+"""Keep each story's figures up to date as items join: counts, reach, places, timeline.
+
+Story rows that already exist are locked (`SELECT ... FOR UPDATE`, in id order) before they
+are changed, so two workers adding to one story never lose an update; timeline and source
+rows are upserts that add to what is there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Item, Story, StorySource, StoryTimelineBucket
+from soitin.db.types import utcnow
+
+__all__ = [
+    "REPRESENTATIVE_CHARS",
+    "StoryFigures",
+    "hour_of",
+    "item_time",
+    "merge_max_scores",
+    "refresh_max_scores",
+    "update_stories",
+]
+
+#: The representative text kept on a story (the full item stays in `items`).
+REPRESENTATIVE_CHARS = 4_000
+
+
+def item_time(item: Item) -> datetime:
+    """When an item was seen: its publication time, never later than when we fetched it."""
+    fetched = item.fetched_at or utcnow()
+    published = item.published_at
+    return published if published is not None and published <= fetched else fetched
+
+
+def hour_of(at: datetime) -> datetime:
+    """The start of the UTC hour `at` falls in."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def merge_max_scores(current: dict[str, Any], scores: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Per detector, the highest numeric score seen."""
+    out = dict(current)
+    for item_scores in scores:
+        for name, value in (item_scores or {}).items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            old = out.get(name)
+            if not isinstance(old, int | float) or value > old:
+                out[name] = float(value)
+    return out
+
+
+_FIGURES = (
+    "id",
+    "first_seen",
+    "last_seen",
+    "item_count",
+    "reach",
+    "province_codes",
+    "ward_codes",
+    "max_scores",
+)
+
+
+@dataclass
+class StoryFigures:
+    """The figures of one story as the stage leaves them (what it writes back)."""
+
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    item_count: int = 0
+    reach: int = 0
+    province_codes: list[str] = field(default_factory=list)
+    ward_codes: list[str] = field(default_factory=list)
+    max_scores: dict[str, Any] = field(default_factory=dict)
+    source_count: int = 0
+    velocity: float = 0.0
+    velocity_earlier: float = 0.0
+    representative_item_id: int | None = None
+    representative_text: str = ""
+    is_new: bool = False
+
+
+def _lock_stories(session: Session, ids: Iterable[int]) -> dict[int, StoryFigures]:
+    """Current figures of existing stories, rows locked (in id order) until commit."""
+    id_list = sorted(set(ids))
+    out: dict[int, StoryFigures] = {}
+    table = cast(Table, Story.__table__)
+    cols = [table.c[name] for name in _FIGURES]
+    for start in range(0, len(id_list), 5_000):
+        chunk = id_list[start : start + 5_000]
+        rows = session.execute(
+            select(*cols).where(table.c.id.in_(chunk)).order_by(table.c.id).with_for_update()
+        ).all()
+        for row in rows:
+            values = dict(zip(_FIGURES, row, strict=True))
+            out[values["id"]] = StoryFigures(**values)
+    return out
+
+
+def _upsert(
+    session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], set_: dict[str, Any]
+) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    values = {name: build(table.c, stmt.excluded) for name, build in set_.items()}
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)
+
+
+def update_stories(
+    session: Session,
+    items: Sequence[Item],
+    new_story_ids: Iterable[int],
+    recent_hours: int,
+    earlier_hours: int,
+) -> list[StoryFigures]:
+    """Add `items` (already given their `story_id`) to their stories' figures."""
+    by_story: dict[int, list[Item]] = defaultdict(list)
+    for it in items:
+        if it.story_id is not None:
+            by_story[it.story_id].append(it)
+    if not by_story:
+        return []
+    new_ids = set(new_story_ids) & set(by_story)
+    stories = _lock_stories(session, set(by_story) - new_ids)
+    times = {id(it): item_time(it) for it in items}
+    for sid in new_ids:
+        first = min(times[id(it)] for it in by_story[sid])
+        stories[sid] = StoryFigures(sid, first, first, is_new=True)
+
+    timeline: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
+    sources: dict[tuple[int, int], list[Any]] = {}
+    for sid, members in by_story.items():
+        for it in members:
+            cell = timeline[(sid, hour_of(times[id(it)]))]
+            cell[0] += 1
+            cell[1] += it.reach
+            entry = sources.setdefault((sid, it.source_id), [0, times[id(it)]])
+            entry[0] += 1
+            entry[1] = min(entry[1], times[id(it)])
+    _upsert(
+        session,
+        StoryTimelineBucket.__table__,
+        [
+            {"story_id": s, "bucket_start": b, "items": n, "reach": r}
+            for (s, b), (n, r) in sorted(timeline.items())
+        ],
+        ["story_id", "bucket_start"],
+        {
+            "items": lambda c, ex: c["items"] + ex["items"],
+            "reach": lambda c, ex: c["reach"] + ex["reach"],
+        },
+    )
+    _upsert(
+        session,
+        StorySource.__table__,
+        [
+            {"story_id": s, "source_id": src, "items": n, "first_seen": first}
+            for (s, src), (n, first) in sorted(sources.items())
+        ],
+        ["story_id", "source_id"],
+        {
+            "items": lambda c, ex: c["items"] + ex["items"],
+            "first_seen": lambda c, ex: case(
+                (ex["first_seen"] < c["first_seen"], ex["first_seen"]), else_=c["first_seen"]
+            ),
+        },
+    )
+    source_counts: dict[int, int] = defaultdict(int)
+    for s, _src in sources:
+        if s in new_ids:
+            source_counts[s] += 1
+    existing = sorted(set(by_story) - new_ids)
+    if existing:
+        source_counts.update(
+            (int(sid), int(n))
+            for sid, n in session.execute(
+                select(StorySource.story_id, func.count())
+                .where(StorySource.story_id.in_(existing))
+                .group_by(StorySource.story_id)
+            ).all()
+        )
+
+    for sid, members in by_story.items():
+        story = stories.get(sid)
+        if story is None:  # deleted meanwhile (retention): the items keep their id only
+            continue
+        member_times = [times[id(it)] for it in members]
+        first, last = min(member_times), max(member_times)
+        if story.is_new:
+            story.first_seen, story.last_seen = first, last
+            rep = min(members, key=lambda it: (times[id(it)], it.id))
+            story.representative_item_id = rep.id
+            story.representative_text = _display_text(rep)[:REPRESENTATIVE_CHARS]
+        else:
+            story.first_seen = min(story.first_seen, first)
+            story.last_seen = max(story.last_seen, last)
+        story.item_count += len(members)
+        story.reach += sum(it.reach for it in members)
+        story.source_count = source_counts.get(sid, 0)
+        story.province_codes = sorted(
+            set(story.province_codes or []).union(*(it.province_codes or [] for it in members))
+        )
+        story.ward_codes = sorted(
+            set(story.ward_codes or []).union(*(it.ward_codes or [] for it in members))
+        )
+        story.max_scores = merge_max_scores(story.max_scores or {}, (it.scores for it in members))
+    touched = [stories[s] for s in by_story if s in stories]
+    _update_velocity(session, touched, timeline, recent_hours, earlier_hours)
+    _write_back(session, touched)
+    return touched
+
+
+def _write_back(session: Session, stories: list[StoryFigures]) -> None:
+    """One executemany UPDATE for all figures; ORM copies in the session are expired."""
+    if not stories:
+        return
+    now = utcnow()
+    table = cast(Table, Story.__table__)
+    names = [
+        "first_seen", "last_seen", "item_count", "reach", "source_count", "province_codes",
+        "ward_codes", "max_scores", "velocity", "velocity_earlier",
+    ]  # fmt: skip
+    stmt = (
+        table.update()
+        .where(table.c.id == bindparam("b_id"))
+        .values({n: bindparam(f"b_{n}") for n in names} | {"updated_at": bindparam("b_now")})
+    )
+    session.execute(
+        stmt,
+        [
+            {"b_id": st.id, "b_now": now} | {f"b_{n}": getattr(st, n) for n in names}
+            for st in stories
+        ],
+    )
+    fresh = [st for st in stories if st.is_new]
+    if fresh:
+        rep = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                representative_item_id=bindparam("b_rep_id"),
+                representative_text=bindparam("b_rep_text"),
+            )
+        )
+        session.execute(
+            rep,
+            [
+                {"b_id": st.id, "b_rep_id": st.representative_item_id,
+                 "b_rep_text": st.representative_text}
+                for st in fresh
+            ],
+        )  # fmt: skip
+    ids = {st.id for st in stories}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Story) and obj.id in ids:
+            session.expire(obj)
+
+
+def _display_text(item: Item) -> str:
+    parts = [p for p in (item.title, item.text) if p]
+    return "\n".join(parts)
+
+
+def _update_velocity(
+    session: Session,
+    stories: list[StoryFigures],
+    batch: dict[tuple[int, datetime], list[int]],
+    recent_hours: int,
+    earlier_hours: int,
+) -> None:
+    """velocity = items/hour over the recent window ending at last seen; earlier = before it.
+
+    A story made by this batch has no other buckets than the batch's; the others are read.
+    """
+    if not stories:
+        return
+    span = recent_hours + earlier_hours
+    buckets: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    existing = [st for st in stories if not st.is_new]
+    if existing:
+        cutoff = min(hour_of(st.last_seen) for st in existing) - timedelta(hours=span)
+        rows = session.execute(
+            select(
+                StoryTimelineBucket.story_id,
+                StoryTimelineBucket.bucket_start,
+                StoryTimelineBucket.items,
+            ).where(
+                StoryTimelineBucket.story_id.in_([st.id for st in existing]),
+                StoryTimelineBucket.bucket_start > cutoff,
+            )
+        ).all()
+        for sid, start, n in rows:
+            buckets[sid].append((start, n))
+    new_ids = {st.id for st in stories if st.is_new}
+    for (sid, start), (n, _reach) in batch.items():
+        if sid in new_ids:
+            buckets[sid].append((start, n))
+    for st in stories:
+        end = hour_of(st.last_seen)
+        recent_from = end - timedelta(hours=recent_hours - 1)
+        earlier_from = recent_from - timedelta(hours=earlier_hours)
+        recent = earlier = 0
+        for start, n in buckets.get(st.id, []):
+            if recent_from <= start <= end:
+                recent += n
+            elif earlier_from <= start < recent_from:
+                earlier += n
+        st.velocity = recent / recent_hours
+        st.velocity_earlier = earlier / earlier_hours
+
+
+def refresh_max_scores(session: Session, items: Sequence[Item]) -> None:
+    """Fold the detector scores of `items` into their stories' `max_scores`.
+
+    For the detect stage, which runs after stories: call it once scores are set.
+    """
+    by_story: dict[int, list[Item]] = defaultdict(list)
+    for it in items:
+        if it.story_id is not None and it.scores:
+            by_story[it.story_id].append(it)
+    if not by_story:
+        return
+    table = cast(Table, Story.__table__)
+    changed = []
+    for sid, story in _lock_stories(session, by_story).items():
+        merged = merge_max_scores(story.max_scores or {}, (it.scores for it in by_story[sid]))
+        if merged != (story.max_scores or {}):
+            changed.append({"b_id": sid, "b_scores": merged})
+    if changed:
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(max_scores=bindparam("b_scores")),
+            changed,
+        )
+        ids = {c["b_id"] for c in changed}
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Story) and obj.id in ids:
+                session.expire(obj)

@@ -1,0 +1,259 @@
+"""Assign each new item to a story: exact copies by canonical-text key, near-copies by LSH.
+
+Per batch: canonical texts → MinHash signatures and band keys (NumPy + rensa) → candidates
+from the process's band index (`index.py`) → one query for the candidates' signatures →
+each item joins the most similar story at or above the threshold, or starts a new one.
+
+Race-free across processes: the keys of every new variant (a new story's first item, or an
+item that differs enough from the story's known variants) are inserted into
+`story_band_keys` (unique) with ON CONFLICT DO NOTHING, sorted. On PostgreSQL an insert that
+meets another transaction's uncommitted key waits for it; keys that turn out to be owned by
+another signature are read back, and a story created in this batch whose keys collide with
+a similar enough signature is merged into that story before anything else refers to it. On
+SQLite the database write lock serialises writers, and the same code finds nothing to merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
+from sqlalchemy import Table, case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Item, Story, StoryBandKey, StorySignature
+from soitin.db.types import utcnow
+from soitin.stories.canonical import canonical_from_folded, canonical_text, exact_key
+from soitin.stories.index import sync_index
+from soitin.stories.minhash import U32, band_keys, signatures
+
+__all__ = ["VARIANT_SIMILARITY", "Assignment", "assign_stories", "item_canonical_text"]
+
+#: An item this far from every known variant of its story is kept as a new variant, so the
+#: story is found by later copies of it too.
+VARIANT_SIMILARITY = 0.8
+_CHUNK = 5_000
+
+
+@dataclass
+class Assignment:
+    """What a batch did: the story of each item, and the stories it created."""
+
+    story_of_item: dict[int, int] = field(default_factory=dict)
+    new_story_ids: list[int] = field(default_factory=list)
+    touched_story_ids: list[int] = field(default_factory=list)
+    merged: int = 0
+
+
+@dataclass
+class _Variant:
+    sig: U32
+    keys: list[int]
+    story: int  # a story id (> 0) or a placeholder for a new story (< 0)
+    item_index: int
+
+
+def item_canonical_text(item: Item) -> str:
+    """The canonical text of an item (its folded text when the normalise stage set it)."""
+    if item.text_folded:
+        canon = canonical_from_folded(item.text_folded)
+        if item.title and not item.text:
+            return canon
+        if canon:
+            return canon
+    return canonical_text("\n".join(t for t in (item.title, item.text) if t))
+
+
+def assign_stories(session: Session, items: Sequence[Item], threshold: float) -> Assignment:
+    """Give every item without a story one; returns the assignment (the caller commits)."""
+    todo = [it for it in items if it.story_id is None]
+    result = Assignment()
+    if not todo:
+        return result
+    if any(it.id is None for it in todo):
+        session.flush()
+    canon = [item_canonical_text(it) for it in todo]
+    sigs = signatures(canon)
+    keys = band_keys(sigs)
+    exact = [exact_key(c) if c else 0 for c in canon]
+
+    index = sync_index(session)
+    candidate_ids = index.lookup(keys)
+    known = _load_signatures(session, set().union(*candidate_ids))
+
+    variants: list[_Variant] = []
+    local_keys: dict[int, int] = {}  # key → variant index, for copies inside the batch
+    story_of: list[int] = [0] * len(todo)
+    next_placeholder = -1
+    for i, text in enumerate(canon):
+        if not text:
+            story_of[i] = next_placeholder  # nothing to compare: a story of its own
+            next_placeholder -= 1
+            continue
+        row_keys = [exact[i], *keys[i].tolist()]
+        sig = sigs[i]
+        best_story, best_sim = 0, -1.0
+        local = {local_keys[k] for k in row_keys if k in local_keys}
+        if exact[i] in local_keys:
+            best_story, best_sim = variants[local_keys[exact[i]]].story, 1.0
+        else:
+            cands: list[tuple[int, U32]] = [(variants[v].story, variants[v].sig) for v in local]
+            cands += [known[s] for s in candidate_ids[i] if s in known]
+            if cands:
+                sims = (np.stack([c[1] for c in cands]) == sig[None, :]).mean(axis=1)
+                j = int(np.argmax(sims))
+                best_story, best_sim = cands[j][0], float(sims[j])
+        if best_sim >= threshold:
+            story_of[i] = best_story
+        else:
+            story_of[i] = best_story = next_placeholder
+            next_placeholder -= 1
+        if best_sim < VARIANT_SIMILARITY:
+            v = len(variants)
+            variants.append(_Variant(sig, row_keys, best_story, i))
+            for k in row_keys:
+                local_keys.setdefault(k, v)
+
+    # New stories get ids; their placeholders are replaced everywhere.
+    placeholders = sorted({s for s in story_of if s < 0}, reverse=True)
+    real: dict[int, int] = {}
+    if placeholders:
+        now = utcnow()
+        story_table = cast(Table, Story.__table__)
+        new_ids = (
+            session.execute(
+                story_table.insert().returning(story_table.c.id, sort_by_parameter_order=True),
+                [{"first_seen": now, "last_seen": now} for _ in placeholders],
+            )
+            .scalars()
+            .all()
+        )
+        real = dict(zip(placeholders, new_ids, strict=True))
+    story_of = [real.get(s, s) for s in story_of]
+    for variant in variants:
+        variant.story = real.get(variant.story, variant.story)
+
+    merges = _store_variants(session, todo, variants, real, threshold)
+    if merges:
+        story_of = [merges.get(s, s) for s in story_of]
+        result.merged = len(merges)
+        gone = list(merges)
+        session.execute(
+            update(StorySignature)
+            .where(StorySignature.story_id.in_(gone))
+            .values(story_id=case(merges, value=StorySignature.story_id))
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            delete(Story).where(Story.id.in_(gone)).execution_options(synchronize_session=False)
+        )
+
+    for it, sid in zip(todo, story_of, strict=True):
+        it.story_id = sid
+        result.story_of_item[it.id] = sid
+    created = set(real.values()) - set(merges)
+    result.new_story_ids = sorted(created)
+    result.touched_story_ids = sorted(set(story_of))
+    return result
+
+
+def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U32]]:
+    """Signature id → (story id, signature) for the candidates."""
+    out: dict[int, tuple[int, U32]] = {}
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), _CHUNK):
+        chunk = id_list[start : start + _CHUNK]
+        rows = session.execute(
+            select(StorySignature.id, StorySignature.story_id, StorySignature.signature).where(
+                StorySignature.id.in_(chunk)
+            )
+        ).all()
+        for sig_id, story_id, blob in rows:
+            out[sig_id] = (story_id, np.frombuffer(blob, dtype="<u4").astype(np.uint32))
+    return out
+
+
+def _insert_keys(session: Session, rows: list[dict[str, int]]) -> set[int]:
+    """Insert band keys, skipping taken ones; returns the keys this call inserted."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    table = cast(Table, StoryBandKey.__table__)
+    base = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    stmt = base.on_conflict_do_nothing(index_elements=["band_key"]).returning(table.c.band_key)
+    inserted: set[int] = set()
+    for start in range(0, len(rows), _CHUNK):
+        result = session.execute(stmt, rows[start : start + _CHUNK])
+        inserted.update(result.scalars().all())
+    return inserted
+
+
+def _store_variants(
+    session: Session,
+    items: Sequence[Item],
+    variants: list[_Variant],
+    new_ids: dict[int, int],
+    threshold: float,
+) -> dict[int, int]:
+    """Store signatures and band keys; return merges {new story id: existing story id}."""
+    if not variants:
+        return {}
+    sig_rows = [
+        {
+            "story_id": v.story,
+            "item_id": items[v.item_index].id,
+            "signature": v.sig.astype("<u4").tobytes(),
+        }
+        for v in variants
+    ]
+    sig_table = cast(Table, StorySignature.__table__)
+    ids = (
+        session.execute(
+            sig_table.insert().returning(sig_table.c.id, sort_by_parameter_order=True),
+            sig_rows,
+        )
+        .scalars()
+        .all()
+    )
+    owner: dict[int, int] = {}  # key → variant index
+    for vi, v in enumerate(variants):
+        for k in v.keys:
+            owner.setdefault(k, vi)
+    key_rows = [{"band_key": k, "signature_id": ids[vi]} for k, vi in sorted(owner.items())]
+    inserted = _insert_keys(session, key_rows)
+    conflicted = [k for k in owner if k not in inserted]
+    if not conflicted:
+        return {}
+
+    # Someone else owns these keys: read the owners and merge our new stories into them.
+    new_story_ids = set(new_ids.values())
+    rows: list[tuple[int, int, int, bytes]] = []
+    for start in range(0, len(conflicted), _CHUNK):
+        chunk = conflicted[start : start + _CHUNK]
+        rows += [
+            tuple(r)  # type: ignore[misc]
+            for r in session.execute(
+                select(
+                    StoryBandKey.band_key,
+                    StorySignature.id,
+                    StorySignature.story_id,
+                    StorySignature.signature,
+                )
+                .join(StorySignature, StorySignature.id == StoryBandKey.signature_id)
+                .where(StoryBandKey.band_key.in_(chunk))
+            ).all()
+        ]
+    best: dict[int, tuple[float, int]] = {}  # our new story → (similarity, their story)
+    for key, _sig_id, their_story, blob in rows:
+        v = variants[owner[key]]
+        if v.story not in new_story_ids or their_story == v.story:
+            continue
+        their_sig = np.frombuffer(blob, dtype="<u4")
+        sim = 1.0 if key == v.keys[0] else float((their_sig == v.sig).mean())
+        if sim >= threshold and sim > best.get(v.story, (-1.0, 0))[0]:
+            best[v.story] = (sim, their_story)
+    return {ours: theirs for ours, (_sim, theirs) in best.items()}

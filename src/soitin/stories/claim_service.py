@@ -1,0 +1,234 @@
+"""Match stories against the claim library and keep the results.
+
+Inside ingest (`on_new_stories`, called by the stories stage) each new story's representative
+is matched lexically (cheap: a folded-token prefilter, then the full lexical scorer on the
+few stories that share enough with some claim). Semantic matching needs an e5 embedding of
+each representative (tens of milliseconds), so new stories are queued instead and
+`match_queued_stories` (run by the worker, or `soitin claims match-stories`) embeds them in
+batches and replaces their matches with the hybrid result. Claims are embedded once and the
+vectors kept in `claim_embeddings`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
+from soitin.db.types import utcnow
+from soitin.settings import Settings
+from soitin.stories.claims import library_version
+from soitin.stories.embed import Embedder, get_embedder, text_hash
+from soitin.stories.matching import ClaimEntry, ClaimMatch, ClaimMatcher, embed_claims
+from soitin.text.fold import fold_diacritics
+
+__all__ = [
+    "claim_vectors",
+    "library_matcher",
+    "match_queued_stories",
+    "match_stories",
+    "on_new_stories",
+]
+
+#: Queued stories not matched semantically within this time are dropped from the queue.
+QUEUE_MAX_AGE = timedelta(days=2)
+#: A story is scored fully only if its folded tokens cover this much of some claim.
+PREFILTER_COVERAGE = 0.2
+
+_CACHE: dict[tuple[str, bool], tuple[tuple[int, int, str], ClaimMatcher]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache_key(session: Session, semantic: bool) -> tuple[str, bool]:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return f"{id(engine)}|{engine.url}|{engine.dialect.default_schema_name}", semantic
+
+
+def claim_vectors(
+    session: Session, claims: Sequence[Claim], embedder: Embedder
+) -> npt.NDArray[np.float32]:
+    """Stored vectors of `claims` (computed and stored for new or edited ones)."""
+    ids = [c.id for c in claims]
+    stored = {
+        e.claim_id: e
+        for e in session.scalars(select(ClaimEmbedding).where(ClaimEmbedding.claim_id.in_(ids)))
+    }
+    width = 2 * embedder.dim
+    out = np.zeros((len(claims), width), dtype=np.float32)
+    stale: list[int] = []
+    for i, claim in enumerate(claims):
+        row = stored.get(claim.id)
+        key = text_hash(claim.text)
+        if row is not None and row.model == embedder.name and row.text_hash == key:
+            vec = np.frombuffer(row.vector, dtype="<f4")
+            if vec.shape == (width,):
+                out[i] = vec
+                continue
+        stale.append(i)
+    if stale:
+        fresh = embed_claims(embedder, [claims[i].text for i in stale])
+        for row_index, i in enumerate(stale):
+            out[i] = fresh[row_index]
+            claim = claims[i]
+            row = stored.get(claim.id)
+            blob = fresh[row_index].astype("<f4").tobytes()
+            if row is None:
+                session.add(
+                    ClaimEmbedding(
+                        claim_id=claim.id,
+                        model=embedder.name,
+                        text_hash=text_hash(claim.text),
+                        vector=blob,
+                    )
+                )
+            else:
+                row.model, row.text_hash, row.vector = embedder.name, text_hash(claim.text), blob
+                row.created_at = utcnow()
+        session.flush()
+    return out
+
+
+def library_matcher(session: Session, settings: Settings, semantic: bool) -> ClaimMatcher:
+    """A matcher over the whole library, cached per process until the library changes."""
+    embedder = get_embedder() if semantic and settings.semantic_matching else None
+    key = _cache_key(session, embedder is not None)
+    version = library_version(session)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == version:
+            hit[1].threshold = settings.claim_match_threshold
+            return hit[1]
+    claims = list(session.scalars(select(Claim).order_by(Claim.id)))
+    entries = [ClaimEntry(c.id, c.text, c.verdict) for c in claims]
+    vectors = claim_vectors(session, claims, embedder) if embedder and claims else None
+    matcher = ClaimMatcher(
+        entries,
+        embedder=embedder,
+        claim_vectors=vectors,
+        threshold=settings.claim_match_threshold,
+    )
+    with _CACHE_LOCK:
+        _CACHE[key] = (version, matcher)
+    return matcher
+
+
+def _save_matches(
+    session: Session, story_ids: Sequence[int], results: Sequence[Sequence[ClaimMatch]], method: str
+) -> int:
+    session.execute(
+        delete(StoryClaimMatch)
+        .where(StoryClaimMatch.story_id.in_(list(story_ids)))
+        .execution_options(synchronize_session=False)
+    )
+    now = utcnow()
+    rows = [
+        StoryClaimMatch(
+            story_id=sid,
+            claim_id=int(m.claim_id),
+            score=m.score,
+            lexical=m.lexical,
+            semantic=m.semantic,
+            passage=m.passage,
+            method=method,
+            matched_at=now,
+        )
+        for sid, matches in zip(story_ids, results, strict=True)
+        for m in matches
+    ]
+    session.add_all(rows)
+    return len(rows)
+
+
+def match_stories(
+    session: Session, stories: Sequence[HasRepresentative], settings: Settings, *, semantic: bool
+) -> int:
+    """Match `stories` now and replace their stored matches; returns how many were stored."""
+    if not stories:
+        return 0
+    matcher = library_matcher(session, settings, semantic)
+    if not matcher.claims:
+        return 0
+    results = matcher.match_many([st.representative_text for st in stories])
+    method = "hybrid" if matcher.semantic else "lexical"
+    count = _save_matches(session, [st.id for st in stories], results, method)
+    session.flush()
+    return count
+
+
+class HasRepresentative(Protocol):
+    """A story as matching needs it."""
+
+    id: int
+    representative_text: str
+
+
+def on_new_stories(
+    session: Session, stories: Sequence[HasRepresentative], settings: Settings
+) -> None:
+    """Called by the stories stage: lexical matching now, semantic matching queued."""
+    if not stories:
+        return
+    if settings.claim_match_on_ingest:
+        matcher = library_matcher(session, settings, semantic=False)
+        if matcher.claims:
+            keep = [
+                st
+                for st in stories
+                if matcher.potential(fold_diacritics(st.representative_text)) >= PREFILTER_COVERAGE
+            ]
+            if keep:
+                results = matcher.match_many([st.representative_text for st in keep])
+                _save_matches(session, [st.id for st in keep], results, "lexical")
+    if settings.semantic_matching and get_embedder() is not None:
+        now = utcnow()
+        session.add_all(StoryClaimQueue(story_id=st.id, queued_at=now) for st in stories)
+    session.flush()
+
+
+def match_queued_stories(
+    session: Session,
+    settings: Settings,
+    limit: int = 200,
+    *,
+    max_age: timedelta = QUEUE_MAX_AGE,
+) -> int:
+    """Hybrid-match up to `limit` queued stories; returns how many were done.
+
+    Stories with more items go first (a story that spreads matters more than a single post),
+    then the oldest. Entries older than `max_age` are dropped unmatched (they keep their
+    lexical matches), so the queue stays bounded when posts arrive faster than embeddings.
+    On PostgreSQL the queue rows are taken with SKIP LOCKED, so several workers share it.
+    """
+    session.execute(
+        delete(StoryClaimQueue)
+        .where(StoryClaimQueue.queued_at < utcnow() - max_age)
+        .execution_options(synchronize_session=False)
+    )
+    stmt = (
+        select(StoryClaimQueue.story_id)
+        .join(Story, Story.id == StoryClaimQueue.story_id)
+        .order_by(Story.item_count.desc(), StoryClaimQueue.queued_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=StoryClaimQueue)
+    ids = list(session.scalars(stmt))
+    if not ids:
+        return 0
+    stories = list(session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id)))
+    match_stories(session, stories, settings, semantic=True)
+    session.execute(
+        delete(StoryClaimQueue)
+        .where(StoryClaimQueue.story_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return len(ids)

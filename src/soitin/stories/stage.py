@@ -1,0 +1,47 @@
+"""The pipeline stage "stories": assign items to stories, update figures, queue claim matching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Item
+from soitin.settings import Settings, get_settings
+from soitin.stories.aggregate import update_stories
+from soitin.stories.assign import Assignment, assign_stories
+from soitin.stories.claim_service import on_new_stories
+
+__all__ = ["StoryStage"]
+
+
+class StoryStage:
+    """Near-duplicate clustering of new items into stories, inside the ingest transaction."""
+
+    name = "stories"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+        self.last: Assignment | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (read when first needed)."""
+        if self._settings is None:
+            self._settings = get_settings()
+        return self._settings
+
+    def __call__(self, session: Session, items: Sequence[Item]) -> None:
+        """Assign `items` to stories; never commits."""
+        cfg = self.settings
+        result = assign_stories(session, items, cfg.story_similarity_threshold)
+        assigned = [it for it in items if it.id in result.story_of_item]
+        stories = update_stories(
+            session,
+            assigned,
+            result.new_story_ids,
+            cfg.story_velocity_recent_hours,
+            cfg.story_velocity_earlier_hours,
+        )
+        on_new_stories(session, [st for st in stories if st.is_new], cfg)
+        self.last = result

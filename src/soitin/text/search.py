@@ -1,0 +1,214 @@
+"""Full-text search over items, with or without diacritics, on SQLite and PostgreSQL.
+
+Both databases index the same folded text (`items.text_folded`, filled with
+`soitin.text.fold.fold_item_text`: title and text normalised, teencode expanded, lower-cased,
+without diacritics), and the query is folded the same way, so "lua dao", "lừa đảo" and
+"LỪA ĐẢO" find the same items, and "hoà bình" finds "hòa bình".
+
+- SQLite: the FTS5 table `items_fts` (external content over `items`, kept in step by
+  triggers), ranked by BM25.
+- PostgreSQL: a GIN index on `to_tsvector('simple', text_folded)`, ranked by `ts_rank`.
+
+Query syntax: words must all occur (in any order); "quoted words" must occur together, in
+order. Everything else (operators, punctuation) is ignored, and the query is always bound
+as a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BindParameter, Float, Integer, String, Text, bindparam
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from soitin.db.types import UTCDateTime
+from soitin.errors import InvalidInputError
+from soitin.text.fold import fold_diacritics, fold_for_search
+
+__all__ = ["MAX_LIMIT", "SearchHit", "parse_query", "search_items"]
+
+MAX_LIMIT = 500
+MAX_TERMS = 32
+_WORD_RE = re.compile(r"\w+")
+_PHRASE_RE = re.compile(r'"([^"]*)"')
+_SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One item found; `score` is higher for a better match (0.0 when the query was empty)."""
+
+    item_id: int
+    score: float
+    source_id: int
+    title: str | None
+    snippet: str
+    published_at: datetime | None
+    fetched_at: datetime
+    province_codes: list[str]
+    category: str | None
+
+
+def parse_query(query: str) -> list[list[str]]:
+    """The query as folded terms: each term is one word or a phrase (several words)."""
+    terms: list[list[str]] = []
+    pos = 0
+    for match in _PHRASE_RE.finditer(query):
+        terms += [[w] for w in _words(query[pos : match.start()])]
+        phrase = _words(match.group(1))
+        if phrase:
+            terms.append(phrase)
+        pos = match.end()
+    terms += [[w] for w in _words(query[pos:].replace('"', " "))]
+    return terms[:MAX_TERMS]
+
+
+def _words(part: str) -> list[str]:
+    return _WORD_RE.findall(fold_for_search(part).replace("_", " "))
+
+
+def _fts5_match(terms: list[list[str]]) -> str:
+    # Every word is quoted: only \w characters inside, so nothing is read as an operator.
+    return " AND ".join('"' + " ".join(term) + '"' for term in terms)
+
+
+def _tsquery(terms: list[list[str]]) -> str:
+    parts = [" <-> ".join(term) if len(term) > 1 else term[0] for term in terms]
+    return " & ".join(f"({p})" if " " in p else p for p in parts)
+
+
+def search_items(
+    session: Session,
+    query: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source_ids: Sequence[int] | None = None,
+    province_codes: Sequence[str] | None = None,
+    category: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """Items matching `query` (best first) within the filters.
+
+    `since`/`until` bound the item's time (published, else fetched; `until` exclusive),
+    `province_codes` keeps items tagged with any of the codes. An empty query lists the
+    filtered items, newest first.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInputError(f"limit must be between 1 and {MAX_LIMIT}.")
+    if offset < 0:
+        raise InvalidInputError("offset must not be negative.")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInputError(f"{name} must be a timezone-aware datetime.")
+    terms = parse_query(query)
+    dialect = session.get_bind().dialect.name
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    where: list[str] = []
+    when = "COALESCE(i.published_at, i.fetched_at)"
+    typed: list[BindParameter[Any]] = []
+    if since is not None:
+        where.append(f"{when} >= :since")
+        params["since"] = since
+        typed.append(bindparam("since", type_=UTCDateTime()))
+    if until is not None:
+        where.append(f"{when} < :until")
+        params["until"] = until
+        typed.append(bindparam("until", type_=UTCDateTime()))
+    if source_ids:
+        where.append("i.source_id IN :source_ids")
+        params["source_ids"] = [int(s) for s in source_ids]
+        typed.append(bindparam("source_ids", expanding=True))
+    if category is not None:
+        where.append("i.category = :category")
+        params["category"] = category
+    if province_codes:
+        params["province_codes"] = [str(c) for c in province_codes]
+        typed.append(bindparam("province_codes", expanding=True))
+        if dialect == "postgresql":
+            where.append(
+                "EXISTS (SELECT 1 FROM json_array_elements_text(i.province_codes) AS pc(value) "
+                "WHERE pc.value IN :province_codes)"
+            )
+        else:
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(i.province_codes) AS pc "
+                "WHERE pc.value IN :province_codes)"
+            )
+
+    columns = ("i.id, i.source_id, i.title, i.text, i.published_at, i.fetched_at, "
+               "i.province_codes, i.category")
+    if not terms:
+        score = "0.0"
+        from_clause = "items AS i"
+        order = f"{when} DESC, i.id DESC"
+    elif dialect == "postgresql":
+        params["q"] = _tsquery(terms)
+        where.insert(0, "to_tsvector('simple', i.text_folded) @@ to_tsquery('simple', :q)")
+        score = "ts_rank(to_tsvector('simple', i.text_folded), to_tsquery('simple', :q))"
+        from_clause = "items AS i"
+        order = f"score DESC, {when} DESC, i.id DESC"
+    else:
+        params["q"] = _fts5_match(terms)
+        where.insert(0, "items_fts MATCH :q")
+        score = "-bm25(items_fts)"
+        from_clause = "items_fts JOIN items AS i ON i.id = items_fts.rowid"
+        order = f"score DESC, {when} DESC, i.id DESC"
+    # Only fixed fragments of this module are joined here; every value is a bound parameter.
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT {columns}, {score} AS score FROM {from_clause} {where_sql} "  # noqa: S608
+    sql += f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+    statement = (
+        sql_text(sql)
+        .bindparams(*typed)
+        .columns(
+            id=Integer(),
+            source_id=Integer(),
+            title=Text(),
+            text=Text(),
+            published_at=UTCDateTime(),
+            fetched_at=UTCDateTime(),
+            province_codes=JSON(),
+            category=String(),
+            score=Float(),
+        )
+    )
+    rows = session.execute(statement, params).all()
+    words = [w for term in terms for w in term]
+    return [
+        SearchHit(
+            item_id=row.id,
+            score=float(row.score or 0.0),
+            source_id=row.source_id,
+            title=row.title,
+            snippet=_snippet(row.text or row.title or "", words),
+            published_at=row.published_at,
+            fetched_at=row.fetched_at,
+            province_codes=list(row.province_codes or []),
+            category=row.category,
+        )
+        for row in rows
+    ]
+
+
+def _snippet(text: str, words: list[str]) -> str:
+    """About 200 characters of the original text around the first query word."""
+    text = " ".join(text.split())
+    if len(text) <= _SNIPPET_CHARS:
+        return text
+    folded = fold_diacritics(text)
+    start = 0
+    if len(folded) == len(text):  # offsets agree (precomposed text)
+        for word in words:
+            found = re.search(rf"\b{re.escape(word)}", folded)
+            if found:
+                start = max(0, found.start() - _SNIPPET_CHARS // 4)
+                break
+    piece = text[start : start + _SNIPPET_CHARS]
+    return ("…" if start else "") + piece + ("…" if start + _SNIPPET_CHARS < len(text) else "")

@@ -1,0 +1,25 @@
+"""The pipeline stage "normalise": fill `items.text_folded` (the searchable folded text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from soitin.db.models import Item
+from soitin.text.fold import fold_item_text
+
+__all__ = ["TextStage"]
+
+
+class TextStage:
+    """Folded title and text of every new item, for search, stories and claim matching."""
+
+    name = "normalise"
+
+    def __call__(self, session: Session, items: Sequence[Item]) -> None:
+        """Set `text_folded`; items whose text was purged keep what they have."""
+        for item in items:
+            if item.text is None and item.title is None:
+                continue
+            item.text_folded = fold_item_text(item.title, item.text)

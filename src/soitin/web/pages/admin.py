@@ -1,0 +1,278 @@
+"""Admin screens: users (create, role, unit, disable, new password) and the unit tree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from soitin.db.models import Role, Unit, User
+from soitin.errors import NotFoundError
+from soitin.review import accounts, audit
+from soitin.review.policies import Action, authorize
+from soitin.web.api.auth import Scope, ScopeDep
+from soitin.web.csrf import verify_csrf
+from soitin.web.deps import CurrentUser, SessionDep, client_ip
+from soitin.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CSRF = [Depends(verify_csrf)]
+
+
+def users_in_scope(session: Session, scope: Scope) -> list[User]:
+    """Users of the scope's units, with their unit."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.unit_id.in_(sorted(scope.units)))
+            .options(joinedload(User.unit))
+            .order_by(User.username)
+        )
+    )
+
+
+def load_user(session: Session, user: User, scope: Scope, user_id: int) -> User:
+    """A user the admin may manage."""
+    target = session.get(User, user_id)
+    if target is None:
+        raise NotFoundError("Not found.")
+    authorize(user, Action.USER_MANAGE, target, scope.units)
+    return target
+
+
+def load_unit(session: Session, user: User, scope: Scope, unit_id: int) -> Unit:
+    """A unit the admin may manage."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError("Not found.")
+    authorize(user, Action.UNIT_MANAGE, unit, scope.units)
+    return unit
+
+
+def _users_page(request: Request, session: Session, scope: Scope, **extra: object) -> Response:
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "users": users_in_scope(session, scope),
+            "units": scope.tree.ordered(scope.units),
+            "roles": [r.value for r in Role],
+            **extra,
+        },
+    )
+
+
+@router.get("/admin/users")
+def users_page(
+    request: Request, session: SessionDep, user: CurrentUser, scope: ScopeDep
+) -> Response:
+    """All users of the admin's units."""
+    authorize(user, Action.USER_MANAGE)
+    return _users_page(request, session, scope)
+
+
+@router.post("/admin/users", dependencies=CSRF)
+def create_user(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    username: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=16)],
+    unit_id: Annotated[int, Form()],
+    display_name: Annotated[str, Form(max_length=255)] = "",
+) -> Response:
+    """Create a user with a generated password (shown once)."""
+    authorize(user, Action.USER_MANAGE)
+    unit = load_unit_for_user(session, user, scope, unit_id)
+    secret = accounts.generate_password()
+    created = accounts.add_user(
+        session,
+        username,
+        role=role,
+        unit_code=unit.code,
+        password=secret,
+        display_name=display_name,
+    )
+    audit.record(
+        session,
+        "user.created",
+        actor=user,
+        object_type="user",
+        object_id=created.id,
+        ip=client_ip(request),
+        role=created.role,
+        unit_id=unit.id,
+    )
+    session.commit()
+    return _users_page(request, session, scope, created=created, secret=secret)
+
+
+def load_unit_for_user(session: Session, user: User, scope: Scope, unit_id: int) -> Unit:
+    """A unit inside the admin's scope to put a user in."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.id not in scope.units:
+        raise NotFoundError("Not found.")
+    return unit
+
+
+@router.get("/admin/users/{user_id}")
+def user_page(
+    request: Request, session: SessionDep, user: CurrentUser, scope: ScopeDep, user_id: int
+) -> Response:
+    """One user: edit role, unit, name, state; give a new password."""
+    target = load_user(session, user, scope, user_id)
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "target": target,
+            "units": scope.tree.ordered(scope.units),
+            "roles": [r.value for r in Role],
+            "secret": None,
+            "done": request.query_params.get("done"),
+        },
+    )
+
+
+@router.post("/admin/users/{user_id}", dependencies=CSRF)
+def update_user(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    user_id: int,
+    role: Annotated[str, Form(max_length=16)],
+    unit_id: Annotated[int, Form()],
+    display_name: Annotated[str, Form(max_length=255)] = "",
+    active: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Save a user's role, unit, name and state."""
+    target = load_user(session, user, scope, user_id)
+    load_unit_for_user(session, user, scope, unit_id)
+    changes = accounts.update_user(
+        session,
+        target,
+        display_name=display_name or None,
+        role=role,
+        unit_id=unit_id,
+        is_active=active == "1",
+        actor=user,
+    )
+    if changes:
+        audit.record(
+            session,
+            "user.updated",
+            actor=user,
+            object_type="user",
+            object_id=target.id,
+            ip=client_ip(request),
+            changes={k: str(v) for k, v in changes.items()},
+        )
+    session.commit()
+    return RedirectResponse(f"/admin/users/{user_id}?done=saved", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/password", dependencies=CSRF)
+def reset_password(
+    request: Request, session: SessionDep, user: CurrentUser, scope: ScopeDep, user_id: int
+) -> Response:
+    """Give the user a new random password, shown once."""
+    target = load_user(session, user, scope, user_id)
+    secret = accounts.reset_password(session, target)
+    audit.record(
+        session,
+        "user.password_reset",
+        actor=user,
+        object_type="user",
+        object_id=target.id,
+        ip=client_ip(request),
+    )
+    session.commit()
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "target": target,
+            "units": scope.tree.ordered(scope.units),
+            "roles": [r.value for r in Role],
+            "secret": secret,
+            "done": None,
+        },
+    )
+
+
+@router.get("/admin/units")
+def units_page(request: Request, user: CurrentUser, scope: ScopeDep) -> Response:
+    """The unit tree with the place codes each unit covers."""
+    authorize(user, Action.UNIT_MANAGE)
+    return render(
+        request,
+        "admin/units.html",
+        {
+            "units": scope.tree.ordered(scope.units),
+            "done": request.query_params.get("done"),
+        },
+    )
+
+
+@router.post("/admin/units", dependencies=CSRF)
+def create_unit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    code: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=255)],
+    parent_id: Annotated[int, Form()],
+    places: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Create a unit under one of the admin's units."""
+    parent = load_unit(session, user, scope, parent_id)
+    unit = accounts.add_unit(
+        session, code, name, parent_code=parent.code, place_codes=accounts.parse_place_codes(places)
+    )
+    audit.record(
+        session,
+        "unit.created",
+        actor=user,
+        object_type="unit",
+        object_id=unit.id,
+        ip=client_ip(request),
+        parent_id=parent.id,
+        place_codes=unit.place_codes,
+    )
+    session.commit()
+    return RedirectResponse("/admin/units?done=created", status_code=303)
+
+
+@router.post("/admin/units/{unit_id}", dependencies=CSRF)
+def update_unit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    unit_id: int,
+    name: Annotated[str, Form(max_length=255)],
+    places: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Rename a unit or change its place codes."""
+    unit = load_unit(session, user, scope, unit_id)
+    changes = accounts.update_unit(
+        session, unit, name=name, place_codes=accounts.parse_place_codes(places)
+    )
+    if changes:
+        audit.record(
+            session,
+            "unit.updated",
+            actor=user,
+            object_type="unit",
+            object_id=unit.id,
+            ip=client_ip(request),
+            changes={k: str(v) for k, v in changes.items()},
+        )
+    session.commit()
+    return RedirectResponse("/admin/units?done=saved", status_code=303)

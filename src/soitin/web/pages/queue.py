@@ -1,0 +1,133 @@
+"""The queue page: cases by priority, filters, search, paging, bulk assign/dismiss."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from soitin.db.models import Case, Category, Source, User
+from soitin.errors import InvalidInputError
+from soitin.review import audit
+from soitin.review.cases import DISMISS_REASONS, do_bulk_assign, do_bulk_dismiss
+from soitin.review.policies import ASSIGNABLE_ROLES, Action, authorize, can
+from soitin.review.queue import STATUS_CHOICES, QueueFilters, list_queue
+from soitin.web.api.auth import Scope, ScopeDep
+from soitin.web.csrf import verify_csrf
+from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from soitin.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def assignable_users(session: Session, unit_ids: frozenset[int] | list[int]) -> list[User]:
+    """Active reviewers, leads and admins of these units (who may be given cases)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.unit_id.in_(sorted(unit_ids)),
+                User.is_active.is_(True),
+                User.role.in_(sorted(ASSIGNABLE_ROLES)),
+            )
+            .order_by(User.display_name, User.username)
+        )
+    )
+
+
+def queue_context(
+    request: Request,
+    session: Session,
+    user: User,
+    scope: Scope,
+    filters: QueueFilters,
+    page_size: int,
+) -> dict[str, object]:
+    """The template context of the queue (page and htmx fragment)."""
+    tz = request.app.state.settings.tz
+    page = list_queue(session, user, scope.units, filters, tz=tz, page_size=page_size)
+    audit.record(
+        session,
+        "queue.viewed",
+        actor=user,
+        ip=client_ip(request),
+        cases=[r.id for r in page.rows],
+        filters=page.filters.query_string(),
+    )
+    session.commit()
+    bulk = can(user, Action.CASE_BULK)
+    return {
+        "page": page,
+        "filters": page.filters,
+        "statuses": STATUS_CHOICES,
+        "categories": [c.value for c in Category],
+        "reasons": DISMISS_REASONS,
+        "units": scope.tree.ordered(scope.units),
+        "places": sorted(
+            {
+                code: node.name
+                for node, _ in scope.tree.ordered(scope.units)
+                for code in node.place_codes
+            }.items()
+        ),
+        "sources": session.execute(select(Source.id, Source.name).order_by(Source.name)).all(),
+        "assignees": assignable_users(session, scope.units) if bulk else [],
+        "can_bulk": bulk,
+    }
+
+
+@router.get("/queue")
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    filters: Annotated[QueueFilters, Query()],
+) -> Response:
+    """The queue; htmx requests get only the results table."""
+    authorize(user, Action.CASE_VIEW)
+    ctx = queue_context(request, session, user, scope, filters, settings.queue_page_size)
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "queue-results":
+        return render(request, "review/_queue_results.html", ctx)
+    return render(request, "review/queue.html", ctx)
+
+
+@router.post("/queue/bulk", dependencies=[Depends(verify_csrf)])
+def queue_bulk(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    operation: Annotated[str, Form(max_length=16)],
+    case_ids: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI form default
+    assignee_id: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=32)] = "",
+    back: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Assign or dismiss the ticked cases (leads)."""
+    authorize(user, Action.CASE_BULK)
+    if not case_ids:
+        raise InvalidInputError("Tick at least one case.")
+    cases = list(
+        session.scalars(
+            select(Case).where(Case.id.in_(case_ids[:500])).options(joinedload(Case.assignee))
+        )
+    )
+    if len(cases) != len(set(case_ids[:500])):
+        raise InvalidInputError("Some of these cases do not exist.")
+    for case in cases:
+        authorize(user, Action.CASE_BULK, case, scope.units)
+    if operation == "assign":
+        target = int(assignee_id) if assignee_id.isdigit() else None
+        count = do_bulk_assign(session, cases, user, assignee_id=target, ip=client_ip(request))
+    elif operation == "dismiss":
+        count = do_bulk_dismiss(session, cases, user, reason=reason, ip=client_ip(request))
+    else:
+        raise InvalidInputError("Unknown bulk operation.")
+    query = back if back and not back.startswith(("/", "\\")) and "://" not in back else ""
+    sep = "&" if query else ""
+    return RedirectResponse(f"/queue?{query}{sep}done={operation}&count={count}", status_code=303)

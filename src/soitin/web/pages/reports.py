@@ -1,0 +1,173 @@
+"""The reports page: generate and download periodic reports; the scheduled report files.
+
+Also holds the interface strings of the dashboard, reports and responses pages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
+
+from soitin.errors import NotFoundError
+from soitin.report.generate import FORMATS, render_report
+from soitin.report.periods import last_complete
+from soitin.web.api.stats import resolve_filters
+from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
+from soitin.web.i18n import MESSAGES
+from soitin.web.templating import render
+
+__all__ = ["REPORT_MESSAGES", "router"]
+
+_M: dict[str, tuple[str, str]] = {
+    "nav.reports": ("Báo cáo", "Reports"),
+    "nav.publications": ("Bài đăng", "Publications"),
+    "dash.filters": ("Lọc", "Filter"),
+    "dash.period": ("Kỳ", "Period"),
+    "dash.period_help": (
+        "2026-11, 2026-W45, 2026-11-03 hoặc 2026-11-01..2026-11-15",
+        "2026-11, 2026-W45, 2026-11-03 or 2026-11-01..2026-11-15",
+    ),
+    "dash.granularity": ("Chia theo", "Group by"),
+    "dash.day": ("Ngày", "Day"),
+    "dash.week": ("Tuần", "Week"),
+    "dash.month": ("Tháng", "Month"),
+    "dash.place": ("Mã địa bàn (tỉnh/xã)", "Place code (province/commune)"),
+    "dash.category": ("Loại", "Category"),
+    "dash.all": ("Tất cả", "All"),
+    "dash.apply": ("Xem", "Show"),
+    "dash.previous": ("kỳ trước", "previous"),
+    "dash.table": ("Xem bảng số liệu", "Show the table"),
+    "dash.csv": ("Tải CSV", "Download CSV"),
+    "dash.chart.series": ("Tin thu thập theo thời gian và loại", "Items over time by category"),
+    "dash.chart.units": ("Vụ việc theo đơn vị", "Cases by unit"),
+    "dash.chart.provinces": ("Tin theo tỉnh, thành phố", "Items by province"),
+    "dash.chart.map": ("Bản đồ tin theo tỉnh", "Map of items by province"),
+    "dash.chart.response_time": (
+        "Thời gian đến phản hồi đầu tiên",
+        "Time to first response",
+    ),
+    "dash.chart.reach": ("Lượt xem bài đăng theo kênh", "Publication views by channel"),
+    "dash.chart.categories": ("Theo loại", "By category"),
+    "dash.chart.responses": ("Phản hồi theo hình thức", "Responses by kind"),
+    "dash.map_credit": (
+        "Ranh giới tỉnh: TaliaCao/Vietnam-Shape-Map (MIT), từ Open Development Vietnam; "
+        "đã giản lược, không có giá trị pháp lý.",
+        "Province boundaries: TaliaCao/Vietnam-Shape-Map (MIT), from Open Development Vietnam; "
+        "simplified, not authoritative.",
+    ),
+    "reports.title": ("Báo cáo định kỳ", "Periodic reports"),
+    "reports.generate": ("Lập báo cáo", "Generate"),
+    "reports.format": ("Định dạng", "Format"),
+    "reports.unit": ("Đơn vị", "Unit"),
+    "reports.scheduled": ("Báo cáo lập tự động", "Scheduled reports"),
+    "reports.none": ("Chưa có báo cáo tự động.", "No scheduled reports yet."),
+    "reports.claimreview": (
+        "Xuất ClaimReview (JSON-LD) các bài kiểm chứng",
+        "Export ClaimReview (JSON-LD) of the fact-checks",
+    ),
+    "respond.title": ("Phản hồi vụ việc", "Case responses"),
+    "respond.kind": ("Hình thức", "Kind"),
+    "respond.at": ("Thời điểm", "When"),
+    "respond.who": ("Người ghi", "Recorded by"),
+    "respond.details": ("Chi tiết", "Details"),
+    "respond.none": ("Chưa có phản hồi.", "No response yet."),
+    "respond.add": ("Ghi nhận phản hồi", "Record a response"),
+    "respond.url": ("Liên kết", "Link"),
+    "respond.channel": ("Kênh / cơ quan nhận", "Channel / receiving agency"),
+    "respond.platform": ("Nền tảng", "Platform"),
+    "respond.reference": ("Số tham chiếu", "Reference"),
+    "respond.outcome": ("Kết quả", "Outcome"),
+    "respond.title_field": ("Tiêu đề", "Title"),
+    "respond.note": ("Ghi chú", "Note"),
+    "respond.verdict": ("Kết luận", "Verdict"),
+    "respond.claim": ("Mã tin đã kiểm chứng (thư viện)", "Claim id (library)"),
+    "respond.time_local": ("Thời điểm (giờ Việt Nam)", "Time (Vietnam time)"),
+    "respond.first": ("Thời gian đến phản hồi đầu tiên", "Time to first response"),
+    "respond.save": ("Lưu", "Save"),
+    "respond.set_outcome": ("Cập nhật kết quả", "Update outcome"),
+    "respond.back": ("Về vụ việc", "Back to the case"),
+    "pub.title": ("Bài đăng của đơn vị", "Own publications"),
+    "pub.add": ("Thêm bài đăng", "Add a publication"),
+    "pub.import": ("Nhập số liệu từ tệp insights", "Import an insights export"),
+    "pub.file": ("Tệp CSV/ZIP", "CSV/ZIP file"),
+    "pub.channel": ("Kênh", "Channel"),
+    "pub.topic": ("Chủ đề", "Topic"),
+    "pub.cases": ("Mã vụ việc liên quan (cách nhau bởi dấu phẩy)", "Linked case ids (comma)"),
+    "pub.published": ("Thời điểm đăng (giờ Việt Nam)", "Published (Vietnam time)"),
+    "pub.reach": ("Lượt tiếp cận", "Reach"),
+    "pub.snapshot": ("Thêm số liệu tiếp cận", "Add reach figures"),
+    "pub.none": ("Chưa có bài đăng.", "No publications yet."),
+    "pub.imported": ("Đã nhập", "Imported"),
+}
+
+REPORT_MESSAGES: dict[str, dict[str, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _M.items()}
+for _key, _value in REPORT_MESSAGES.items():
+    MESSAGES.setdefault(_key, _value)
+
+router = APIRouter(include_in_schema=False)
+_SCHEDULED = re.compile(r"^(bao-cao|kiem-chung)_[A-Za-z0-9_-]+_[0-9W_-]+\.(xlsx|pdf|csv|json)$")
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> Response:
+    """The form to generate a report, and the files the schedule wrote."""
+    filters = resolve_filters(session, user, settings.tz, unit=None, period=None)
+    default_period = last_complete("month", filters.query.period.start).label
+    root = settings.data_dir / "reports"
+    scheduled: list[tuple[str, str]] = []
+    for unit in filters.units:
+        folder = root / unit.code
+        if folder.is_dir():
+            for path in sorted(folder.iterdir(), reverse=True):
+                if _SCHEDULED.match(path.name):
+                    scheduled.append((unit.code, path.name))
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "units": filters.units,
+            "unit": filters.unit,
+            "default_period": default_period,
+            "formats": FORMATS,
+            "scheduled": scheduled[:100],
+        },
+    )
+
+
+@router.get("/reports/download")
+def download(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    unit: Annotated[str, Query(max_length=64)],
+    period: Annotated[str, Query(max_length=32)],
+    format: Annotated[str, Query(pattern="^(xlsx|pdf|csv|claimreview)$")] = "xlsx",
+) -> Response:
+    """Generate and download one report."""
+    filters = resolve_filters(session, user, settings.tz, unit=unit, period=period)
+    rendered = render_report(session, filters.unit.id, filters.query.period, format, tz=settings.tz)
+    session.commit()  # keeps the statistics roll-up days computed on the way
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{rendered.filename}"'},
+    )
+
+
+@router.get("/reports/files/{unit_code}/{name}")
+def scheduled_file(
+    unit_code: str, name: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> Response:
+    """A report the schedule wrote (only for the user's units)."""
+    filters = resolve_filters(session, user, settings.tz, unit=unit_code, period=None)
+    if not _SCHEDULED.match(name):
+        raise NotFoundError("No such report.")
+    path = settings.data_dir / "reports" / filters.unit.code / name
+    if not path.is_file():
+        raise NotFoundError("No such report.")
+    return FileResponse(path, filename=name)

@@ -1,0 +1,59 @@
+"""Saved artefacts reload to identical predictions; they hold no pickle."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from soitin.detect.catalog import PRODUCT
+from soitin.detect.linear import LinearTextModel
+from soitin.detect.registry import load_detector
+from soitin.detect.spans import SpanModel, fit_span_model
+from soitin.detect.training import LinearConfig, fit_linear
+
+TEXTS = [
+    "Chúc mừng bạn trúng thưởng iPhone, nhấn bit.ly/qua để nhận",
+    "Mai họp lớp lúc 9 giờ nhé",
+    "đồ ngu như bò",
+    "",
+    "<b>HTML</b> &amp; 😀",
+]
+
+
+def test_linear_model_round_trip(tmp_path: Path) -> None:
+    texts = ["lừa đảo chuyển tiền ngay", "chào buổi sáng cả nhà"] * 20
+    labels = ["1", "0"] * 20
+    model, _ = fit_linear("t", "v1", texts, labels, ["0", "1"], LinearConfig(folds=2))
+    path = tmp_path / "t.npz"
+    model.save(path)
+    again = LinearTextModel.load(path)
+    assert np.array_equal(model.predict_proba(TEXTS), again.predict_proba(TEXTS))
+    assert again.version == "v1" and again.labels == ["0", "1"]
+    with zipfile.ZipFile(path) as z:
+        assert all(n.endswith(".npy") for n in z.namelist())
+
+
+def test_span_model_round_trip(tmp_path: Path) -> None:
+    rows = [("thằng ngu này", [6, 7, 8]), ("hôm nay đẹp trời", []), ("đồ ngu", [3, 4, 5])] * 12
+    model, _ = fit_span_model("vihos", "v1", rows, folds=2)
+    path = tmp_path / "vihos.npz"
+    model.save(path)
+    again = SpanModel.load(path)
+    assert again.offsets(TEXTS) == model.offsets(TEXTS)
+    assert again.threshold == model.threshold and again.version == "v1"
+
+
+def test_detectors_from_one_folder_agree(small_models: Path) -> None:
+    for name in PRODUCT:
+        a = [r.to_dict() for r in load_detector(name, small_models).score(TEXTS)]
+        b = [r.to_dict() for r in load_detector(name, small_models).score(TEXTS)]
+        assert a == b
+
+
+def test_in_memory_model_equals_saved_model(small_models: Path, tmp_path: Path) -> None:
+    model = LinearTextModel.load(small_models / "spam.npz")
+    model.save(tmp_path / "spam.npz")
+    again = LinearTextModel.load(tmp_path / "spam.npz")
+    assert np.array_equal(model.predict_proba(TEXTS), again.predict_proba(TEXTS))

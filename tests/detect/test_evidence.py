@@ -1,0 +1,41 @@
+"""Rule-based scam evidence and reporting frames."""
+
+from __future__ import annotations
+
+from soitin.detect.evidence import extract_evidence, fold, frame_of
+
+
+def test_fold_keeps_length_and_drops_marks() -> None:
+    text = "Việc Nhẹ LƯƠNG CAO đó"
+    assert fold(text) == "viec nhe luong cao do"
+    assert len(fold(text)) == len(text)
+
+
+def test_scam_evidence_is_extracted() -> None:
+    ev = extract_evidence(
+        "[EVN] Quý khách nợ tiền điện, chuyển 1.250.000đ vào STK 0123456789 Vietcombank "
+        "hoặc gọi 0912.345.678, thanh toán tại bit.ly/evn-tt hoặc evn-hoadon.xyz. "
+        "Việc nhẹ lương cao, làm nhiệm vụ nhận 500k."
+    )
+    assert ev.phones == ("0912.345.678",)
+    assert ev.accounts == ("0123456789",)
+    assert "bit.ly/evn-tt" in ev.links
+    assert "evn-hoadon.xyz" in ev.domains
+    assert {"1.250.000đ", "500k"} <= set(ev.amounts)
+    assert {"electricity", "bank"} <= set(ev.organisations)
+    assert {"easy_job", "task_scam"} <= set(ev.lures)
+
+
+def test_impersonated_organisations_and_lures() -> None:
+    ev = extract_evidence(
+        "Cán bộ công an yêu cầu bạn nộp thuế, nhận quà tri ân, vay tiền lãi suất 0"
+    )
+    assert {"police", "tax"} <= set(ev.organisations)
+    assert {"prize", "loan"} <= set(ev.lures)
+    assert extract_evidence("Hôm nay trời đẹp quá").to_dict() == {}
+
+
+def test_frames_recognise_warnings_and_denials() -> None:
+    assert "warning" in frame_of("Công an cảnh báo thủ đoạn giả danh nhân viên điện lực")
+    assert "denial" in frame_of("Sở Y tế bác bỏ tin đồn về dịch bệnh")
+    assert frame_of("Chuyển tiền ngay để nhận thưởng") == {}

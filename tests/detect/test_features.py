@@ -1,0 +1,43 @@
+"""Hashed n-gram features and text preparation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from soitin.detect.features import FeatureSpec, featurise, ngrams_of
+from soitin.detect.normalise import MAX_CHARS, prepare
+
+
+def test_same_text_same_row_whatever_the_batch() -> None:
+    spec = FeatureSpec(n_bits=18)
+    alone = featurise(["lừa đảo chuyển khoản"], spec)
+    batch = featurise(["xin chào", "lừa đảo chuyển khoản", ""], spec)
+    assert (alone[0] != batch[1]).nnz == 0
+    assert batch[2].nnz == 0
+    assert batch.shape == (3, 1 << 18)
+
+
+def test_counts_reflect_repeated_words() -> None:
+    spec = FeatureSpec(n_bits=18, char_min=1, char_max=1, word_max=1)
+    row = featurise(["ab ab ab"], spec)
+    # unigrams: 'a' x3, 'b' x3, word 'ab' x3 -> 3 distinct buckets (barring collisions), 9 total
+    assert row.sum() == 9
+    assert row.nnz <= 3
+
+
+def test_ngrams_point_at_their_text() -> None:
+    spec = FeatureSpec(n_bits=18, char_min=2, char_max=3, word_max=2)
+    text = "việc nhẹ lương cao"
+    grams = ngrams_of(text, spec)
+    words = {text[g.start : g.end] for g in grams if g.kind == "word"}
+    assert {"việc", "nhẹ", "lương cao", "việc nhẹ"} <= words
+    counts = featurise([text], spec)
+    assert set(np.unique([g.column for g in grams])) == set(counts.indices.tolist())
+
+
+def test_prepare_bounds_and_cleans() -> None:
+    assert prepare("") == ""
+    assert len(prepare("a" * 2_000_000)) <= MAX_CHARS + 1
+    out = prepare("Xem  ngay https://bit.ly/abc\x00\u200b NHÉ")
+    assert "urltoken" in out and "\x00" not in out and "  " not in out
+    assert out == out.lower()

@@ -1,0 +1,111 @@
+"""The dashboard, the statistics API with CSV tables, the reports page and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from soitin.db.engine import Database
+from soitin.report.generate import generate_scheduled
+from tests.report.world import TZ, World
+
+OCT = {"period": "2026-10"}
+
+
+def test_dashboard_shows_figures_and_every_chart(signed_in: Callable[[str], TestClient]) -> None:
+    page = signed_in("viewer_qtr").get("/", params=OCT)
+    assert page.status_code == 200
+    html = page.text
+    assert "Tổng quan" in html and "Tỉnh Quảng Trị" in html
+    assert re.search(r'data-key="items">\s*<span class="value">11</span>', html)
+    assert re.search(r'data-key="views">\s*<span class="value">2.900</span>', html)
+    for key in ("series", "categories", "units", "provinces", "response_time", "responses",
+                "publications"):
+        assert f'id="chart-{key}"' in html
+        assert f"/api/v1/stats/{key}.csv?" in html
+    assert html.count("<svg") >= 8  # seven charts and the map
+    assert html.count('class="province"') == 34
+    assert "<polyline" in html and 'class="bar"' in html
+    # Untrusted text never reaches the page unescaped, and there is no inline script or style.
+    assert "<script>" not in html and "style=" not in html
+    assert "Content-Security-Policy" in page.headers
+
+
+def test_dashboard_filters(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("lead_qtr")
+    page = client.get("/", params={**OCT, "unit": "dhoi", "granularity": "week"})
+    assert re.search(r'data-key="items">\s*<span class="value">4</span>', page.text)
+    page = client.get("/", params={**OCT, "place": "01", "category": "scam"})
+    assert re.search(r'data-key="items">\s*<span class="value">2</span>', page.text)
+    assert client.get("/", params={"period": "tháng mười"}).status_code == 422
+    assert client.get("/", params={**OCT, "unit": "nowhere"}).status_code == 404
+
+
+def test_a_commune_user_cannot_see_the_province(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer_dhoi")
+    assert client.get("/", params={**OCT, "unit": "qtr"}).status_code == 404
+    assert client.get("/api/v1/stats", params={**OCT, "unit": "qtr"}).status_code == 404
+    own = client.get("/api/v1/stats", params=OCT).json()
+    assert own["unit"]["code"] == "dhoi" and own["totals"]["items"] == 4
+
+
+def test_stats_api_and_csv_tables(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer_qtr")
+    data = client.get("/api/v1/stats", params=OCT).json()
+    assert data["totals"]["items"] == 11 and data["previous"]["items"] == 3
+    assert data["totals"]["median_first_response_hours"] == 7.0
+    assert [r["code"] for r in data["by_unit"]] == ["qtr", "dhoi", "mhoa"]
+    table = client.get("/api/v1/stats/units.csv", params=OCT)
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["Tỉnh Quảng Trị", "11", "5"]
+    top = client.get("/api/v1/stats/top_publications.csv", params=OCT).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(" in top
+    assert client.get("/api/v1/stats/nothing.csv", params=OCT).status_code == 404
+    assert client.get("/api/v1/stats", params={"category": "politics"}).status_code == 422
+
+
+def test_anonymous_callers_are_refused(client: TestClient) -> None:
+    assert client.get("/api/v1/stats").status_code == 401
+    assert client.get("/reports").status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_reports_page_downloads_every_format(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("viewer_qtr")
+    page = client.get("/reports")
+    assert page.status_code == 200 and "Báo cáo định kỳ" in page.text
+    xlsx = client.get("/reports/download", params={"unit": "qtr", "period": "2026-10"})
+    assert xlsx.status_code == 200
+    assert 'filename="bao-cao_qtr_2026-10.xlsx"' in xlsx.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert "Theo đơn vị" in book.sheetnames
+    pdf = client.get("/reports/download", params={**OCT, "unit": "qtr", "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    claims = client.get("/api/v1/claimreview", params={"unit": "qtr"}).json()
+    assert [c["url"] for c in claims] == ["https://qtr.gov.vn/kiem-chung/nuoc-may"]
+    assert client.get("/reports/download",
+                      params={**OCT, "unit": "qtr", "format": "docx"}).status_code == 422
+
+
+def test_scheduled_files_are_listed_and_served(
+    db: Database, world: World, tmp_path: Path, signed_in: Callable[[str], TestClient]
+) -> None:
+    written = generate_scheduled(db, "monthly", out_dir=tmp_path / "reports", tz=TZ,
+                                 today=date(2026, 11, 3),
+                                 unit_codes=["dhoi"], formats=["csv"])
+    assert [p.name for p in written] == ["bao-cao_dhoi_2026-10.csv"]
+    client = signed_in("viewer_qtr")
+    assert "bao-cao_dhoi_2026-10.csv" in client.get("/reports").text
+    served = client.get("/reports/files/dhoi/bao-cao_dhoi_2026-10.csv")
+    assert served.status_code == 200 and b"Ph\xc6\xb0\xe1\xbb\x9dng" in served.content
+    assert client.get("/reports/files/dhoi/..%2F..%2Fsecret").status_code == 404
+    other = signed_in("viewer_dhoi")
+    assert other.get("/reports/files/qtr/bao-cao_dhoi_2026-10.csv").status_code == 404

@@ -1,0 +1,81 @@
+"""Normalisation: NFC, one tone convention, squeezed repeats and whitespace."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from soitin.text.normalise import fix_tone_placement, normalise, normalise_for_matching
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("hoà", "hòa"),
+        ("thuý", "thúy"),
+        ("khoẻ", "khỏe"),
+        ("tuỳ", "tùy"),
+        ("HOÀ BÌNH", "HÒA BÌNH"),
+        ("Hoà", "Hòa"),
+        ("Qúy", "Quý"),  # the mark belongs on y after "qu"
+        ("hòan", "hoàn"),  # with a final consonant the second vowel carries it
+        ("húynh", "huỳnh".replace("ỳ", "ý")),
+    ],
+)
+def test_tone_marks_move_to_one_convention(written: str, expected: str) -> None:
+    assert normalise(written) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["quý", "quỳnh", "hoàn", "khuỷu", "huỳnh", "gìn", "giá", "người", "thuở", "quốc", "khuya",
+     "ngoái", "xoắn", "rượu", "cứu", "nguyễn", "thuyền", "mùa", "mía"],
+)
+def test_correct_words_are_left_alone(word: str) -> None:
+    assert normalise(word) == word
+    assert normalise(word.upper()) == word.upper()
+
+
+def test_words_that_are_not_vietnamese_syllables_are_left_alone() -> None:
+    assert normalise("café élève naïve") == "café élève naïve"
+    assert fix_tone_placement("abc") == "abc"
+
+
+def test_output_is_nfc_whatever_the_input() -> None:
+    decomposed = unicodedata.normalize("NFD", "Thành phố Hồ Chí Minh")
+    assert normalise(decomposed) == "Thành phố Hồ Chí Minh"
+    assert unicodedata.is_normalized("NFC", normalise(decomposed))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("quáaaaa", "quá"),
+        ("điiiiii đâuuuu", "đi đâu"),
+        ("QUÁAAA", "QUÁ"),
+        ("ngonnnnn quáaa!!!", "ngon quá!!!"),
+        ("xoong", "xoong"),  # two of a kind are real letters
+        ("www.example.com", "www.example.com"),
+        ("Phường III", "Phường III"),
+        ("0999999999", "0999999999"),  # digits are never squeezed
+    ],
+)
+def test_repeated_letters_are_squeezed(written: str, expected: str) -> None:
+    assert normalise(written) == expected
+
+
+def test_whitespace_and_invisible_characters() -> None:
+    assert normalise("  lừa\t\tđảo \u00a0 qua\u200b mạng  ") == "lừa đảo qua mạng"
+    assert normalise("dòng 1 \r\n\r\n\r\n\r\n dòng 2") == "dòng 1\n\ndòng 2"
+    assert normalise("l\u200bừ\u200ba đ\u00adảo") == "lừa đảo"
+
+
+def test_case_is_kept_but_matching_form_is_lower_case_and_expanded() -> None:
+    assert normalise("Ko ĐC đâu") == "Ko ĐC đâu"
+    assert normalise_for_matching("Ko đc đâu MN ơi") == "không được đâu mọi người ơi"
+
+
+def test_empty_text() -> None:
+    assert normalise("") == ""
+    assert normalise(" \n\t ") == ""

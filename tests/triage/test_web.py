@@ -1,0 +1,205 @@
+"""The bell, the alerts page (acknowledge with CSRF), rule management and the JSON API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from soitin.db.engine import Database
+from soitin.db.models import Alert, AlertOutbox, AlertRule, AuditEvent
+from soitin.settings import load_settings
+from soitin.triage.alerts import send_test_alert
+from tests.web.conftest import csrf_of
+
+SignIn = Callable[[str], TestClient]
+
+
+def make_rule(db: Database, unit_id: int, name: str = "Tỉnh: mọi cảnh báo",
+              **channels: object) -> int:
+    with db.transaction() as s:
+        rule = AlertRule(unit_id=unit_id, name=name,
+                         channels={"in_app": True, "webhooks": [], "emails": [], **channels})
+        s.add(rule)
+        s.flush()
+        return rule.id
+
+
+def raise_alert(db: Database, rule_id: int) -> int:
+    with db.transaction() as s:
+        rule = s.get(AlertRule, rule_id)
+        assert rule is not None
+        alert, _ = send_test_alert(s, rule, settings=load_settings(env="test"))
+        return alert.id
+
+
+def bell_count(client: TestClient) -> int:
+    html = client.get("/alerts/bell").text
+    match = re.search(r'data-unread="(\d+)"', html)
+    return int(match.group(1)) if match else 0
+
+
+def test_the_bell_counts_unread_alerts(
+    db: Database, units: dict[str, int], signed_in: SignIn, app_client: TestClient
+) -> None:
+    assert app_client.get("/alerts/bell").status_code == 204  # signed out: nothing to show
+    client = signed_in("reviewer_qt")
+    page = client.get("/")
+    assert 'hx-get="/alerts/bell"' in page.text
+    assert bell_count(client) == 0
+    rule = make_rule(db, units["qt"])
+    raise_alert(db, rule)
+    raise_alert(db, rule)
+    assert bell_count(client) == 2
+    response = client.post("/alerts/read", data={"csrf_token": csrf_of(page.text)})
+    assert response.status_code == 303
+    assert bell_count(client) == 0
+
+
+def test_acknowledging_from_the_alerts_page(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    rule = make_rule(db, units["qt"])
+    alert_id = raise_alert(db, rule)
+    client = signed_in("reviewer_qt")
+    page = client.get("/alerts")
+    assert page.status_code == 200
+    assert "Cảnh báo thử của quy tắc «Tỉnh: mọi cảnh báo»" in page.text
+    assert f'action="/alerts/{alert_id}/ack"' in page.text
+    assert client.post(f"/alerts/{alert_id}/ack", data={}).status_code == 403  # no CSRF token
+    done = client.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf_of(page.text)})
+    assert done.status_code == 303
+    with db.session() as s:
+        alert = s.get(Alert, alert_id)
+        assert alert is not None and alert.acknowledged_at is not None
+        assert s.scalar(select(AuditEvent.id).where(AuditEvent.action == "alert.acknowledged"))
+    assert "Cảnh báo thử" not in client.get("/alerts").text  # only unacknowledged by default
+    assert "Cảnh báo thử" in client.get("/alerts?show=all").text
+    again = client.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf_of(page.text)})
+    assert again.status_code == 409
+    client.cookies.set("lang", "en")
+    english = client.get("/alerts?show=all").text
+    assert "Test alert of the rule “Tỉnh: mọi cảnh báo”" in english and "Acknowledged" in english
+
+
+def test_viewers_and_other_units_cannot_acknowledge(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    alert_id = raise_alert(db, make_rule(db, units["qt"]))
+    viewer = signed_in("viewer_qt")
+    page = viewer.get("/alerts")
+    assert "Cảnh báo thử" in page.text and "/ack" not in page.text
+    denied = viewer.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf_of(page.text)})
+    assert denied.status_code == 403
+    # A commune unit does not see its province's alerts at all.
+    commune = signed_in("lead_dh")
+    page = commune.get("/alerts")
+    assert "Cảnh báo thử" not in page.text
+    hidden = commune.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf_of(page.text)})
+    assert hidden.status_code == 404
+
+
+def _rule_form(token: str, unit_id: int, **extra: object) -> dict[str, object]:
+    form: dict[str, object] = {
+        "csrf_token": token, "name": "Lừa đảo ở Đồng Hới", "unit_id": str(unit_id),
+        "place_codes": "18880, 44", "categories": ["scam", "misinformation"],
+        "min_severity": "2", "quiet_start": "22:00", "quiet_end": "06:00",
+        "urgent_severity": "3", "in_app": "1", "webhooks": "https://hooks.example.org/t/bi-mat",
+        "emails": "truc-ban@soitin.test", "enabled": "1",
+    }
+    form.update(extra)
+    return form
+
+
+def test_leads_manage_rules_of_their_units(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    lead = signed_in("lead_qt")
+    page = lead.get("/alerts/rules")
+    assert page.status_code == 200 and 'action="/alerts/rules"' in page.text
+    token = csrf_of(page.text)
+    created = lead.post("/alerts/rules", data=_rule_form(token, units["dh"]))
+    assert created.status_code == 303, created.text
+    with db.session() as s:
+        rule = s.scalars(select(AlertRule)).one()
+        assert rule.unit_id == units["dh"]
+        assert rule.place_codes == ["18880", "44"]
+        assert rule.categories == ["scam", "misinformation"]
+        assert rule.quiet_hours == {"start": "22:00", "end": "06:00", "urgent_severity": 3}
+        assert rule.channels == {"in_app": True, "emails": ["truc-ban@soitin.test"],
+                                 "webhooks": ["https://hooks.example.org/t/bi-mat"]}
+        rule_id = rule.id
+    listing = lead.get("/alerts/rules").text
+    assert "https://hooks.example.org/t/bi-mat" in listing
+    bad = lead.post("/alerts/rules", data=_rule_form(token, units["qt"], place_codes="99999"))
+    assert bad.status_code == 422 and "unknown 2025 place code" in bad.text
+    edited = lead.post(f"/alerts/rules/{rule_id}",
+                       data=_rule_form(token, units["dh"], name="Đổi tên", enabled=None))
+    assert edited.status_code == 303
+    with db.session() as s:
+        rule = s.get(AlertRule, rule_id)
+        assert rule is not None and rule.name == "Đổi tên" and not rule.enabled
+    tested = lead.post(f"/alerts/rules/{rule_id}/test", data={"csrf_token": token})
+    assert tested.status_code == 303
+    with db.session() as s:
+        assert s.scalars(select(Alert.kind)).all() == ["test"]
+        assert {r.channel for r in s.scalars(select(AlertOutbox))} == {"webhook", "email"}
+    # A reviewer sees the rule, with the webhook's secret path hidden, and cannot change it.
+    reviewer = signed_in("reviewer_qt")
+    listing = reviewer.get("/alerts/rules").text
+    assert "Đổi tên" in listing and "bi-mat" not in listing and "https://hooks.example.org/…" in (
+        listing)
+    denied = reviewer.post("/alerts/rules", data=_rule_form(csrf_of(listing), units["qt"]))
+    assert denied.status_code == 403
+
+
+def test_a_commune_lead_cannot_touch_the_province_rules(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    rule_id = make_rule(db, units["qt"])
+    lead = signed_in("lead_dh")
+    token = csrf_of(lead.get("/alerts/rules").text)
+    assert lead.get(f"/alerts/rules/{rule_id}").status_code == 404
+    assert lead.post(f"/alerts/rules/{rule_id}/test", data={"csrf_token": token}).status_code == 404
+    assert lead.post("/alerts/rules", data=_rule_form(token, units["qt"])).status_code == 404
+
+
+def test_the_json_api_gives_the_same_alerts_and_rules(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    alert_id = raise_alert(db, make_rule(db, units["qt"], webhooks=["https://h.example.org/x/y"]))
+    client = signed_in("lead_qt")
+    token = csrf_of(client.get("/alerts").text)
+    listing = client.get("/api/v1/alerts").json()
+    assert listing["unread"] == 1
+    [alert] = listing["alerts"]
+    assert alert["id"] == alert_id and alert["kind"] == "test" and alert["unread"] is True
+    assert alert["message_en"] == (
+        "Test alert of the rule “Tỉnh: mọi cảnh báo”: the delivery channels work.")
+    assert client.post(f"/api/v1/alerts/{alert_id}/ack").status_code == 403  # no CSRF header
+    acked = client.post(f"/api/v1/alerts/{alert_id}/ack", headers={"x-csrf-token": token})
+    assert acked.status_code == 200 and acked.json()["acknowledged_at"]
+    assert client.get("/api/v1/alerts").json()["alerts"] == []
+    assert client.get("/api/v1/alerts?open=false").json()["alerts"][0]["id"] == alert_id
+    assert client.get("/api/v1/alerts/unread").json() == {"unread": 0}
+
+    body = {"unit_id": units["qt"], "name": "API", "place_codes": ["44"],
+            "channels": {"in_app": True, "emails": ["a@soitin.test"]}}
+    created = client.post("/api/v1/alert-rules", json=body, headers={"x-csrf-token": token})
+    assert created.status_code == 201, created.text
+    rule = created.json()
+    assert rule["place_codes"] == ["44"] and rule["channels"]["emails"] == ["a@soitin.test"]
+    body["min_severity"] = 3
+    updated = client.put(f"/api/v1/alert-rules/{rule['id']}", json=body,
+                         headers={"x-csrf-token": token})
+    assert updated.status_code == 200 and updated.json()["min_severity"] == 3
+    wrong = client.post("/api/v1/alert-rules", json={**body, "categories": ["politics"]},
+                        headers={"x-csrf-token": token})
+    assert wrong.status_code == 422
+    sent = client.post(f"/api/v1/alert-rules/{rule['id']}/test", headers={"x-csrf-token": token})
+    assert sent.json()["queued"] == 1
+    rules = signed_in("viewer_qt").get("/api/v1/alert-rules").json()["rules"]
+    assert {r["name"] for r in rules} == {"Tỉnh: mọi cảnh báo", "API"}
+    assert ["https://h.example.org/…"] in [r["channels"]["webhooks"] for r in rules]
