@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from soitin.db.models import Item
 from soitin.db.types import utcnow
+from soitin.settings import get_settings
 
 
 class Stage(Protocol):
@@ -48,10 +49,55 @@ def default_stages() -> list[Stage]:
     return stages
 
 
+PENDING_KEY = "soitin.pending_item_ids"
+
+
 def process_items(
     session: Session, items: Sequence[Item], stages: Sequence[Stage] | None = None
 ) -> None:
-    """Run every stage over `items` and mark them processed (the caller commits)."""
+    """Process new `items`: in-process now (embedded mode), or by the workers after the commit.
+
+    With a broker configured (`SOITIN_BROKER_URL`) and the default stages, the item ids are
+    sent to the pipeline queue once the caller's transaction commits (nothing is sent if it
+    rolls back); otherwise every stage runs here and the caller commits.
+    """
+    if not items:
+        return
+    if stages is None and get_settings().broker_url:
+        defer_items(session, [item.id for item in items])
+        return
+    run_stages(session, items, stages)
+
+
+def defer_items(session: Session, item_ids: Sequence[int]) -> None:
+    """Queue `item_ids` for the workers, sent only after `session` commits."""
+    pending: list[int] | None = session.info.get(PENDING_KEY)
+    if pending is None:
+        pending = session.info[PENDING_KEY] = []
+        event.listen(session, "after_commit", _send_pending)
+        event.listen(session, "after_soft_rollback", _drop_pending)
+    pending.extend(item_ids)
+
+
+def _send_pending(session: Session) -> None:
+    ids: list[int] = session.info.get(PENDING_KEY) or []
+    if not ids:
+        return
+    from soitin.worker import shared_broker
+
+    shared_broker(get_settings()).enqueue_items(ids)
+    ids.clear()
+
+
+def _drop_pending(session: Session, previous_transaction: object) -> None:
+    if not session.in_transaction():
+        session.info.get(PENDING_KEY, []).clear()
+
+
+def run_stages(
+    session: Session, items: Sequence[Item], stages: Sequence[Stage] | None = None
+) -> None:
+    """Run every stage over `items` here and mark them processed (the caller commits)."""
     if not items:
         return
     for stage in default_stages() if stages is None else stages:

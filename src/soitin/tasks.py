@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from soitin.db import Database, open_database
 from soitin.db.models import Item
-from soitin.pipeline import process_items
+from soitin.pipeline import run_stages
 from soitin.settings import get_settings
 
 PIPELINE_QUEUE = "pipeline"
@@ -45,7 +45,7 @@ def process_item_batch(item_ids: Sequence[int], database: Database | None = None
             # then sees processed_at set and skips.
             query = query.with_for_update()
         items = list(session.scalars(query))
-        process_items(session, items)
+        run_stages(session, items)
         return len(items)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, Retries
 from sqlalchemy.dialects import postgresql, sqlite
 
 from soitin.db import Database
@@ -71,8 +71,9 @@ class Broker:
             raise ConfigError("SOITIN_BROKER_URL is not set: soitin runs in embedded mode.")
         self.settings = settings
         self.broker = RabbitmqBroker(url=settings.broker_url)
-        # Last, so that it sees the `failed` mark the Retries middleware sets.
-        self.broker.add_middleware(RecordFailures(database))
+        # Before Retries in the list: "after" hooks run in reverse, so this one then sees the
+        # `failed` mark that Retries sets when the last retry is used up.
+        self.broker.add_middleware(RecordFailures(database), before=Retries)
         self.actors = declare_actors(
             self.broker, settings.task_max_retries, settings.queue_prefix
         )
@@ -103,6 +104,19 @@ class Broker:
     def close(self) -> None:
         """Close the broker's connections."""
         self.broker.close()
+
+
+_SHARED: dict[tuple[str, str], Broker] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_broker(settings: Settings) -> Broker:
+    """One `Broker` per process and broker URL, for senders (web, CLI, ingest)."""
+    key = (settings.broker_url, settings.queue_prefix)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = Broker(settings)
+        return _SHARED[key]
 
 
 def run_worker(settings: Settings, threads: int | None = None, scheduler: bool = True) -> None:

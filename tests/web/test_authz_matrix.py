@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from soitin.db.engine import Database
-from soitin.db.models import CaseStatus, Role, Unit, User
+from soitin.db.models import CaseStatus, FailedTask, Role, Unit, User
 from soitin.review import accounts, tokens
 from soitin.review.policies import ROLE_ACTIONS, Action
 from tests.review.factories import make_case, make_source, make_story
@@ -48,6 +48,9 @@ A = Action
 ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/health"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/admin/failed-tasks"): Rule(A.TASKS_MANAGE),
+    ("POST", "/admin/failed-tasks/{task_id}/retry"): Rule(A.TASKS_MANAGE),
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("GET", "/lang/{code}"): PUBLIC,
@@ -267,6 +270,15 @@ class World:
             assert user is not None
             return tokens.create_token(s, user, "m")[0].id
 
+    def failed_task(self) -> int:
+        """A task that failed after its retries (the dead-letter page's object)."""
+        with self.db.transaction() as s:
+            task = FailedTask(message_id=uuid.uuid4().hex, queue="soitin.pipeline",
+                              actor="process_item_batch", args={"args": [[1]]}, error="boom")
+            s.add(task)
+            s.flush()
+            return task.id
+
 
 def _call(
     client: TestClient,
@@ -301,6 +313,8 @@ def _call(
         params["unit_id"] = world.units[unit]
     if "{token_id}" in path:
         params["token_id"] = world.token(username)
+    if "{task_id}" in path:
+        params["task_id"] = world.failed_task()
     if "{slug}" in path:
         params["slug"] = "nhan-dien-lua-dao"
     if "{code}" in path:

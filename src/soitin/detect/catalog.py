@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from soitin.detect.features import FeatureSpec
+from soitin.detect.normalise import PREP_LIGHT
 from soitin.detect.training import LinearConfig
 
 __all__ = [
@@ -112,7 +113,7 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1"),
         (_VISPAM,),
-        LinearConfig(c=10.0),
+        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT)),
         card="Spam (1) vs genuine (0) e-commerce reviews.",
         terms=_T_VISPAM,
     ),
@@ -121,7 +122,7 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1", "2", "3"),
         (Source("vispamreviews", "Comment", "SpamLabel"),),
-        LinearConfig(c=10.0),
+        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT)),
         card="Review spam type: 0 no spam, 1 fake review, 2 brand/shop only, 3 irrelevant.",
         terms=_T_VISPAM,
     ),

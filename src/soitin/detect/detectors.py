@@ -56,7 +56,7 @@ class LinearDetector:
 
     def score(self, batch: Sequence[str]) -> list[DetectionResult]:
         texts = [clip(t) for t in batch]
-        prepared = prepare_many(texts)
+        prepared = prepare_many(texts, self.model.spec.prep)
         return self.score_prepared(texts, prepared, featurise(prepared, self.model.spec))
 
     def harmful_score(self, proba: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -36,6 +36,7 @@ class FeatureSpec:
     word_max: int = 2
     fold_words: int = 0  # 1: also word n-grams of the diacritic-free text
     blocks: int = 0  # 1: chars in the lower half of the buckets, words in the upper half
+    prep: int = 0  # text preparation mode (soitin.detect.normalise.PREP_*)
 
     @property
     def split(self) -> int | None:

@@ -93,7 +93,7 @@ class LinearTextModel:
 
     def predict_proba(self, texts: Sequence[str]) -> F32:
         """Calibrated probabilities for raw texts."""
-        prepared = prepare_many(list(texts))
+        prepared = prepare_many(list(texts), self.spec.prep)
         return self.proba_from_decision(self.decision(featurise(prepared, self.spec), texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
@@ -223,10 +223,10 @@ class LinearTextModel:
             normaliser=header["normaliser"],
             meta=header.get("meta", {}),
         )
-        if model.normaliser != normaliser_name():
+        if model.normaliser != normaliser_name(spec.prep):
             raise ConfigError(
                 f"{source} was trained with normaliser {model.normaliser!r} but "
-                f"{normaliser_name()!r} is in force; run `soitin train` again"
+                f"{normaliser_name(spec.prep)!r} is in force; run `soitin train` again"
             )
         return model
 

@@ -14,7 +14,15 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-__all__ = ["MAX_CHARS", "clip", "normaliser_name", "prepare", "prepare_many"]
+__all__ = [
+    "MAX_CHARS",
+    "PREP_LIGHT",
+    "PREP_MATCHING",
+    "clip",
+    "normaliser_name",
+    "prepare",
+    "prepare_many",
+]
 
 #: Texts are clipped to this many characters before scoring (a 1 MB post must not stall
 #: the queue; the head and tail of a long post carry its signal).
@@ -98,9 +106,15 @@ def _shared() -> tuple[str, Callable[[str], str]]:
     return "soitin.text.normalise_for_matching", normalise_for_matching
 
 
-def normaliser_name() -> str:
-    """Name of the normaliser in force (stored in artefacts)."""
-    return _shared()[0]
+#: Preparation modes: 0 = the shared matching normaliser; 1 = light (NFC, lower case,
+#: whitespace only: letter repeats and spellings kept, which review-spam models need).
+PREP_MATCHING = 0
+PREP_LIGHT = 1
+
+
+def normaliser_name(mode: int = PREP_MATCHING) -> str:
+    """Name of the normaliser in force for a preparation mode (stored in artefacts)."""
+    return "detect-light-1" if mode == PREP_LIGHT else _shared()[0]
 
 
 def clip(text: object) -> str:
@@ -114,10 +128,12 @@ def clip(text: object) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def prepare(text: object) -> str:
+def prepare(text: object, mode: int = PREP_MATCHING) -> str:
     """One raw text to the form the detectors' features are computed on."""
     raw = _CONTROL.sub(" ", clip(text))
     raw = _URL.sub(" urltoken ", raw)
+    if mode == PREP_LIGHT:
+        return _SPACE.sub(" ", unicodedata.normalize("NFC", raw).lower()).strip()
     try:
         norm = _shared()[1](raw)
     except Exception:  # the shared normaliser must never take a detector down
@@ -126,6 +142,6 @@ def prepare(text: object) -> str:
     return _SPACE.sub(" ", norm).strip()
 
 
-def prepare_many(texts: list[str] | tuple[str, ...]) -> list[str]:
+def prepare_many(texts: list[str] | tuple[str, ...], mode: int = PREP_MATCHING) -> list[str]:
     """`prepare` over a batch."""
-    return [prepare(t) for t in texts]
+    return [prepare(t, mode) for t in texts]

@@ -150,12 +150,15 @@ class DetectorSuite:
 
     def score(self, batch: Sequence[str]) -> dict[str, list[DetectionResult]]:
         texts = [clip(t) for t in batch]
-        prepared = prepare_many(texts)
+        prepared_by: dict[int, list[str]] = {}
         shared: dict[FeatureSpec, sparse.csr_matrix] = {}
         out: dict[str, list[DetectionResult]] = {}
         for det in self.detectors:
             if isinstance(det, LinearDetector):
                 spec = det.model.spec
+                if spec.prep not in prepared_by:
+                    prepared_by[spec.prep] = prepare_many(texts, spec.prep)
+                prepared = prepared_by[spec.prep]
                 if spec not in shared:
                     shared[spec] = featurise(prepared, spec)
                 out[det.name] = det.score_prepared(texts, prepared, shared[spec])

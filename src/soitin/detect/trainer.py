@@ -134,7 +134,7 @@ def train_model(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "train_rows": len(train),
         "extra_rows": len(extra),
-        "normaliser": normaliser_name(),
+        "normaliser": normaliser_name(cfg.spec.prep),
     }
     dev_rows = _rows(spec, "dev")
     if limit:
@@ -382,7 +382,13 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
     else:
         cfg = spec.config
         lines += [
-            f"- Text preparation: `{normaliser_name()}` (NFC, lower case, teencode), URLs "
+            f"- Text preparation: `{normaliser_name(cfg.spec.prep)}` "
+            + (
+                "(NFC, lower case, whitespace; spellings and letter repeats kept)"
+                if cfg.spec.prep
+                else "(NFC, tone convention, lower case, teencode)"
+            )
+            + ", URLs "
             "replaced by one token, long character repeats cut to two.",
             f"- Hashed n-grams (2^{cfg.spec.n_bits} buckets, no stored vocabulary): "
             f"char {cfg.spec.char_min}-{cfg.spec.char_max}-grams over the whole text, word "

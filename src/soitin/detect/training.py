@@ -21,7 +21,7 @@ from soitin.detect.linear import (
     tfidf_normalise,
 )
 from soitin.detect.metrics import classification_report
-from soitin.detect.normalise import prepare_many
+from soitin.detect.normalise import normaliser_name, prepare_many
 
 __all__ = ["LinearConfig", "fit_linear", "oof_decisions"]
 
@@ -189,7 +189,7 @@ def fit_linear(
     """Train one model; returns it with its out-of-fold report on the training data."""
     index = {lab: i for i, lab in enumerate(label_order)}
     y = np.asarray([index[str(lab)] for lab in labels], dtype=np.int64)
-    prepared = prepare_many(list(texts))
+    prepared = prepare_many(list(texts), cfg.spec.prep)
     counts = featurise(prepared, cfg.spec)
     cues = cue_matrix(texts, cfg.cues) if cfg.cues else None
     if progress:
@@ -201,6 +201,7 @@ def fit_linear(
         version=version,
         labels=list(label_order),
         spec=cfg.spec,
+        normaliser=normaliser_name(cfg.spec.prep),
         idf=np.zeros(cfg.spec.n_features, np.float32),
         coef=np.zeros((cfg.spec.n_features, oof.shape[1]), np.float32),
         intercept=np.zeros(oof.shape[1], np.float32),

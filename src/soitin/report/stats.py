@@ -55,7 +55,6 @@ from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError, NotFoundError
 from soitin.report import rollup
 from soitin.report.periods import Granularity, Period, bucket_of, buckets
-from soitin.review.accounts import descendant_unit_ids
 
 __all__ = [
     "CATEGORIES",
@@ -70,6 +69,7 @@ __all__ = [
     "compute_statistics",
     "nearest_rank",
     "unit_scope",
+    "unit_scopes",
 ]
 
 NO_CATEGORY = "uncategorised"
@@ -175,18 +175,38 @@ class Statistics:
 # ---------------------------------------------------------------------------- scope & filters
 
 
+def unit_scopes(session: Session) -> dict[int, UnitScope]:
+    """Every unit's scope, from one read of the unit tree."""
+    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.place_codes)).all()
+    children: dict[int | None, list[int]] = {}
+    places: dict[int, list[str]] = {}
+    parents: dict[int, int | None] = {}
+    for uid, parent, codes in rows:
+        children.setdefault(parent, []).append(uid)
+        places[uid] = [str(c) for c in codes or []]
+        parents[uid] = parent
+    out: dict[int, UnitScope] = {}
+    for uid in places:
+        ids, stack = set(), [uid]
+        while stack:
+            current = stack.pop()
+            if current not in ids:
+                ids.add(current)
+                stack.extend(children.get(current, []))
+        if parents[uid] is None:
+            out[uid] = UnitScope(uid, frozenset(ids), None)
+        else:
+            covered = frozenset(code for member in ids for code in places[member])
+            out[uid] = UnitScope(uid, frozenset(ids), covered)
+    return out
+
+
 def unit_scope(session: Session, unit_id: int) -> UnitScope:
     """The subtree of `unit_id` and the place codes its units cover."""
-    unit = session.get(Unit, unit_id)
-    if unit is None:
+    scope = unit_scopes(session).get(unit_id)
+    if scope is None:
         raise NotFoundError(f"No unit {unit_id}.")
-    ids = frozenset(descendant_unit_ids(session, unit_id))
-    if unit.parent_id is None:
-        return UnitScope(unit_id, ids, None)
-    codes: set[str] = set()
-    for place_codes in session.scalars(select(Unit.place_codes).where(Unit.id.in_(ids))):
-        codes.update(str(c) for c in place_codes or [])
-    return UnitScope(unit_id, ids, frozenset(codes))
+    return scope
 
 
 def _json_has(column: Any, code: str) -> ColumnElement[bool]:
@@ -283,13 +303,16 @@ class _Computer:
         use_rollup: bool = True,
     ) -> None:
         self.session = session
+        self.conn = session.connection()
         self.use_rollup = use_rollup
-        self.rollup_written = False
         self.query = query
         self.tz = tz
         self.now = now
         self.dialect = session.get_bind().dialect.name
-        self.scope = unit_scope(session, query.unit_id)
+        self.scopes = unit_scopes(session)
+        if query.unit_id not in self.scopes:
+            raise NotFoundError(f"No unit {query.unit_id}.")
+        self.scope = self.scopes[query.unit_id]
 
     # -- filters shared by items and stories
     def _place_filters(self, prov_col: Any, ward_col: Any, cat_col: Any) -> list[Any]:
@@ -313,51 +336,61 @@ class _Computer:
         return wanted is None or (category or NO_CATEGORY) == wanted
 
     # -- items and stories
+    def _rollup_where(self, kind: str, first: date, end: date) -> list[Any]:
+        return [
+            StatsDay.kind == kind,
+            StatsDay.tz == self.tz.key,
+            StatsDay.day >= first.isoformat(),
+            StatsDay.day < end.isoformat(),
+            *self._place_filters(StatsDay.province_codes, StatsDay.ward_codes, StatsDay.category),
+        ]
+
+    def _split(self, kind: str, period: Period) -> tuple[date, date]:
+        """[period.start, closed_end) comes from the roll-up (computed if missing)."""
+        if not self.use_rollup:
+            return period.start, period.start
+        closed_end = min(period.end, rollup.closed_before(kind, self.now, self.tz))
+        if period.start >= closed_end:
+            return period.start, period.start
+        rollup.ensure_days(self.session, kind, self.tz, period.start, closed_end, _local_day)
+        return period.start, closed_end
+
     def grouped(
         self, model: type[Item] | type[Story], period: Period
-    ) -> list[tuple[str, str, list[str], list[str], int]]:
-        """(local day, category, provinces, wards, count) of the period's rows.
+    ) -> tuple[list[tuple[str, str, int]], list[tuple[list[str], list[str], int]]]:
+        """The period's rows counted by (local day, category) and by (provinces, wards).
 
-        Closed days come from the daily roll-up (`soitin.report.rollup`), the last days from a
-        live pass over the rows; both group on the stored JSON text of the place sets.
+        Closed days come from the daily roll-up (`soitin.report.rollup`), summed in SQL; the
+        last days from a live pass over the rows. Place sets are grouped on their JSON text.
         """
         kind = "item" if model is Item else "story"
-        out: list[tuple[str, str | None, str | None, str | None, int]] = []
-        live_start = period.start
-        if self.use_rollup:
-            closed_end = min(period.end, rollup.closed_before(kind, self.now, self.tz))
-            if period.start < closed_end:
-                if rollup.ensure_days(
-                    self.session, kind, self.tz, period.start, closed_end, _local_day
-                ):
-                    self.rollup_written = True
-                stmt = select(
-                    StatsDay.day,
-                    StatsDay.category,
-                    StatsDay.province_codes,
-                    StatsDay.ward_codes,
-                    StatsDay.count,
-                ).where(
-                    StatsDay.kind == kind,
-                    StatsDay.tz == self.tz.key,
-                    StatsDay.day >= period.start.isoformat(),
-                    StatsDay.day < closed_end.isoformat(),
-                    *self._place_filters(
-                        StatsDay.province_codes, StatsDay.ward_codes, StatsDay.category
-                    ),
-                )
-                out.extend((d, c, p, w, n) for d, c, p, w, n in self.session.execute(stmt))
-                live_start = closed_end
+        first, closed_end = self._split(kind, period)
+        by_day: Counter[tuple[str, str]] = Counter()
+        by_places: Counter[tuple[str | None, str | None]] = Counter()
+        if first < closed_end:
+            where = self._rollup_where(kind, first, closed_end)
+            total = func.sum(StatsDay.count)
+            for day, rolled_cat, n in self.conn.execute(
+                select(StatsDay.day, StatsDay.category, total)
+                .where(*where)
+                .group_by(StatsDay.day, StatsDay.category)
+            ):
+                by_day[(day, rolled_cat or NO_CATEGORY)] += int(n)
+            for prov, ward, n in self.conn.execute(
+                select(StatsDay.province_codes, StatsDay.ward_codes, total)
+                .where(*where)
+                .group_by(StatsDay.province_codes, StatsDay.ward_codes)
+            ):
+                by_places[(prov, ward)] += int(n)
+        live_start = max(closed_end, period.start)
         if live_start < period.end:
-            out.extend(self._live(model, Period("range", live_start, period.end)))
-        parsed: dict[str | None, list[str]] = {}
-
-        def codes(text: str | None) -> list[str]:
-            if text not in parsed:
-                parsed[text] = _codes(text)
-            return parsed[text]
-
-        return [(d, c or NO_CATEGORY, codes(p), codes(w), n) for d, c, p, w, n in out]
+            live = self._live(model, Period("range", live_start, period.end))
+            for live_day, live_cat, live_prov, live_ward, n in live:
+                by_day[(live_day, live_cat or NO_CATEGORY)] += n
+                by_places[(live_prov, live_ward)] += n
+        day_rows = [(day, cat, n) for (day, cat), n in by_day.items()]
+        place_rows = [(_codes(p), _codes(w), n) for (p, w), n in by_places.items()]
+        return day_rows, place_rows
 
     def _live(
         self, model: type[Item] | type[Story], period: Period
@@ -373,12 +406,24 @@ class _Computer:
             .where(*self._place_filters(model.province_codes, model.ward_codes, model.category))
             .group_by(day, model.category, prov, ward)
         )
-        return [(d, c, p, w, n) for d, c, p, w, n in self.session.execute(stmt)]
+        return [(d, c, p, w, n) for d, c, p, w, n in self.conn.execute(stmt)]
 
     def counts_by_category(self, model: type[Item] | type[Story], period: Period) -> Counter[str]:
+        """The period's rows counted by category only."""
+        kind = "item" if model is Item else "story"
+        first, closed_end = self._split(kind, period)
         out: Counter[str] = Counter()
-        for _, cat, _p, _w, n in self.grouped(model, period):
-            out[cat] += n
+        if first < closed_end:
+            for cat, n in self.conn.execute(
+                select(StatsDay.category, func.sum(StatsDay.count))
+                .where(*self._rollup_where(kind, first, closed_end))
+                .group_by(StatsDay.category)
+            ):
+                out[cat or NO_CATEGORY] += int(n)
+        live_start = max(closed_end, period.start)
+        if live_start < period.end:
+            for _, cat, _p, _w, n in self._live(model, Period("range", live_start, period.end)):
+                out[cat or NO_CATEGORY] += n
         return out
 
     # -- cases, responses, publications
@@ -404,7 +449,7 @@ class _Computer:
             .where(Case.opened_at >= start, Case.opened_at < end, Case.unit_id.in_(units))
         )
         cases = []
-        for row in self.session.execute(case_stmt):
+        for row in self.conn.execute(case_stmt):
             provinces, wards = _codes(row[9]), _codes(row[10])
             if not self._matches_place(provinces, wards) or not self._matches_category(row[3]):
                 continue
@@ -437,13 +482,13 @@ class _Computer:
             .where(Action.at >= start, Action.at < end, Case.unit_id.in_(units))
         )
         actions = []
-        for kind, outcome, at, unit_id, cat, prov, ward in self.session.execute(action_stmt):
+        for kind, outcome, at, unit_id, cat, prov, ward in self.conn.execute(action_stmt):
             if not self._matches_place(_codes(prov), _codes(ward)) or not self._matches_category(
                 cat
             ):
                 continue
             actions.append({"kind": kind, "outcome": outcome, "at": at, "unit_id": unit_id})
-        pub_rows = self.session.execute(
+        pub_rows = self.conn.execute(
             select(
                 Publication.id,
                 Publication.unit_id,
@@ -498,7 +543,7 @@ class _Computer:
                     PublicationSnapshot.at == newest.c.at,
                 ),
             )
-            for pid, views, reactions, comments, shares in self.session.execute(stmt):
+            for pid, views, reactions, comments, shares in self.conn.execute(stmt):
                 out[pid] = {
                     "views": views,
                     "reactions": reactions,
@@ -532,23 +577,6 @@ class _Computer:
         for metric in METRICS:
             totals[metric] = sum(int(p[metric]) for p in rows.publications)
         return totals
-
-
-def _by_day(groups: list[tuple[str, str, list[str], list[str], int]]) -> list[tuple[str, str, int]]:
-    out: Counter[tuple[str, str]] = Counter()
-    for day, cat, _, _, n in groups:
-        out[(day, cat)] += n
-    return [(day, cat, n) for (day, cat), n in out.items()]
-
-
-def _by_places(
-    groups: list[tuple[str, str, list[str], list[str], int]],
-) -> list[tuple[list[str], list[str], int]]:
-    out: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-    for _, _, provs, wards, n in groups:
-        key = (tuple(provs), tuple(wards))
-        out[key] = out.get(key, 0) + n
-    return [(list(p), list(w), n) for (p, w), n in out.items()]
 
 
 def _round(value: float | None) -> float | None:
@@ -610,14 +638,13 @@ def compute_statistics(
     previous = period.previous()
     granularity: Granularity = query.granularity or period.default_granularity()
 
-    item_groups = comp.grouped(Item, period)
-    story_groups = comp.grouped(Story, period)
-    item_days = _by_day(item_groups)
+    item_days, item_places = comp.grouped(Item, period)
+    story_days, story_places = comp.grouped(Story, period)
     items_by_category: Counter[str] = Counter()
     for _, cat, n in item_days:
         items_by_category[cat] += n
     stories_by_category: Counter[str] = Counter()
-    for _, cat, _p, _w, n in story_groups:
+    for _, cat, n in story_days:
         stories_by_category[cat] += n
     rows = comp.rows(period)
     totals = comp.totals(rows, sum(items_by_category.values()), sum(stories_by_category.values()))
@@ -653,8 +680,6 @@ def compute_statistics(
 
     # Places.
     names = _place_names()
-    item_places = _by_places(item_groups)
-    story_places = _by_places(story_groups)
     by_province: dict[str, dict[str, Any]] = {}
 
     def province_entry(code: str) -> dict[str, Any]:
@@ -695,8 +720,7 @@ def compute_statistics(
     )
     by_unit = [_unit_row(unit, comp.scope, rows, item_places, totals, comp)]
     for child in children:
-        child_scope = unit_scope(session, child.id)
-        by_unit.append(_unit_row(child, child_scope, rows, item_places, None, comp))
+        by_unit.append(_unit_row(child, comp.scopes[child.id], rows, item_places, None, comp))
 
     # Responses and publications.
     responses_by_kind = {k.value: 0 for k in ActionKind}

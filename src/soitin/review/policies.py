@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     USER_MANAGE = "user.manage"
     UNIT_MANAGE = "unit.manage"
     AUDIT_VIEW = "audit.view"
+    TASKS_MANAGE = "tasks.manage"
 
 
 _VIEWER = frozenset({Action.CASE_VIEW, Action.ITEM_TEXT, Action.GUIDE_VIEW, Action.TOKEN_OWN})
@@ -58,7 +59,7 @@ _REVIEWER = _VIEWER | {
     Action.CASE_TAKE,
 }
 _LEAD = _REVIEWER | {Action.CASE_ASSIGN, Action.CASE_REOPEN, Action.CASE_BULK}
-_ADMIN = _LEAD | {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.AUDIT_VIEW}
+_ADMIN = _LEAD | {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.AUDIT_VIEW, Action.TASKS_MANAGE}
 
 #: The policy table: what each role may do (within its unit scope).
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {

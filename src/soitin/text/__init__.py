@@ -1,1 +1,1 @@
-"""text."""
+"""Vietnamese text: normalisation, teencode, folding, segmentation and search."""

@@ -42,10 +42,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from soitin.web.pages import auth, dashboard, health, ops
+    from soitin.web.pages import auth, dashboard, health, ops, tasks
 
     app.include_router(health.router)
     app.include_router(ops.router)
+    app.include_router(tasks.router)
     app.include_router(auth.router)
     app.include_router(dashboard.router)
     # --- area routers: one import + include_router each ---
