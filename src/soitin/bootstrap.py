@@ -43,7 +43,10 @@ def initialise(settings: Settings, *, demo: bool = False) -> tuple[Database, Ini
         result.demo_password = report.password
         result.demo_users = report.usernames
     with database.transaction() as session:
-        has_admin = session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN.value))
+        # The printed `admin` login must exist whatever else the demo created.
+        has_admin = session.scalar(
+            select(func.count(User.id)).where(User.username == ADMIN_USERNAME)
+        )
         if not has_admin:
             root = session.scalar(
                 select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)

@@ -63,4 +63,8 @@ def test_serve_prints_login_and_answers_health(tmp_path: Path) -> None:
             assert conn.execute("SELECT count(*) FROM items").fetchone()[0] >= 300
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)

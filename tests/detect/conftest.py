@@ -30,5 +30,5 @@ def small_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     folder = tmp_path_factory.mktemp("models")
     for name in ("toxicity", "scam", "misinformation", "spam", "vihos"):
-        train_model(name, out_dir=folder, write_card=False, limit=600)
+        train_model(name, out_dir=folder, write_card=False, limit=300)
     yield folder

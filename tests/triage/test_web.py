@@ -79,7 +79,7 @@ def test_acknowledging_from_the_alerts_page(
     assert "Cảnh báo thử" in client.get("/alerts?show=all").text
     again = client.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf_of(page.text)})
     assert again.status_code == 409
-    client.cookies.set("lang", "en")
+    client.get("/lang/en")
     english = client.get("/alerts?show=all").text
     assert "Test alert of the rule “Tỉnh: mọi cảnh báo”" in english and "Acknowledged" in english
 

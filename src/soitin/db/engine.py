@@ -56,7 +56,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+        # read first and writes later fails at once with "database is locked" when another
+        # writer committed in between; an immediate one waits its turn (busy_timeout).
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 def describe_url(url: str) -> str:
@@ -90,18 +93,28 @@ class Database:
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        writer = (
+            bind.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+            if isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+            else bind
+        )
+        self._writer_factory = sessionmaker(
+            bind=writer,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
 
     @property
     def dialect(self) -> str:
         """`sqlite` or `postgresql`."""
         return self.engine.dialect.name
 
-    def session(self) -> Session:
-        """A new session; use as a context manager."""
-        return self._factory()
+    def session(self, *, write: bool = False) -> Session:
+        """A new session; use as a context manager. `write=True` for one that will write."""
+        return (self._writer_factory if write else self._factory)()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on error."""
-        with self._factory() as session, session.begin():
+        """A writing session whose work commits on success and rolls back on error."""
+        with self._writer_factory() as session, session.begin():
             yield session

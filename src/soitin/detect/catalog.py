@@ -122,7 +122,7 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1", "2", "3"),
         (Source("vispamreviews", "Comment", "SpamLabel"),),
-        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT)),
+        LinearConfig(c=10.0),
         card="Review spam type: 0 no spam, 1 fake review, 2 brand/shop only, 3 irrelevant.",
         terms=_T_VISPAM,
     ),

@@ -44,6 +44,7 @@ def train_cmd(
     as_json: Annotated[
         bool, typer.Option("--json", help="print one JSON object per model")
     ] = False,
+    jobs: Annotated[int, typer.Option(help="models trained at once (processes)")] = 2,
 ) -> None:
     """Train NAME (or all) into src/soitin/detect/models/ and write docs/models/NAME.md."""
     from soitin.detect.trainer import models_summary, train_model
@@ -57,7 +58,7 @@ def train_cmd(
     extra: dict[str, list[tuple[str, str]]] = {}
     if from_decisions:
         extra = _decision_rows(names)
-    results = []
+    limit = _limit()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -67,36 +68,90 @@ def train_cmd(
         transient=False,
     ) as bar:
         task = bar.add_task("train", total=len(names) * _STEPS, step="")
-        for n in names:
-            done = 0
+        if jobs > 1 and len(names) > 1:
+            _train_parallel(names, extra, out, limit, jobs, bar, task, as_json)
+        else:
+            for n in names:
+                done = 0
 
-            def step(msg: str, n: str = n) -> None:
-                nonlocal done
-                done += 1
-                bar.update(task, advance=1, description=n, step=msg)
+                def step(msg: str, n: str = n) -> None:
+                    nonlocal done
+                    done += 1
+                    bar.update(task, advance=1, description=n, step=msg)
 
-            try:
-                outcome = train_model(
-                    n, progress=step, extra=extra.get(n, ()), out_dir=out, limit=_limit()
-                )
-            except SoitinError as exc:
-                raise _fail(exc) from exc
-            bar.update(task, advance=max(_STEPS - done, 0), step="done")
-            results.append(outcome.to_dict())
-            if as_json:
-                _print_json(outcome.to_dict())
-            else:
-                dev = outcome.dev
-                figure = dev.get("span_f1", dev.get("roc_auc", dev.get("macro_f1")))
-                _err.print(
-                    f"{n} {outcome.version}: dev {figure} ({outcome.size_bytes / 1024:.0f} KiB, "
-                    f"{outcome.seconds:.0f} s)"
-                )
+                try:
+                    outcome = train_model(
+                        n, progress=step, extra=extra.get(n, ()), out_dir=out, limit=limit
+                    )
+                except SoitinError as exc:
+                    raise _fail(exc) from exc
+                bar.update(task, advance=max(_STEPS - done, 0), step="done")
+                _report_outcome(outcome.to_dict(), as_json)
     summary = models_summary(out)
     if as_json:
         _print_json(summary)
     else:
         _err.print(f"artefacts total: {summary['total_bytes'] / 1e6:.2f} MB")
+
+
+#: Rough training cost, heaviest first, so parallel workers finish together.
+_COST = (
+    "vispam-type",
+    "vihsd",
+    "toxicity",
+    "vispam",
+    "spam",
+    "vihos",
+    "reintel",
+    "misinformation",
+    "victsd-toxicity",
+    "scam",
+    "smishing",
+)
+
+
+def _train_one(
+    name: str, extra: list[tuple[str, str]], out: Path | None, limit: int | None
+) -> dict[str, Any]:
+    from soitin.detect.trainer import train_model
+
+    return train_model(name, extra=extra, out_dir=out, limit=limit).to_dict()
+
+
+def _train_parallel(
+    names: list[str],
+    extra: dict[str, list[tuple[str, str]]],
+    out: Path | None,
+    limit: int | None,
+    jobs: int,
+    bar: Progress,
+    task: Any,
+    as_json: bool,
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    order = sorted(names, key=lambda n: _COST.index(n) if n in _COST else len(_COST))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_train_one, n, extra.get(n, []), out, limit): n for n in order}
+        for fut in as_completed(futures):
+            try:
+                result = fut.result()
+            except SoitinError as exc:
+                raise _fail(exc) from exc
+            bar.update(task, advance=_STEPS, description=futures[fut], step="done")
+            _report_outcome(result, as_json)
+
+
+def _report_outcome(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _print_json(result)
+        return
+    dev = result["dev"]
+    figure = dev.get("span_f1", dev.get("roc_auc", dev.get("macro_f1")))
+    _err.print(
+        f"{result['model']} {result['version']}: dev {figure} "
+        f"({result['size_bytes'] / 1024:.0f} KiB, {result['seconds']:.0f} s)"
+    )
 
 
 def _limit() -> int | None:

@@ -43,10 +43,14 @@ _PHONE = re.compile(
     r"|<phone>",
     re.IGNORECASE,
 )
+_BANKS = (
+    r"ngan hang|bank|vcb|vietcombank|techcombank|tcb|mb ?bank|mbbank|bidv|agribank|vpbank|"
+    r"acb|sacombank|tpbank|vietinbank|momo|zalopay|vib|shb|ocb|hdbank"
+)
 _ACCOUNT = re.compile(
-    r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc|ngan hang|bank|vcb|vietcombank|"
-    r"techcombank|tcb|mb ?bank|mbbank|bidv|agribank|vpbank|acb|sacombank|tpbank|vietinbank|"
-    r"momo|zalopay|vib|shb|ocb|hdbank)\W{0,3}(?:\w+\W{0,3}){0,3}?((?:\d[\s.\-]?){6,19}\d|<num>)",
+    r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc|" + _BANKS + r")"
+    r"(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|" + _BANKS + r"))*"
+    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)",
 )
 _SHORT = re.compile(
     r"\b(?:bit\.ly|tinyurl\.com|t\.co|shorturl\.at|cutt\.ly|rb\.gy|is\.gd|goo\.gl|ow\.ly|"
@@ -114,6 +118,9 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
         "hoan thue",
         "quyet toan thue",
         "thue tncn",
+        "nop thue",
+        "no thue",
+        "ma so thue",
     ),
     "social_insurance": ("bhxh", "bao hiem xa hoi", "vneid", "dinh danh dien tu"),
     "telecom": ("viettel", "vinaphone", "mobifone", "nha mang", "sim cua ban", "khoa sim"),

@@ -127,8 +127,8 @@ def _collect(
             continue
         starts = np.arange(total - n + 1)
         ok = (is_sep[starts + n] - is_sep[starts]) == 0
-        if n == 1:
-            ok &= cps[: total - n + 1] != 32  # a lone space is no feature
+        if n <= 2:  # a lone space, or the two pad spaces of an empty text, is no feature
+            ok &= (cps[: total - n + 1] != 32) | (cps[n - 1 : total] != 32)
         starts = starts[ok]
         docs = doc_of[starts]
         rows.append(docs)

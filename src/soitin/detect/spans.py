@@ -36,9 +36,14 @@ _HASHER = FeatureHasher(n_features=1 << _N_BITS, input_type="string", alternate_
 F32 = npt.NDArray[np.float32]
 
 
+def _safe(text: str) -> str:
+    """The first MAX_CHARS characters, lone surrogates as '?' (offsets unchanged)."""
+    return text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8")
+
+
 def tokens_of(text: str) -> list[tuple[int, int, str]]:
     """(start, end, token) for every word or punctuation run of `text`."""
-    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text[:MAX_CHARS])]
+    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(_safe(text))]
 
 
 def _token_features(tokens: list[tuple[int, int, str]], comment_p: float) -> list[list[str]]:
@@ -142,7 +147,7 @@ class SpanModel:
         out = []
         for text, probs in zip(texts, self.token_proba(texts, cp), strict=True):
             flags = [bool(v >= self.threshold) for v in probs]
-            out.append(_offsets_from_tokens(text[:MAX_CHARS], tokens_of(text), flags))
+            out.append(_offsets_from_tokens(_safe(text), tokens_of(text), flags))
         return out
 
     def spans(self, text: str) -> list[tuple[int, int]]:
@@ -238,6 +243,8 @@ def fit_span_model(
         [f for d in per_doc for f in d], np.asarray([v for d in labels for v in d], np.int64), c
     )
     coef = coef.astype(np.float16).astype(np.float32)
+    # stored as float32: keep the in-memory model identical to the saved one
+    b, best_t = float(np.float32(b)), float(np.float32(best_t))
     model = SpanModel(name, version, comment, coef, b, best_t, {})
     return model, {"oof_span_f1": round(best_f, 4), "threshold": best_t, "comment_oof": rep["oof"]}
 

@@ -376,7 +376,8 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
             "token (as written, lower-cased, without diacritics), char 3-grams, neighbours "
             "±2, bigrams, and the bucketed out-of-fold comment-gate probability.",
             "- Threshold on the token probability picked by out-of-fold span F1 on train "
-            f"(threshold {outcome.oof.get('threshold')}); adjacent tokens are joined across "
+            f"(threshold {float(outcome.oof.get('threshold', 0.5)):.3f}); adjacent tokens are "
+            "joined across "
             "whitespace as in ViHOS.",
         ]
     else:
@@ -390,7 +391,8 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
             )
             + ", URLs "
             "replaced by one token, long character repeats cut to two.",
-            f"- Hashed n-grams (2^{cfg.spec.n_bits} buckets, no stored vocabulary): "
+            f"- Hashed n-grams (2^{cfg.spec.n_bits} buckets; only bucket numbers and idf are "
+            "stored, no strings): "
             f"char {cfg.spec.char_min}-{cfg.spec.char_max}-grams over the whole text, word "
             f"1-{cfg.spec.word_max}-grams; log-count times idf (stored quantised to 1/16), "
             "L2-normalised; "
@@ -435,9 +437,14 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
                 f"| {lab} | {v['precision']} | {v['recall']} | {v['f1']} | {v['support']} |"
             )
     lines += ["", "## Known limits", "", _LIMITS.get(spec.name, _LIMITS["_default"]), ""]
+    evaluate = (
+        "--spans-column index_spans --text-column content --json"
+        if spec.kind == "spans"
+        else "--text-column C --label-column L --json"
+    )
     lines.append(
         f"Retrain: `soitin train {spec.name}`. Evaluate: `soitin evaluate {spec.name} FILE.csv "
-        "--text-column C --label-column L --json`."
+        f"{evaluate}`."
     )
     (DOCS_MODELS / f"{spec.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

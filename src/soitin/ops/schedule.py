@@ -63,6 +63,15 @@ def _overdue(database: Database) -> object:
     return cases.escalate_overdue(database)
 
 
+def _match_claims(database: Database) -> object:
+    """Semantic claim matching of new stories (too slow for the ingest path)."""
+    from soitin.settings import get_settings
+    from soitin.stories.claim_service import match_queued_stories
+
+    with database.transaction() as session:
+        return match_queued_stories(session, get_settings())
+
+
 def _weekly_reports(database: Database) -> object:
     from soitin.report import scheduled
 
@@ -88,6 +97,7 @@ JOBS: dict[str, Job] = {
         Job("alerts_pass", 60, _alerts_pass),
         Job("deliver_alerts", 30, _deliver_alerts),
         Job("escalate_overdue", 300, _overdue),
+        Job("match_claims", 60, _match_claims),
         Job("weekly_reports", 7 * 86400, _weekly_reports),
         Job("monthly_reports", 30 * 86400, _monthly_reports),
         Job("retention", 3600, _retention),

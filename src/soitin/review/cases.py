@@ -17,6 +17,7 @@ from soitin.db.engine import Database
 from soitin.db.models import Case, CaseEvent, CaseStatus, Category, Unit, User
 from soitin.db.types import utcnow
 from soitin.errors import ConflictError, InvalidInputError, NotFoundError
+from soitin.ingest.incoming import clean_text
 from soitin.review import audit, triage
 from soitin.review.policies import ASSIGNABLE_ROLES, load_unit_tree
 from soitin.review.triage import ACTIVE_STATUSES, deadline_for
@@ -49,7 +50,8 @@ MAX_NOTE = 4000
 
 
 def _note(note: str | None, *, required: bool = False) -> str | None:
-    text = (note or "").strip()
+    # Without control characters: PostgreSQL refuses NUL bytes in text (was a 500).
+    text = clean_text(note or "").strip()
     if len(text) > MAX_NOTE:
         raise InvalidInputError(f"A note has at most {MAX_NOTE} characters.")
     if required and not text:

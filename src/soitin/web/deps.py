@@ -33,8 +33,12 @@ def get_database(request: Request) -> Database:
 
 
 def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session for one request; handlers that change state commit explicitly."""
-    with database.session() as session:
+    """A session for one request; handlers that change state commit explicitly.
+
+    Every request gets a writer session (even GETs write: views of raw text are audited),
+    which on SQLite takes the write lock when it begins instead of failing half-way.
+    """
+    with database.session(write=True) as session:
         yield session
 
 

@@ -1,0 +1,322 @@
+"""Benchmark: the full pipeline (parse → store → normalise → places → stories → detect →
+triage) in posts/s on one core, on SQLite and PostgreSQL; the floor (parse + insert only);
+a naive reference pipeline measured in the same run (per-post underthesea segmentation,
+datasketch MinHash LSH, per-post model calls, a commit per post); and 1 vs 2 worker processes
+on PostgreSQL + RabbitMQ.
+
+Prints one JSON line per figure. Usage:
+    .venv/bin/python bench/pipeline.py [--posts 20000] [--naive-posts 1000] [--items 6000]
+        [--postgres-url URL] [--amqp-url URL] [--no-postgres] [--no-workers]
+The naive reference needs the `bench` extra (underthesea, datasketch); without it, that part
+is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import func, select, text
+
+from soitin import pipeline as pipeline_module
+from soitin.db.engine import Database, make_engine
+from soitin.db.migrate import upgrade
+from soitin.db.models import Item, Source
+from soitin.ingest.incoming import IncomingItem
+from soitin.ingest.sources import add_source
+from soitin.ingest.store import store_items
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+BATCH = 500
+ALL_CORES = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
+def emit(**figure: Any) -> None:
+    """One JSON line."""
+    print(json.dumps(figure, ensure_ascii=False), flush=True)
+
+
+def make_posts(n: int, seed: int = 11) -> list[str]:
+    """~120-character posts from our own demo texts: reposts with edits, and fresh posts."""
+    from importlib import resources
+
+    lines = resources.files("soitin.demo").joinpath("data", "posts.jsonl").read_text("utf-8")
+    texts = [json.loads(line)["text"] for line in lines.splitlines() if line.strip()]
+    rng = random.Random(seed)  # noqa: S311 - test data
+    words = " ".join(texts).split()
+    posts = []
+    for i in range(n):
+        if rng.random() < 0.4:
+            base = rng.choice(texts)[:110]
+            posts.append(f"{base} {rng.choice(['🙏', '!!', 'chia sẻ', '#tin'])} {i % 97}")
+        else:
+            posts.append(" ".join(rng.choice(words) for _ in range(22))[:120] + f" {i}")
+    return posts
+
+
+def jsonl(posts: Sequence[str]) -> list[str]:
+    """The posts as JSONL lines, as a file import would read them."""
+    return [
+        json.dumps(
+            {
+                "external_id": f"p{i}",
+                "text": t,
+                "author": f"user{i % 3000}",
+                "likes": i % 50,
+                "shares": i % 7,
+            },
+            ensure_ascii=False,
+        )
+        for i, t in enumerate(posts)
+    ]
+
+
+@contextmanager
+def database(kind: str, pg_url: str) -> Iterator[Database]:
+    """A throw-away migrated database."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            upgrade(engine)
+            yield Database(engine)
+            engine.dispose()
+        return
+    schema = f"b_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(f"{pg_url}?options={quote(f'-csearch_path={schema}')}")
+    upgrade(engine)
+    try:
+        yield Database(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _source(db: Database) -> int:
+    with db.transaction() as s:
+        return add_source(s, name=f"bench-{uuid.uuid4().hex[:6]}", kind="file").id
+
+
+def run_ours(db: Database, lines: Sequence[str]) -> tuple[float, float]:
+    """Parse + store + every default stage, in batches; returns (wall s, CPU s)."""
+    source_id = _source(db)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(lines), BATCH):
+        rows = [IncomingItem(**json.loads(line)) for line in lines[start : start + BATCH]]
+        with db.transaction() as s:
+            source = s.get(Source, source_id)
+            assert source is not None
+            store_items(s, source, rows, key="bench-key")
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run_floor(db: Database, lines: Sequence[str]) -> tuple[float, float]:
+    """Parse + insert only: the same path with no stages."""
+    original = pipeline_module.default_stages
+    pipeline_module.default_stages = lambda: []  # type: ignore[assignment]
+    try:
+        return run_ours(db, lines)
+    finally:
+        pipeline_module.default_stages = original  # type: ignore[assignment]
+
+
+def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
+    """The way a first prototype would do it: everything per post."""
+    try:
+        from datasketch import MinHash, MinHashLSH
+        from underthesea import word_tokenize
+    except ImportError:
+        return None
+    from soitin.detect.registry import product_suite
+    from soitin.places.tagger import tag_places
+    from soitin.text.fold import fold_diacritics
+    from soitin.text.normalise import normalise_for_matching
+
+    suite = product_suite()
+    lsh = MinHashLSH(threshold=0.7, num_perm=128)
+    source_id = _source(db)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i, post in enumerate(posts):
+        norm = normalise_for_matching(post)
+        tokens = word_tokenize(norm)
+        mh = MinHash(num_perm=128)
+        for k in range(max(1, len(tokens) - 2)):
+            mh.update(" ".join(tokens[k : k + 3]).encode("utf-8"))
+        lsh.query(mh)
+        lsh.insert(f"p{i}", mh)
+        scores = {name: res[0].score for name, res in suite.score([post]).items()}
+        places = tag_places(post)
+        with db.transaction() as s:
+            s.add(
+                Item(
+                    source_id=source_id,
+                    external_id=f"n{i}",
+                    content_hash=str(i),
+                    text=post,
+                    text_folded=fold_diacritics(post),
+                    province_codes=places.province_codes,
+                    scores={"n": len(scores)},
+                )
+            )
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> float | None:
+    """Seconds for `n_workers` worker processes to process `items` queued items."""
+    try:
+        import pika
+
+        pika.BlockingConnection(pika.URLParameters(amqp_url)).close()
+    except Exception:  # no broker here
+        return None
+    prefix = f"bench{uuid.uuid4().hex[:6]}"
+    lines = jsonl(make_posts(items, seed=n_workers))
+    with database("postgresql", pg_url) as db:
+        url = db.engine.url.render_as_string(hide_password=False)
+        env = {
+            **os.environ,
+            "SOITIN_DATABASE_URL": url,
+            "SOITIN_BROKER_URL": amqp_url,
+            "SOITIN_QUEUE_PREFIX": prefix,
+            "SOITIN_WORKER_THREADS": "1",
+        }
+        os.environ.update(
+            {k: env[k] for k in ("SOITIN_BROKER_URL", "SOITIN_QUEUE_PREFIX", "SOITIN_DATABASE_URL")}
+        )
+        from soitin.settings import get_settings
+
+        get_settings.cache_clear()
+        try:
+            run_ours(db, lines)  # broker mode: stored and queued, not processed
+        finally:
+            for k in ("SOITIN_BROKER_URL", "SOITIN_QUEUE_PREFIX", "SOITIN_DATABASE_URL"):
+                os.environ.pop(k, None)
+            get_settings.cache_clear()
+        if ALL_CORES:  # the workers get every core; the single-core figures pin only themselves
+            os.sched_setaffinity(0, ALL_CORES)
+        procs = [
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "soitin", "worker", "--no-scheduler"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(n_workers)
+        ]
+        start = time.perf_counter()
+        try:
+            while True:
+                with db.engine.connect() as conn:
+                    done = conn.scalar(
+                        select(func.count(Item.id)).where(Item.processed_at.is_not(None))
+                    )
+                if done == items or time.perf_counter() - start > 1800:
+                    break
+                time.sleep(0.25)
+            return time.perf_counter() - start
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(timeout=60)
+            _delete_queues(amqp_url, prefix)
+
+
+def _delete_queues(amqp_url: str, prefix: str) -> None:
+    import pika
+
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = conn.channel()
+    for base in ("pipeline", "scheduled"):
+        for suffix in ("", ".DQ", ".XQ"):
+            channel.queue_delete(f"{prefix}.{base}{suffix}")
+    conn.close()
+
+
+def main() -> int:
+    """Run the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--naive-posts", type=int, default=1_000)
+    parser.add_argument("--items", type=int, default=6_000, help="items for the worker runs")
+    parser.add_argument("--postgres-url", default=PG_URL)
+    parser.add_argument("--amqp-url", default=AMQP_URL)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-workers", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):  # "one core"
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    posts = make_posts(args.posts)
+    lines = jsonl(posts)
+    warm = jsonl(make_posts(500, seed=99))
+    with database("sqlite", args.postgres_url) as db:
+        run_ours(db, warm)  # load models, gazetteer, indexes
+    kinds = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
+    ours_rate: dict[str, float] = {}
+    for kind in kinds:
+        with database(kind, args.postgres_url) as db:
+            wall, cpu = run_ours(db, lines)
+        ours_rate[kind] = len(lines) / wall
+        emit(
+            figure=f"pipeline_posts_per_s_{kind}",
+            value=round(len(lines) / wall),
+            cpu_posts_per_s=round(len(lines) / cpu),
+            posts=len(lines),
+            goal=3000,
+        )
+        with database(kind, args.postgres_url) as db:
+            fwall, fcpu = run_floor(db, lines)
+        emit(
+            figure=f"floor_posts_per_s_{kind}",
+            value=round(len(lines) / fwall),
+            cpu_posts_per_s=round(len(lines) / fcpu),
+            posts=len(lines),
+        )
+        emit(figure=f"pipeline_fraction_of_floor_{kind}", value=round(fwall / wall, 3))
+    with database("sqlite", args.postgres_url) as db:
+        naive = run_naive(db, posts[: args.naive_posts])
+    if naive is None:
+        emit(figure="naive_posts_per_s_sqlite", skipped="install the bench extra")
+    else:
+        rate = args.naive_posts / naive[0]
+        emit(figure="naive_posts_per_s_sqlite", value=round(rate, 1), posts=args.naive_posts)
+        emit(
+            figure="pipeline_vs_naive_ratio_sqlite",
+            value=round(ours_rate["sqlite"] / rate, 1),
+            goal=20,
+        )
+    if not args.no_postgres and not args.no_workers:
+        one = run_workers(1, args.items, args.postgres_url, args.amqp_url)
+        two = run_workers(2, args.items, args.postgres_url, args.amqp_url)
+        if one is None or two is None:
+            emit(figure="workers_ratio_postgresql", skipped="no broker")
+        else:
+            emit(figure="worker_1_posts_per_s_postgresql", value=round(args.items / one))
+            emit(figure="worker_2_posts_per_s_postgresql", value=round(args.items / two))
+            emit(
+                figure="workers_2_vs_1_ratio_postgresql",
+                value=round(one / two, 2),
+                goal=1.8,
+                cores=os.cpu_count(),
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
