@@ -19,37 +19,34 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 
-def _posts(n: int, seed: int) -> list[str]:
-    """Synthetic 120-character Vietnamese posts (our own phrases, no data-set text)."""
-    phrases = [
-        "hôm nay trời đẹp quá",
-        "mọi người đi đường cẩn thận nhé",
-        "giá xăng lại tăng rồi",
-        "chúc mừng đội tuyển",
-        "công an cảnh báo thủ đoạn giả danh",
-        "trúng thưởng xe SH",
-        "liên hệ 0912345678 để nhận quà",
-        "đồ ngu như bò",
-        "tin đồn đã bị bác bỏ",
-        "bác sĩ khuyên uống nước ấm",
-        "việc nhẹ lương cao làm tại nhà",
-        "quán phở này ngon",
-        "chuyển khoản phí 500k",
-        "sản phẩm tốt giao hàng nhanh",
-        "shop đóng gói cẩn thận",
-        "thằng này óc chó thật",
-        "nghe nói sắp phong tỏa",
-        "cảm ơn cả nhà đã ủng hộ",
-        "bit.ly/nhanqua",
-        "lịch họp tổ dân phố tối thứ năm",
-        "vắc xin gây vô sinh",
-    ]
+BENIGN = [
+    "hôm nay trời đẹp quá", "mọi người đi đường cẩn thận nhé", "giá xăng lại tăng rồi",
+    "chúc mừng đội tuyển", "công an cảnh báo thủ đoạn giả danh", "tin đồn đã bị bác bỏ",
+    "bác sĩ khuyên uống nước ấm", "quán phở này ngon", "sản phẩm tốt giao hàng nhanh",
+    "shop đóng gói cẩn thận", "cảm ơn cả nhà đã ủng hộ", "lịch họp tổ dân phố tối thứ năm",
+    "trường tổ chức ngày hội đọc sách", "đường Lê Lợi đang sửa", "trận đấu tối qua hay quá",
+]  # fmt: skip
+HARMFUL = [
+    "trúng thưởng xe SH", "liên hệ 0912345678 để nhận quà", "đồ ngu như bò",
+    "việc nhẹ lương cao làm tại nhà", "chuyển khoản phí 500k", "thằng này óc chó thật",
+    "nghe nói sắp phong tỏa", "bit.ly/nhanqua", "vắc xin gây vô sinh",
+]  # fmt: skip
+
+
+def _posts(n: int, seed: int, harmful_share: float) -> list[str]:
+    """Synthetic 120-character Vietnamese posts (our own phrases, no data-set text).
+
+    A share `harmful_share` of the posts mixes in harmful phrases (scam, insult, rumour);
+    the rest are benign, as in real monitoring traffic.
+    """
     rng = random.Random(seed)
     out = []
     for _ in range(n):
+        harmful = rng.random() < harmful_share
         text = ""
         while len(text) < 120:
-            text += rng.choice(phrases) + (", " if rng.random() < 0.5 else ". ")
+            pool = HARMFUL if harmful and rng.random() < 0.5 else BENIGN
+            text += rng.choice(pool) + (", " if rng.random() < 0.5 else ". ")
         out.append(text[:120])
     return out
 
@@ -62,6 +59,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=512)
+    parser.add_argument("--harmful-share", type=float, default=0.1)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -86,7 +84,7 @@ def main() -> int:
         "vihos",
     ):
         get_detector(name)  # every model loaded, for the memory figure
-    posts = _posts(args.posts, 1)
+    posts = _posts(args.posts, 1, args.harmful_share)
     suite.score(posts[:256])  # warm-up
 
     def run(label: str) -> None:

@@ -41,6 +41,9 @@ def default_stages() -> list[Stage]:
     from soitin.stories.stage import StoryStage
 
     stages.append(StoryStage())
+    from soitin.detect.stage import DetectStage
+
+    stages.append(DetectStage())
     # (review) triage stays LAST: it reads stories, claim matches and detector scores.
     from soitin.review.triage import TriageStage
 

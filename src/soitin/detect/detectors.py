@@ -104,8 +104,14 @@ class LinearDetector:
                 highlights=tuple(highlights),
                 frames=frames,
             )
-            out.append(self.extend(text, result))
-        return out
+            out.append(result)
+        return self.extend_batch(texts, out)
+
+    def extend_batch(
+        self, texts: Sequence[str], results: list[DetectionResult]
+    ) -> list[DetectionResult]:
+        """Hook over a whole batch (the default calls `extend` on each result)."""
+        return [self.extend(t, r) for t, r in zip(texts, results, strict=True)]
 
     def extend(self, text: str, result: DetectionResult) -> DetectionResult:
         """Hook for product detectors to add spans or evidence."""
@@ -121,16 +127,25 @@ class ToxicityDetector(LinearDetector):
         if spans is not None:
             self.version = f"{model.version}+{spans.version}"
 
-    def extend(self, text: str, result: DetectionResult) -> DetectionResult:
-        if self.span_model is None or result.label in BENIGN_LABELS:
-            return result
-        offsets = self.span_model.offsets([text])[0]
-        spans = [
-            Highlight(s, e, text[s:e], 1.0, "span-model") for s, e in offsets_to_spans(offsets)
-        ]
-        if not spans:
-            return result
-        return _replace(result, highlights=tuple(spans) + result.highlights)
+    def extend_batch(
+        self, texts: Sequence[str], results: list[DetectionResult]
+    ) -> list[DetectionResult]:
+        """Offending spans for the texts labelled offensive or hate, in one pass."""
+        if self.span_model is None:
+            return results
+        todo = [i for i, r in enumerate(results) if r.label not in BENIGN_LABELS]
+        if not todo:
+            return results
+        out = list(results)
+        found = self.span_model.offsets([texts[i] for i in todo])
+        for i, offsets in zip(todo, found, strict=True):
+            text = texts[i]
+            spans = tuple(
+                Highlight(s, e, text[s:e], 1.0, "span-model") for s, e in offsets_to_spans(offsets)
+            )
+            if spans:
+                out[i] = _replace(results[i], highlights=spans + results[i].highlights)
+        return out
 
 
 class ScamDetector(LinearDetector):

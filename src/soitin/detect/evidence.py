@@ -273,9 +273,15 @@ def _phrases(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]
     return re.compile("|".join(parts))
 
 
+_COMPILED: dict[int, re.Pattern[str]] = {}
+
+
 def _hits(folded: str, table: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for m in _phrases(tuple(table.items())).finditer(folded):
+    pattern = _COMPILED.get(id(table))
+    if pattern is None:
+        pattern = _COMPILED[id(table)] = _phrases(tuple(table.items()))
+    for m in pattern.finditer(folded):
         key = m.lastgroup or ""
         phrase = m.group(0)
         if phrase not in found.setdefault(key, []):

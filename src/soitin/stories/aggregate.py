@@ -52,6 +52,8 @@ def merge_max_scores(current: dict[str, Any], scores: Iterable[dict[str, Any]]) 
     out = dict(current)
     for item_scores in scores:
         for name, value in (item_scores or {}).items():
+            if isinstance(value, dict):  # a detector's stored result: its calibrated score
+                value = value.get("score")
             if isinstance(value, bool) or not isinstance(value, int | float):
                 continue
             old = out.get(name)

@@ -1,0 +1,242 @@
+"""Bounded load test, only against 127.0.0.1: signed-in reviewers browse, search and decide
+while items are pushed in, for a fixed time. Prints one JSON line per figure.
+
+    .venv/bin/python bench/load.py [--users 50] [--seconds 300] [--push-every 1.0]
+
+It starts `soitin serve --demo` on a new SQLite database in a temporary folder (so the demo
+reviewers exist), issues a push-API token with the CLI, then runs `--users` threads, each
+signed in as one of the demo reviewers/leads, looping: queue page, a case page, a search, and
+a comment on the case (a CSRF-protected form). One more thread pushes batches of 20 items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+USERS = [
+    "reviewer_qt1",
+    "reviewer_qt2",
+    "lead_qt",
+    "reviewer_donghoi",
+    "lead_donghoi",
+    "reviewer_dongha",
+    "reviewer_vinhlinh",
+    "admin_qt",
+]
+SEARCHES = ["lu", "lừa đảo", "dien luc", "Quảng Trị", "vắc xin", "xả đập", "trúng thưởng"]
+API_SOURCE = "API đối tác tổng hợp mạng xã hội (demo)"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Stats:
+    """Latencies per kind and errors, shared by the threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    def record(self, kind: str, seconds: float, ok: bool) -> None:
+        with self.lock:
+            self.times[kind].append(seconds)
+            if not ok:
+                self.errors[kind] += 1
+
+
+def _timed(
+    stats: Stats, kind: str, call: Callable[..., httpx.Response], *args: Any, **kwargs: Any
+) -> httpx.Response | None:
+    start = time.perf_counter()
+    try:
+        response = call(*args, **kwargs)
+    except httpx.HTTPError:
+        stats.record(kind, time.perf_counter() - start, False)
+        return None
+    ok = response.status_code < 500 and response.status_code not in (401, 403)
+    stats.record(kind, time.perf_counter() - start, ok)
+    return response
+
+
+def reviewer(
+    base: str, username: str, password: str, stop: threading.Event, stats: Stats, seed: int
+) -> None:
+    """One signed-in reviewer's loop."""
+    rng = random.Random(seed)  # noqa: S311 - load pattern, not security
+    with httpx.Client(base_url=base, timeout=60) as client:
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if token is None:
+            stats.record("login", 0, False)
+            return
+        signed = _timed(
+            stats,
+            "login",
+            client.post,
+            "/login",
+            data={"username": username, "password": password, "csrf_token": token.group(1)},
+        )
+        if signed is None or signed.status_code != 303:
+            return
+        while not stop.is_set():
+            queue = _timed(stats, "queue", client.get, "/queue")
+            ids = re.findall(r'href="/cases/(\d+)"', queue.text) if queue is not None else []
+            if ids:
+                case_id = rng.choice(ids)
+                case = _timed(stats, "case", client.get, f"/cases/{case_id}")
+                if case is not None and rng.random() < 0.3:
+                    csrf = re.search(r'name="csrf_token" value="([^"]+)"', case.text)
+                    if csrf:
+                        _timed(
+                            stats,
+                            "decide",
+                            client.post,
+                            f"/cases/{case_id}/comment",
+                            data={"note": "Đang kiểm tra nguồn tin", "csrf_token": csrf.group(1)},
+                        )
+            q = rng.choice(SEARCHES)
+            _timed(stats, "search", client.get, "/queue", params={"q": q})
+
+
+def pusher(base: str, token: str, stop: threading.Event, stats: Stats, every: float) -> None:
+    """Push batches of 20 items while the reviewers work."""
+    n = 0
+    with httpx.Client(
+        base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        while not stop.is_set():
+            items = [
+                {
+                    "external_id": f"load-{n}-{k}",
+                    "text": f"Tin đồn số {n}-{k}: xả lũ hồ Rào Quán, người dân Đông Hà sơ tán"
+                    f" gấp {'!' * (k % 3)}",
+                }
+                for k in range(20)
+            ]
+            n += 1
+            _timed(stats, "push", client.post, "/api/v1/items", json={"items": items})
+            stop.wait(every)
+
+
+def main() -> int:
+    """Run the load for --seconds and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--push-every", type=float, default=1.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "SOITIN_DATA_DIR": tmp, "SOITIN_SCHEDULER_ENABLED": "false"}
+        env.pop("SOITIN_DATABASE_URL", None)
+        log = Path(tmp) / "serve.log"
+        with log.open("w") as out:
+            server = subprocess.Popen(  # noqa: S603 - our own CLI, on loopback
+                [sys.executable, "-m", "soitin", "serve", "--demo", "--port", str(port)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=tmp,
+            )
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            text = log.read_text(encoding="utf-8")
+            demo = re.search(r"share the password (\S+)", text)
+            assert demo, text
+            issued = subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "soitin", "source", "token", API_SOURCE],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=tmp,
+            )
+            token = issued.stdout.strip().splitlines()[-1].strip()
+            stats, stop = Stats(), threading.Event()
+            threads = [
+                threading.Thread(
+                    target=reviewer,
+                    args=(base, USERS[i % len(USERS)], demo.group(1), stop, stats, i),
+                )
+                for i in range(args.users)
+            ]
+            threads.append(
+                threading.Thread(target=pusher, args=(base, token, stop, stats, args.push_every))
+            )
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            stop.wait(args.seconds)
+            stop.set()
+            for t in threads:
+                t.join(timeout=120)
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    total = sum(len(v) for v in stats.times.values())
+    errors = sum(stats.errors.values())
+    print(
+        json.dumps(
+            {
+                "figure": "load_requests_per_s",
+                "value": round(total / elapsed, 1),
+                "users": args.users,
+                "seconds": round(elapsed),
+            }
+        )
+    )
+    everything = sorted(t for v in stats.times.values() for t in v)
+    if everything:
+        p95 = everything[int(0.95 * (len(everything) - 1))]
+        print(json.dumps({"figure": "load_p95_ms", "value": round(p95 * 1000), "goal": 300}))
+    print(json.dumps({"figure": "load_errors", "value": errors, "requests": total, "goal": 0}))
+    for kind, times in sorted(stats.times.items()):
+        times.sort()
+        print(
+            json.dumps(
+                {
+                    "figure": f"load_{kind}",
+                    "requests": len(times),
+                    "p50_ms": round(statistics.median(times) * 1000),
+                    "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000),
+                    "errors": stats.errors.get(kind, 0),
+                }
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

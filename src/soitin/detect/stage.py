@@ -1,0 +1,83 @@
+"""The pipeline stage "detect": score every new item with the product detectors.
+
+Each item's `scores` gets, per detector, the result's JSON form (model name and version,
+label, calibrated score, explanation, highlighted spans, scam evidence); the item's
+`category` becomes the harm category of its strongest flagging detector; the stories of the
+batch then fold the new scores into their `max_scores`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from soitin.db.models import Item
+from soitin.detect.protocol import DetectionResult
+from soitin.detect.registry import DetectorSuite, product_suite
+
+#: Detector name → harm category (the `Category` values).
+CATEGORY_OF = {
+    "toxicity": "toxic",
+    "scam": "scam",
+    "misinformation": "misinformation",
+    "spam": "spam",
+}
+
+
+@lru_cache(maxsize=1)
+def shared_suite() -> DetectorSuite:
+    """The product detectors, loaded once per process."""
+    return product_suite()
+
+
+def stored_form(result: DetectionResult) -> dict[str, Any]:
+    """What goes into `Item.scores[detector]`: the result plus ready-to-show lists."""
+    data = result.to_dict()
+    data["spans"] = [[h.start, h.end] for h in result.highlights]
+    data["explanations"] = [f"{feature} ({weight:+.2f})" for feature, weight in result.explanation]
+    return data
+
+
+class DetectStage:
+    """Scores a batch with every product detector, in one call per batch."""
+
+    name = "detect"
+
+    def __init__(self, suite: DetectorSuite | None = None) -> None:
+        self._suite = suite
+
+    def __call__(self, session: Session, items: Sequence[Item]) -> None:
+        """Score `items`, store the results, update their stories; never commits."""
+        if not items:
+            return
+        suite = self._suite or shared_suite()
+        if not suite.detectors:
+            return
+        texts = [item.text or item.title or "" for item in items]
+        results = suite.score(texts)
+        rows = []
+        for i, item in enumerate(items):
+            scores = dict(item.scores or {})
+            best: tuple[float, str] | None = None
+            for name, per_item in results.items():
+                result = per_item[i]
+                scores[name] = stored_form(result)
+                if result.flagged and name in CATEGORY_OF:
+                    # Spam only names the category when no harm detector flags the item.
+                    rank = result.score + (0.0 if name == "spam" else 1.0)
+                    if best is None or rank > best[0]:
+                        best = (rank, CATEGORY_OF[name])
+            category = best[1] if best else item.category
+            rows.append({"id": item.id, "scores": scores, "category": category})
+            set_committed_value(item, "scores", scores)
+            set_committed_value(item, "category", category)
+        session.execute(update(Item), rows)  # one executemany: bulk UPDATE by primary key
+
+        from soitin.stories.aggregate import refresh_max_scores
+
+        refresh_max_scores(session, items)
