@@ -66,9 +66,11 @@ def run_seed(
 ) -> dict[str, Any]:
     upgrade(engine)
     db = Database(engine)
-    stream = make_stream(seed=seed, days=args.days,
-                         warmup=timedelta(minutes=settings.spike_window_minutes
-                                          * settings.spike_baseline_windows))
+    stream = make_stream(
+        seed=seed,
+        days=args.days,
+        warmup=timedelta(minutes=settings.spike_window_minutes * settings.spike_baseline_windows),
+    )
     with db.transaction() as session:
         unit = accounts.add_unit(session, "qt", "Tỉnh Quảng Trị", place_codes=["44"])
         session.add(AlertRule(unit_id=unit.id, name="Mọi cảnh báo", channels={"in_app": True}))
@@ -119,22 +121,47 @@ def main() -> None:
     delays = [n for r in results for n in r["delay_items"].values()]
     minutes = [m for r in results for m in r["delay_minutes"].values()]
     days = sum(r["days"] for r in results)
-    common = {"backend": backend, "seeds": args.seeds, "pass_every_min": args.every,
-              "p_value": settings.spike_p_value, "window_min": settings.spike_window_minutes}
-    emit(figure="alerts.detection_delay_items", median=statistics.median(delays),
-         mean=round(statistics.fmean(delays), 1), max=max(delays), spikes=len(delays), **common)
-    emit(figure="alerts.detection_delay_minutes", median=statistics.median(minutes),
-         mean=round(statistics.fmean(minutes), 1), max=max(minutes), **common)
-    emit(figure="alerts.false_alerts_per_day",
-         value=round(sum(r["false_alerts"] for r in results) / days, 3),
-         simulated_days=round(days, 2), **common)
-    emit(figure="alerts.missed_spikes", value=sum(len(r["missed"]) for r in results),
-         planted=sum(r["spikes"] for r in results), **common)
-    emit(figure="alerts.repeated_spikes", value=sum(len(r["repeated"]) for r in results),
-         **common)
-    emit(figure="alerts.pass_ms_median",
-         value=round(statistics.median(r["pass_ms"] for r in results), 1),
-         items_per_seed=round(statistics.fmean(r["items"] for r in results)), **common)
+    common = {
+        "backend": backend,
+        "seeds": args.seeds,
+        "pass_every_min": args.every,
+        "p_value": settings.spike_p_value,
+        "window_min": settings.spike_window_minutes,
+    }
+    emit(
+        figure="alerts.detection_delay_items",
+        median=statistics.median(delays),
+        mean=round(statistics.fmean(delays), 1),
+        max=max(delays),
+        spikes=len(delays),
+        **common,
+    )
+    emit(
+        figure="alerts.detection_delay_minutes",
+        median=statistics.median(minutes),
+        mean=round(statistics.fmean(minutes), 1),
+        max=max(minutes),
+        **common,
+    )
+    emit(
+        figure="alerts.false_alerts_per_day",
+        value=round(sum(r["false_alerts"] for r in results) / days, 3),
+        simulated_days=round(days, 2),
+        **common,
+    )
+    emit(
+        figure="alerts.missed_spikes",
+        value=sum(len(r["missed"]) for r in results),
+        planted=sum(r["spikes"] for r in results),
+        **common,
+    )
+    emit(figure="alerts.repeated_spikes", value=sum(len(r["repeated"]) for r in results), **common)
+    emit(
+        figure="alerts.pass_ms_median",
+        value=round(statistics.median(r["pass_ms"] for r in results), 1),
+        items_per_seed=round(statistics.fmean(r["items"] for r in results)),
+        **common,
+    )
 
 
 if __name__ == "__main__":

@@ -117,8 +117,11 @@ def main() -> None:
     posts = make_posts(args.posts)
     tagger = get_tagger()
     common = {"posts": len(posts), "chars_per_post": POST_CHARS, "timer": "process_time"}
-    emit(bench="machine", load_average_1m=round(os.getloadavg()[0], 2),
-         calibration_loops_per_s=round(calibration(1.0), 1))
+    emit(
+        bench="machine",
+        load_average_1m=round(os.getloadavg()[0], 2),
+        calibration_loops_per_s=round(calibration(1.0), 1),
+    )
 
     for name, func in (
         ("normalise", normalise),
@@ -131,24 +134,44 @@ def main() -> None:
     real = real_posts(args.posts)
     if real:
         for name, func in (("normalise", normalise), ("fold_for_search", fold_for_search)):
-            emit(bench=f"{name} (real posts)", texts_per_s=round(rate(func, real, args.seconds)),
-                 posts=len(real), chars_per_post=POST_CHARS, timer="process_time")
+            emit(
+                bench=f"{name} (real posts)",
+                texts_per_s=round(rate(func, real, args.seconds)),
+                posts=len(real),
+                chars_per_post=POST_CHARS,
+                timer="process_time",
+            )
         real_rate = rate(tagger.tag, real, args.seconds)
         tagged = sum(1 for p in real if tagger.tag(p).mentions)
-        emit(bench="tag_places (real posts)", texts_per_s=round(real_rate), goal_texts_per_s=20_000,
-             share_of_posts_with_places=round(tagged / len(real), 3), posts=len(real),
-             chars_per_post=POST_CHARS, timer="process_time")
+        emit(
+            bench="tag_places (real posts)",
+            texts_per_s=round(real_rate),
+            goal_texts_per_s=20_000,
+            share_of_posts_with_places=round(tagged / len(real), 3),
+            posts=len(real),
+            chars_per_post=POST_CHARS,
+            timer="process_time",
+        )
 
     tag_rate = rate(tagger.tag, posts, args.seconds)
     tagged = sum(1 for p in posts if tagger.tag(p).mentions)
-    emit(bench="tag_places (dense: labelled sentences)", texts_per_s=round(tag_rate),
-         share_of_posts_with_places=round(tagged / len(posts), 3), **common)
+    emit(
+        bench="tag_places (dense: labelled sentences)",
+        texts_per_s=round(tag_rate),
+        share_of_posts_with_places=round(tagged / len(posts), 3),
+        **common,
+    )
 
     sample = posts[: args.naive_posts]
     naive = naive_regex_scanner()
     naive_rate = rate(naive, sample, args.seconds)
-    emit(bench="naive_regex_scan", texts_per_s=round(naive_rate, 1), posts=len(sample),
-         chars_per_post=POST_CHARS, names=len(get_gazetteer().index))
+    emit(
+        bench="naive_regex_scan",
+        texts_per_s=round(naive_rate, 1),
+        posts=len(sample),
+        chars_per_post=POST_CHARS,
+        names=len(get_gazetteer().index),
+    )
     emit(bench="tag_places_vs_naive_regex_scan", ratio=round(tag_rate / naive_rate, 1))
 
     try:
@@ -158,8 +181,12 @@ def main() -> None:
     except ImportError:
         return
     parse_rate = rate(lambda p: _try_parse(parse_address, p), sample[:100], args.seconds)
-    emit(bench="vietnamadminunits.parse_address", texts_per_s=round(parse_rate, 1), posts=100,
-         chars_per_post=POST_CHARS)
+    emit(
+        bench="vietnamadminunits.parse_address",
+        texts_per_s=round(parse_rate, 1),
+        posts=100,
+        chars_per_post=POST_CHARS,
+    )
     emit(bench="tag_places_vs_parse_address", ratio=round(tag_rate / parse_rate, 1))
 
 

@@ -23,13 +23,15 @@ def test_defaults_are_vietnamese_and_local(tmp_path: Path) -> None:
 @pytest.mark.parametrize("secret", ["", "changeme", "short"])
 def test_production_refuses_missing_or_placeholder_secret(tmp_path: Path, secret: str) -> None:
     with pytest.raises(ConfigError, match="SOITIN_SECRET_KEY"):
-        load_settings(env="production", data_dir=tmp_path, secret_key=secret,
-                      pseudonym_key="p" * 32)
+        load_settings(
+            env="production", data_dir=tmp_path, secret_key=secret, pseudonym_key="p" * 32
+        )
 
 
 def test_production_accepts_real_secrets(tmp_path: Path) -> None:
-    cfg = load_settings(env="production", data_dir=tmp_path, secret_key="s" * 40,
-                        pseudonym_key="p" * 40)
+    cfg = load_settings(
+        env="production", data_dir=tmp_path, secret_key="s" * 40, pseudonym_key="p" * 40
+    )
     assert cfg.secret_key == "s" * 40
 
 

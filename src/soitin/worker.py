@@ -74,9 +74,7 @@ class Broker:
         # Before Retries in the list: "after" hooks run in reverse, so this one then sees the
         # `failed` mark that Retries sets when the last retry is used up.
         self.broker.add_middleware(RecordFailures(database), before=Retries)
-        self.actors = declare_actors(
-            self.broker, settings.task_max_retries, settings.queue_prefix
-        )
+        self.actors = declare_actors(self.broker, settings.task_max_retries, settings.queue_prefix)
         self.queues = [f"{settings.queue_prefix}.{queue}" for queue in QUEUES]
         for queue in self.queues:
             self.broker.declare_queue(queue)

@@ -34,8 +34,9 @@ def test_init_creates_admin_once_and_prints_password(tmp_path: Path) -> None:
 def test_units_and_users_round_trip(tmp_path: Path) -> None:
     env = _env(tmp_path)
     assert runner.invoke(app, ["init"], env=env).exit_code == 0
-    r = runner.invoke(app, ["unit", "add", "qt", "--name", "Tỉnh Quảng Trị", "--places", "44"],
-                      env=env)
+    r = runner.invoke(
+        app, ["unit", "add", "qt", "--name", "Tỉnh Quảng Trị", "--places", "44"], env=env
+    )
     assert r.exit_code == 0, r.output
     r = runner.invoke(
         app, ["unit", "add", "dh", "--name", "Phường Đồng Hới", "--parent", "qt"], env=env
@@ -48,8 +49,9 @@ def test_units_and_users_round_trip(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "printed once" in r.output
     r = runner.invoke(app, ["user", "disable", "lan"], env=env)
     assert r.exit_code == 0
-    assert re.search(r"lan\s+.*reviewer.*dh.*no", runner.invoke(app, ["user", "list"],
-                                                                 env=env).output)
+    assert re.search(
+        r"lan\s+.*reviewer.*dh.*no", runner.invoke(app, ["user", "list"], env=env).output
+    )
 
 
 @pytest.mark.parametrize(

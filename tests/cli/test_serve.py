@@ -27,7 +27,10 @@ def test_serve_prints_login_and_answers_health(tmp_path: Path) -> None:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "soitin", "serve", "--demo", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
         )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -51,9 +54,14 @@ def test_serve_prints_login_and_answers_health(tmp_path: Path) -> None:
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
             assert token
-            signed = client.post("/login", data={"username": "admin",
-                                                 "password": password.group(1),
-                                                 "csrf_token": token.group(1)})
+            signed = client.post(
+                "/login",
+                data={
+                    "username": "admin",
+                    "password": password.group(1),
+                    "csrf_token": token.group(1),
+                },
+            )
             assert signed.status_code == 303
             assert "Tổng quan" in client.get("/").text
         import sqlite3

@@ -23,7 +23,10 @@ def test_tag_prints_json() -> None:
     assert [m["level"] for m in data["mentions"]] == ["province_legacy", "province"]
     first = data["mentions"][0]
     assert (first["text"], first["start"], first["end"], first["code"]) == (
-        "Quảng Bình", 10, 20, "44"
+        "Quảng Bình",
+        10,
+        20,
+        "44",
     )
 
 

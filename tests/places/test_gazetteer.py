@@ -17,8 +17,10 @@ def test_all_units_are_there() -> None:
     assert len(gaz.legacy_provinces) == 63
     assert len(gaz.legacy_districts) == 696
     # 10,035 former communes plus the five island districts that had none
-    assert len(gaz.legacy_wards) + sum(1 for d in gaz.legacy_districts.values() if d.ward_codes) \
+    assert (
+        len(gaz.legacy_wards) + sum(1 for d in gaz.legacy_districts.values() if d.ward_codes)
         == 10040
+    )
     assert all(len(code) == 2 for code in gaz.provinces)
     assert all(len(code) == 5 for code in gaz.wards)
 

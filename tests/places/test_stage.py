@@ -20,12 +20,28 @@ def test_items_get_folded_text_and_place_codes(db: Database) -> None:
         source = Source(kind="feed", name="Nguồn địa danh")
         session.add(source)
         session.flush()
-        tagged = Item(source_id=source.id, external_id="a", content_hash="a",
-                      title="Lũ ở Quảng Bình", text="Cháy ở phường Bến Nghé, quận 1.")
-        stated = Item(source_id=source.id, external_id="b", content_hash="b",
-                      text="ko có địa danh nào", province_codes=["01"])
-        purged = Item(source_id=source.id, external_id="c", content_hash="c",
-                      text=None, text_folded="da xoa", province_codes=["48"])
+        tagged = Item(
+            source_id=source.id,
+            external_id="a",
+            content_hash="a",
+            title="Lũ ở Quảng Bình",
+            text="Cháy ở phường Bến Nghé, quận 1.",
+        )
+        stated = Item(
+            source_id=source.id,
+            external_id="b",
+            content_hash="b",
+            text="ko có địa danh nào",
+            province_codes=["01"],
+        )
+        purged = Item(
+            source_id=source.id,
+            external_id="c",
+            content_hash="c",
+            text=None,
+            text_folded="da xoa",
+            province_codes=["48"],
+        )
         session.add_all([tagged, stated, purged])
         session.flush()
         process_items(session, [tagged, stated, purged], stages=[TextStage(), PlaceStage()])

@@ -66,8 +66,12 @@ def test_xlsx_has_every_figure_and_inert_text(world_session: tuple[Session, Worl
     assert summary["Bài đăng của đơn vị"][:2] == (3, 1)
     assert summary["Lượt xem"][:2] == (2900, 100)
     # The notable story whose text starts with a formula is stored as text, not a formula.
-    evil_cells = [c for row in sheet.iter_rows() for c in row
-                  if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    evil_cells = [
+        c
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert evil_cells, "the notable story text is missing"
     for cell in evil_cells:
         assert cell.data_type == "s"
@@ -76,8 +80,10 @@ def test_xlsx_has_every_figure_and_inert_text(world_session: tuple[Session, Worl
     categories = [[c.value for c in row] for row in book["Theo loại"].iter_rows(min_row=4)]
     assert ["Tin sai sự thật", 5, 2, 2, 1, 1, 1, 1, 1] in categories
     assert ["Lừa đảo", 3, 1, 1, 1, 0, 1, 1, 0] in categories
-    units = {row[0]: tuple(row[1:]) for row in
-             ([c.value for c in r] for r in book["Theo đơn vị"].iter_rows(min_row=4))}
+    units = {
+        row[0]: tuple(row[1:])
+        for row in ([c.value for c in r] for r in book["Theo đơn vị"].iter_rows(min_row=4))
+    }
     assert units["Tỉnh Quảng Trị"] == (11, 5, 2, 1, 7, 7.0, 2, 3, 2900)
     assert units["Phường Đồng Hới"] == (4, 2, 1, 0, 4, 1.5, 1, 1, 2500)
     assert units["Xã Minh Hóa"] == (2, 2, 0, 1, 1, 96.0, 1, 1, 0)
@@ -162,8 +168,9 @@ def test_claimreview_of_published_fact_checks(world_session: tuple[Session, Worl
             "headline": "Nước máy Đồng Hới không nhiễm độc",
         }
     ]
-    september = render_report(session, world.units["qtr"], parse_period("2026-09"),
-                              "claimreview", tz=TZ).content
+    september = render_report(
+        session, world.units["qtr"], parse_period("2026-09"), "claimreview", tz=TZ
+    ).content
     assert json.loads(september) == []
 
 
@@ -177,6 +184,8 @@ def test_an_empty_period_and_missing_glyphs(world_session: tuple[Session, World]
     assert load_workbook(io.BytesIO(xlsx))["Theo loại"].max_row == 3  # title and header only
     # October's notable stories include an emoji the font lacks: replaced, not lost silently.
     october = " ".join(
-        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(_render(session, world, "pdf")))
-                 .pages).split())
+        " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(_render(session, world, "pdf"))).pages
+        ).split()
+    )
     assert "Lừa đảo trúng thưởng ?" in october

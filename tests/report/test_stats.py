@@ -74,10 +74,16 @@ def test_breakdowns_by_category_kind_outcome_and_time(
     session, world = world_session
     result = stats(session, world)
     assert result.items_by_category == {
-        "misinformation": 5, "scam": 3, "toxic": 1, "uncategorised": 2,
+        "misinformation": 5,
+        "scam": 3,
+        "toxic": 1,
+        "uncategorised": 2,
     }
     assert result.stories_by_category == {
-        "misinformation": 2, "scam": 1, "toxic": 1, "uncategorised": 1,
+        "misinformation": 2,
+        "scam": 1,
+        "toxic": 1,
+        "uncategorised": 1,
     }
     assert result.cases_by_category == {
         "misinformation": {"opened": 2, "confirmed": 1, "dismissed": 1, "responded": 1},
@@ -86,14 +92,17 @@ def test_breakdowns_by_category_kind_outcome_and_time(
         "uncategorised": {"opened": 1, "confirmed": 0, "dismissed": 0, "responded": 1},
     }
     assert result.previous_by_category == {
-        "misinformation": {"opened": 1, "confirmed": 1, "dismissed": 0, "responded": 1,
-                           "items": 1},
+        "misinformation": {"opened": 1, "confirmed": 1, "dismissed": 0, "responded": 1, "items": 1},
         "scam": {"opened": 0, "confirmed": 0, "dismissed": 0, "items": 1},
         "toxic": {"opened": 0, "confirmed": 0, "dismissed": 0, "items": 1},
     }
     assert result.responses_by_kind == {
-        "fact_check": 1, "correction": 1, "platform_report": 2, "official_notice": 1,
-        "referral": 1, "public_warning": 1,
+        "fact_check": 1,
+        "correction": 1,
+        "platform_report": 2,
+        "official_notice": 1,
+        "referral": 1,
+        "public_warning": 1,
     }
     assert result.outcomes == {"removed": 1, "pending": 1}
     assert [b["cases"] for b in result.response_time] == [0, 2, 1, 0, 1]
@@ -119,10 +128,15 @@ def test_weekly_and_monthly_buckets(world_session: tuple[Session, World]) -> Non
     weekly = stats(session, world, granularity="week")
     assert weekly.series["buckets"][0] == "2026-09-28"  # the Monday of the week of 1 October
     assert [sum(v[i] for v in weekly.series["items"].values()) for i in range(5)] == [
-        5, 3, 1, 1, 1,
+        5,
+        3,
+        1,
+        1,
+        1,
     ]
-    quarter = stats(session, world, period=parse_period("2026-09-01..2026-10-31"),
-                    granularity="month")
+    quarter = stats(
+        session, world, period=parse_period("2026-09-01..2026-10-31"), granularity="month"
+    )
     assert quarter.series["buckets"] == ["2026-09-01", "2026-10-01"]
     assert quarter.totals["items"] == 14
     assert quarter.previous_period == "2026-07-02..2026-08-31"
@@ -134,32 +148,77 @@ def test_by_unit_rolls_up_and_places_break_down(world_session: tuple[Session, Wo
     rows = {r["code"]: r for r in result.by_unit}
     assert [r["code"] for r in result.by_unit] == ["qtr", "dhoi", "mhoa"]
     assert rows["qtr"] | {} == {
-        "unit_id": world.units["qtr"], "code": "qtr", "name": "Tỉnh Quảng Trị", "items": 11,
-        "cases_opened": 5, "cases_confirmed": 2, "cases_dismissed": 1, "responses": 7,
-        "median_first_response_hours": 7.0, "overdue": 2, "publications": 3, "views": 2900,
+        "unit_id": world.units["qtr"],
+        "code": "qtr",
+        "name": "Tỉnh Quảng Trị",
+        "items": 11,
+        "cases_opened": 5,
+        "cases_confirmed": 2,
+        "cases_dismissed": 1,
+        "responses": 7,
+        "median_first_response_hours": 7.0,
+        "overdue": 2,
+        "publications": 3,
+        "views": 2900,
     }
-    assert {k: rows["dhoi"][k] for k in ("items", "cases_opened", "cases_confirmed",
-                                         "responses", "median_first_response_hours",
-                                         "overdue", "publications", "views")} == {
-        "items": 4, "cases_opened": 2, "cases_confirmed": 1, "responses": 4,
-        "median_first_response_hours": 1.5, "overdue": 1, "publications": 1, "views": 2500,
+    assert {
+        k: rows["dhoi"][k]
+        for k in (
+            "items",
+            "cases_opened",
+            "cases_confirmed",
+            "responses",
+            "median_first_response_hours",
+            "overdue",
+            "publications",
+            "views",
+        )
+    } == {
+        "items": 4,
+        "cases_opened": 2,
+        "cases_confirmed": 1,
+        "responses": 4,
+        "median_first_response_hours": 1.5,
+        "overdue": 1,
+        "publications": 1,
+        "views": 2500,
     }
-    assert {k: rows["mhoa"][k] for k in ("items", "cases_opened", "cases_dismissed",
-                                         "responses", "median_first_response_hours",
-                                         "overdue", "publications", "views")} == {
-        "items": 2, "cases_opened": 2, "cases_dismissed": 1, "responses": 1,
-        "median_first_response_hours": 96.0, "overdue": 1, "publications": 1, "views": 0,
+    assert {
+        k: rows["mhoa"][k]
+        for k in (
+            "items",
+            "cases_opened",
+            "cases_dismissed",
+            "responses",
+            "median_first_response_hours",
+            "overdue",
+            "publications",
+            "views",
+        )
+    } == {
+        "items": 2,
+        "cases_opened": 2,
+        "cases_dismissed": 1,
+        "responses": 1,
+        "median_first_response_hours": 96.0,
+        "overdue": 1,
+        "publications": 1,
+        "views": 0,
     }
     provinces = {r["code"]: (r["items"], r["stories"], r["cases"]) for r in result.by_province}
     assert provinces == {"44": (7, 3, 3), "01": (3, 2, 2), "": (2, 1, 1)}
     assert result.by_province[0]["name"] == "Tỉnh Quảng Trị"
     assert {r["code"]: r["items"] for r in result.by_ward} == {WARD_DH: 4, WARD_MH: 2}
     assert result.publications_by_channel == {
-        "facebook": {"publications": 1, "views": 2500, "reactions": 120, "comments": 12,
-                     "shares": 30},
+        "facebook": {
+            "publications": 1,
+            "views": 2500,
+            "reactions": 120,
+            "comments": 12,
+            "shares": 30,
+        },
         "tiktok": {"publications": 1, "views": 0, "reactions": 0, "comments": 0, "shares": 0},
-        "youtube": {"publications": 1, "views": 400, "reactions": 20, "comments": 2,
-                    "shares": 1},
+        "youtube": {"publications": 1, "views": 400, "reactions": 20, "comments": 2, "shares": 1},
     }
     assert [p["views"] for p in result.top_publications] == [2500, 400, 0]
 
@@ -214,8 +273,13 @@ def test_nearest_rank() -> None:
 
 def test_the_daily_rollup_gives_the_live_figures(world_session: tuple[Session, World]) -> None:
     session, world = world_session
-    for unit, kw in (("qtr", {}), ("dhoi", {}), ("qtr", {"place": "44"}),
-                     ("qtr", {"category": "scam"}), ("mhoa", {"granularity": "week"})):
+    for unit, kw in (
+        ("qtr", {}),
+        ("dhoi", {}),
+        ("qtr", {"place": "44"}),
+        ("qtr", {"category": "scam"}),
+        ("mhoa", {"granularity": "week"}),
+    ):
         query = StatsQuery(unit_id=world.units[unit], period=OCTOBER, **kw)  # type: ignore[arg-type]
         cached = compute_statistics(session, query, tz=TZ, now=NOW).to_dict()
         live = compute_statistics(session, query, tz=TZ, now=NOW, use_rollup=False).to_dict()
@@ -231,8 +295,15 @@ def test_rollup_is_refreshed_and_recent_days_are_live(
     query = StatsQuery(unit_id=world.units["qtr"], period=OCTOBER)
     assert compute_statistics(session, query, tz=TZ, now=NOW).totals["items"] == 11
     source_id = session.scalar(select(Item.source_id).limit(1))
-    session.add(Item(source_id=source_id, external_id="late", content_hash="late",
-                     category="spam", fetched_at=local(10, 20, 9)))
+    session.add(
+        Item(
+            source_id=source_id,
+            external_id="late",
+            content_hash="late",
+            category="spam",
+            fetched_at=local(10, 20, 9),
+        )
+    )
     session.flush()
     # A closed day is cached: the late row is not seen until the cache is refreshed ...
     assert compute_statistics(session, query, tz=TZ, now=NOW).totals["items"] == 11
@@ -240,7 +311,13 @@ def test_rollup_is_refreshed_and_recent_days_are_live(
     assert compute_statistics(session, query, tz=TZ, now=NOW).totals["items"] == 12
     # ... while the last days of a running month are always counted live.
     in_month = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
-    session.add(Item(source_id=source_id, external_id="today", content_hash="today",
-                     fetched_at=local(10, 31, 22)))
+    session.add(
+        Item(
+            source_id=source_id,
+            external_id="today",
+            content_hash="today",
+            fetched_at=local(10, 31, 22),
+        )
+    )
     session.flush()
     assert compute_statistics(session, query, tz=TZ, now=in_month).totals["items"] == 13

@@ -26,8 +26,15 @@ def test_dashboard_shows_figures_and_every_chart(signed_in: Callable[[str], Test
     assert "Tổng quan" in html and "Tỉnh Quảng Trị" in html
     assert re.search(r'data-key="items">\s*<span class="value">11</span>', html)
     assert re.search(r'data-key="views">\s*<span class="value">2.900</span>', html)
-    for key in ("series", "categories", "units", "provinces", "response_time", "responses",
-                "publications"):
+    for key in (
+        "series",
+        "categories",
+        "units",
+        "provinces",
+        "response_time",
+        "responses",
+        "publications",
+    ):
         assert f'id="chart-{key}"' in html
         assert f"/api/v1/stats/{key}.csv?" in html
     assert html.count("<svg") >= 8  # seven charts and the map
@@ -91,16 +98,24 @@ def test_reports_page_downloads_every_format(signed_in: Callable[[str], TestClie
     assert pdf.content.startswith(b"%PDF")
     claims = client.get("/api/v1/claimreview", params={"unit": "qtr"}).json()
     assert [c["url"] for c in claims] == ["https://qtr.gov.vn/kiem-chung/nuoc-may"]
-    assert client.get("/reports/download",
-                      params={**OCT, "unit": "qtr", "format": "docx"}).status_code == 422
+    assert (
+        client.get("/reports/download", params={**OCT, "unit": "qtr", "format": "docx"}).status_code
+        == 422
+    )
 
 
 def test_scheduled_files_are_listed_and_served(
     db: Database, world: World, tmp_path: Path, signed_in: Callable[[str], TestClient]
 ) -> None:
-    written = generate_scheduled(db, "monthly", out_dir=tmp_path / "reports", tz=TZ,
-                                 today=date(2026, 11, 3),
-                                 unit_codes=["dhoi"], formats=["csv"])
+    written = generate_scheduled(
+        db,
+        "monthly",
+        out_dir=tmp_path / "reports",
+        tz=TZ,
+        today=date(2026, 11, 3),
+        unit_codes=["dhoi"],
+        formats=["csv"],
+    )
     assert [p.name for p in written] == ["bao-cao_dhoi_2026-10.csv"]
     client = signed_in("viewer_qtr")
     assert "bao-cao_dhoi_2026-10.csv" in client.get("/reports").text

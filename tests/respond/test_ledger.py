@@ -33,15 +33,26 @@ def test_first_response_time_is_kept_on_the_case(world_session: tuple[Session, W
     assert c1.first_response_at == local(10, 1, 12)
     assert time_to_first_response(c1) == timedelta(hours=2)
     # An earlier response recorded later moves the first-response time back.
-    record_response(session, c1, ResponseInput(kind="public_warning", at=local(10, 1, 11),
-                                               channel="Zalo OA"), actor=None)
+    record_response(
+        session,
+        c1,
+        ResponseInput(kind="public_warning", at=local(10, 1, 11), channel="Zalo OA"),
+        actor=None,
+    )
     assert time_to_first_response(c1) == timedelta(hours=1)
     # A later one does not.
-    record_response(session, c1, ResponseInput(kind="official_notice", at=local(10, 9, 9),
-                                               title="Thông báo"), actor=None)
+    record_response(
+        session,
+        c1,
+        ResponseInput(kind="official_notice", at=local(10, 9, 9), title="Thông báo"),
+        actor=None,
+    )
     assert c1.first_response_at == local(10, 1, 11)
     assert [a.kind for a in case_responses(session, c1.id)] == [
-        "public_warning", "fact_check", "platform_report", "official_notice",
+        "public_warning",
+        "fact_check",
+        "platform_report",
+        "official_notice",
     ]
     c3 = _case(session, world, "C3")
     assert time_to_first_response(c3) is None
@@ -63,23 +74,24 @@ def test_each_response_is_on_the_timeline_and_in_the_audit(
 
 
 INVALID: list[tuple[ResponseInput, str]] = [
-        (ResponseInput(kind="fact_check", url="https://x.vn/a"), "channel"),
-        (ResponseInput(kind="fact_check", channel="web"), "url"),
-        (ResponseInput(kind="fact_check", url="javascript:alert(1)", channel="web"), "http"),
-        (ResponseInput(kind="correction", url="ftp://x.vn/a", channel="web"), "http"),
-        (ResponseInput(kind="platform_report"), "platform"),
-        (ResponseInput(kind="official_notice"), "title"),
-        (ResponseInput(kind="referral"), "channel"),
-        (ResponseInput(kind="public_warning", channel=" "), "channel"),
-        (ResponseInput(kind="deleted_the_post", channel="x"), "Unknown response kind"),
-        (ResponseInput(kind="platform_report", platform="fb", outcome="vanished"), "outcome"),
-        (ResponseInput(kind="referral", channel="CA", outcome="removed"), "Only a platform"),
-        (ResponseInput(kind="referral", channel="CA", verdict="false"), "Only a fact-check"),
-        (ResponseInput(kind="fact_check", url="https://x.vn", channel="w", verdict="fake"),
-         "verdict"),
-        (ResponseInput(kind="public_warning", channel="loa",
-                       at=utcnow() + timedelta(days=1)), "future"),
-        (ResponseInput(kind="public_warning", channel="x" * 65), "longer"),
+    (ResponseInput(kind="fact_check", url="https://x.vn/a"), "channel"),
+    (ResponseInput(kind="fact_check", channel="web"), "url"),
+    (ResponseInput(kind="fact_check", url="javascript:alert(1)", channel="web"), "http"),
+    (ResponseInput(kind="correction", url="ftp://x.vn/a", channel="web"), "http"),
+    (ResponseInput(kind="platform_report"), "platform"),
+    (ResponseInput(kind="official_notice"), "title"),
+    (ResponseInput(kind="referral"), "channel"),
+    (ResponseInput(kind="public_warning", channel=" "), "channel"),
+    (ResponseInput(kind="deleted_the_post", channel="x"), "Unknown response kind"),
+    (ResponseInput(kind="platform_report", platform="fb", outcome="vanished"), "outcome"),
+    (ResponseInput(kind="referral", channel="CA", outcome="removed"), "Only a platform"),
+    (ResponseInput(kind="referral", channel="CA", verdict="false"), "Only a fact-check"),
+    (ResponseInput(kind="fact_check", url="https://x.vn", channel="w", verdict="fake"), "verdict"),
+    (
+        ResponseInput(kind="public_warning", channel="loa", at=utcnow() + timedelta(days=1)),
+        "future",
+    ),
+    (ResponseInput(kind="public_warning", channel="x" * 65), "longer"),
 ]
 
 
@@ -97,13 +109,29 @@ def test_fact_check_takes_the_claim_verdict(world_session: tuple[Session, World]
     action = session.scalars(select(Action).where(Action.kind == "fact_check")).one()
     assert action.claim_id == world.claim_id and action.verdict == "false"
     with pytest.raises(NotFoundError):
-        record_response(session, _case(session, world, "C3"), ResponseInput(
-            kind="fact_check", url="https://x.vn/a", channel="web", claim_id=999_999,
-        ), actor=None)
-    own = record_response(session, _case(session, world, "C3"), ResponseInput(
-        kind="fact_check", url="https://x.vn/a", channel="web", claim_id=world.claim_id,
-        verdict="misleading",
-    ), actor=None)
+        record_response(
+            session,
+            _case(session, world, "C3"),
+            ResponseInput(
+                kind="fact_check",
+                url="https://x.vn/a",
+                channel="web",
+                claim_id=999_999,
+            ),
+            actor=None,
+        )
+    own = record_response(
+        session,
+        _case(session, world, "C3"),
+        ResponseInput(
+            kind="fact_check",
+            url="https://x.vn/a",
+            channel="web",
+            claim_id=world.claim_id,
+            verdict="misleading",
+        ),
+        actor=None,
+    )
     assert own.verdict == "misleading"
 
 
@@ -113,7 +141,8 @@ def test_outcomes_of_platform_reports(world_session: tuple[Session, World]) -> N
         select(Action).where(Action.kind == "platform_report").order_by(Action.at)
     ).all()
     assert [(r.outcome, r.outcome_at) for r in reports] == [
-        ("removed", local(10, 3, 9)), ("pending", None),
+        ("removed", local(10, 3, 9)),
+        ("pending", None),
     ]
     set_outcome(session, reports[1], "labelled", actor=None, at=local(10, 6, 8))
     assert (reports[1].outcome, reports[1].outcome_at) == ("labelled", local(10, 6, 8))

@@ -75,20 +75,36 @@ def test_create_validates_and_finds(world_session: tuple[Session, World]) -> Non
     with pytest.raises(InvalidInputError):
         create_publication(session, PublicationInput(unit_id=unit, channel="web"), actor=None)
     with pytest.raises(InvalidInputError):
-        create_publication(session, PublicationInput(unit_id=unit, channel="web",
-                                                     url="javascript:x"), actor=None)
+        create_publication(
+            session, PublicationInput(unit_id=unit, channel="web", url="javascript:x"), actor=None
+        )
     with pytest.raises(NotFoundError):
-        create_publication(session, PublicationInput(unit_id=unit, channel="web", title="t",
-                                                     case_ids=[999_999]), actor=None)
-    made = create_publication(session, PublicationInput(
-        unit_id=unit, channel=" Facebook ", title="Bài mới", external_id="123_456",
-        url="https://facebook.com/p/1", published_at=local(10, 30, 8),
-    ), actor=None)
+        create_publication(
+            session,
+            PublicationInput(unit_id=unit, channel="web", title="t", case_ids=[999_999]),
+            actor=None,
+        )
+    made = create_publication(
+        session,
+        PublicationInput(
+            unit_id=unit,
+            channel=" Facebook ",
+            title="Bài mới",
+            external_id="123_456",
+            url="https://facebook.com/p/1",
+            published_at=local(10, 30, 8),
+        ),
+        actor=None,
+    )
     assert made.channel == "facebook"
     assert find_publication(session, channel="facebook", external_id="123_456") is made
     assert find_publication(session, channel="facebook", url="https://facebook.com/p/1") is made
     assert find_publication(session, channel="youtube", external_id="123_456") is None
-    assert find_publication(session, channel="facebook", external_id="123_456",
-                            unit_ids=[world.units["mhoa"]]) is None
+    assert (
+        find_publication(
+            session, channel="facebook", external_id="123_456", unit_ids=[world.units["mhoa"]]
+        )
+        is None
+    )
     newest = list_publications(session, world.units.values(), limit=2)
     assert [p.id for p in newest] == [made.id, world.publications["P3"]]

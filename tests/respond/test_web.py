@@ -20,17 +20,28 @@ def test_ledger_page_and_form(signed_in: Callable[[str], TestClient], world: Wor
     page = client.get(f"/cases/{case_id}/responses")
     assert page.status_code == 200 and "Thông cáo báo chí số 5" in page.text
     assert "1 giờ 0 phút" in page.text
-    posted = client.post(f"/cases/{case_id}/responses", data={
-        "csrf_token": csrf_of(page.text), "kind": "platform_report", "platform": "tiktok",
-        "reference": "TT-77", "at": "2026-10-05T14:30",
-    })
+    posted = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "kind": "platform_report",
+            "platform": "tiktok",
+            "reference": "TT-77",
+            "at": "2026-10-05T14:30",
+        },
+    )
     assert posted.status_code == 303
     page = client.get(f"/cases/{case_id}/responses")
     assert "TT-77" in page.text and "30 phút" in page.text  # 14:30 is now the first response
-    bad = client.post(f"/cases/{case_id}/responses", data={
-        "csrf_token": csrf_of(page.text), "kind": "fact_check", "url": "javascript:alert(1)",
-        "channel": "web",
-    })
+    bad = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "kind": "fact_check",
+            "url": "javascript:alert(1)",
+            "channel": "web",
+        },
+    )
     assert bad.status_code == 422 and "http" in bad.text
     no_csrf = client.post(f"/cases/{case_id}/responses", data={"kind": "referral"})
     assert no_csrf.status_code == 403
@@ -41,8 +52,10 @@ def test_viewers_and_other_units(signed_in: Callable[[str], TestClient], world: 
     case_id = world.cases["C1"]
     page = viewer.get(f"/cases/{case_id}/responses")
     assert page.status_code == 200 and "Ghi nhận phản hồi" not in page.text
-    refused = viewer.post(f"/cases/{case_id}/responses", data={
-        "csrf_token": csrf_of(page.text), "kind": "referral", "channel": "CA"})
+    refused = viewer.post(
+        f"/cases/{case_id}/responses",
+        data={"csrf_token": csrf_of(page.text), "kind": "referral", "channel": "CA"},
+    )
     assert refused.status_code == 403
     commune = signed_in("lead_dhoi")
     assert commune.get(f"/cases/{world.cases['C3']}/responses").status_code == 404
@@ -54,19 +67,31 @@ def test_responses_api(signed_in: Callable[[str], TestClient], world: World) -> 
     case_id = world.cases["C3"]
     ledger = client.get(f"/api/v1/cases/{case_id}/responses").json()
     assert ledger["responses"] == [] and ledger["time_to_first_response_seconds"] is None
-    made = client.post(f"/api/v1/cases/{case_id}/responses", headers={"X-CSRF-Token": token},
-                       json={"kind": "platform_report", "platform": "facebook",
-                             "reference": "FB-9", "at": "2026-10-10T15:00:00+07:00"})
+    made = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": token},
+        json={
+            "kind": "platform_report",
+            "platform": "facebook",
+            "reference": "FB-9",
+            "at": "2026-10-10T15:00:00+07:00",
+        },
+    )
     assert made.status_code == 201, made.text
     assert made.json()["outcome"] == "pending" and made.json()["actor"] == "w_lead_qtr"
     ledger = client.get(f"/api/v1/cases/{case_id}/responses").json()
     assert ledger["time_to_first_response_seconds"] == 2 * 3600
-    patched = client.patch(f"/api/v1/responses/{made.json()['id']}",
-                           headers={"X-CSRF-Token": token},
-                           json={"outcome": "removed", "at": "2026-10-11T09:00:00+07:00"})
+    patched = client.patch(
+        f"/api/v1/responses/{made.json()['id']}",
+        headers={"X-CSRF-Token": token},
+        json={"outcome": "removed", "at": "2026-10-11T09:00:00+07:00"},
+    )
     assert patched.status_code == 200 and patched.json()["outcome"] == "removed"
-    missing = client.post(f"/api/v1/cases/{case_id}/responses", headers={"X-CSRF-Token": token},
-                          json={"kind": "referral"})
+    missing = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": token},
+        json={"kind": "referral"},
+    )
     assert missing.status_code == 422
     no_csrf = client.post(f"/api/v1/cases/{case_id}/responses", json={"kind": "referral"})
     assert no_csrf.status_code == 403
@@ -78,36 +103,63 @@ def test_publications_pages_and_api(signed_in: Callable[[str], TestClient], worl
     assert page.status_code == 200 and "Cảnh báo tin giả về nước máy" in page.text
     assert "=HYPERLINK" in page.text and "<script>" not in page.text
     token = csrf_of(page.text)
-    made = client.post("/publications", data={
-        "csrf_token": token, "unit": "dhoi", "channel": "zalo", "title": "Bài Zalo OA",
-        "published_at": "2026-10-30T08:00", "case_ids": f"#{world.cases['C1']}",
-    })
+    made = client.post(
+        "/publications",
+        data={
+            "csrf_token": token,
+            "unit": "dhoi",
+            "channel": "zalo",
+            "title": "Bài Zalo OA",
+            "published_at": "2026-10-30T08:00",
+            "case_ids": f"#{world.cases['C1']}",
+        },
+    )
     assert made.status_code == 303
     detail = client.get(made.headers["location"])
     assert "Bài Zalo OA" in detail.text
-    snap = client.post(made.headers["location"] + "/snapshots", data={
-        "csrf_token": token, "views": "70", "reactions": "5", "comments": "1", "shares": "0"})
+    snap = client.post(
+        made.headers["location"] + "/snapshots",
+        data={"csrf_token": token, "views": "70", "reactions": "5", "comments": "1", "shares": "0"},
+    )
     assert snap.status_code == 303
     listed = client.get("/api/v1/publications", params={"unit": "dhoi"}).json()
     assert listed[0]["title"] == "Bài Zalo OA" and listed[0]["reach"]["views"] == 70
-    api_made = client.post("/api/v1/publications", headers={"X-CSRF-Token": token}, json={
-        "unit": "mhoa", "channel": "website", "title": "Bài web", "url": "https://mh.gov.vn/1",
-        "published_at": "2026-10-30T09:00:00+07:00"})
+    api_made = client.post(
+        "/api/v1/publications",
+        headers={"X-CSRF-Token": token},
+        json={
+            "unit": "mhoa",
+            "channel": "website",
+            "title": "Bài web",
+            "url": "https://mh.gov.vn/1",
+            "published_at": "2026-10-30T09:00:00+07:00",
+        },
+    )
     assert api_made.status_code == 201
     pid = api_made.json()["id"]
-    added = client.post(f"/api/v1/publications/{pid}/snapshots",
-                        headers={"X-CSRF-Token": token}, json={"views": 9})
+    added = client.post(
+        f"/api/v1/publications/{pid}/snapshots", headers={"X-CSRF-Token": token}, json={"views": 9}
+    )
     assert added.json() == {"stored": True, "publication_id": pid}
     assert client.get(f"/api/v1/publications/{pid}").json()["snapshots"][0]["source"] == "api"
     imported = client.post(
-        "/api/v1/publications/import", headers={"X-CSRF-Token": token},
+        "/api/v1/publications/import",
+        headers={"X-CSRF-Token": token},
         data={"unit": "qtr", "platform": "facebook"},
-        files={"file": ("posts.csv", b"Post ID,Publish time,Views,Reactions\n"
-                                     b"9_1,10/20/2026 10:00,15,2\n", "text/csv")})
+        files={
+            "file": (
+                "posts.csv",
+                b"Post ID,Publish time,Views,Reactions\n9_1,10/20/2026 10:00,15,2\n",
+                "text/csv",
+            )
+        },
+    )
     assert imported.status_code == 200 and imported.json()["created"] == 1
     form_import = client.post(
-        "/publications/import", data={"csrf_token": token, "unit": "qtr", "platform": "tiktok"},
-        files={"file": ("x.csv", b"nothing useful\n", "text/csv")})
+        "/publications/import",
+        data={"csrf_token": token, "unit": "qtr", "platform": "tiktok"},
+        files={"file": ("x.csv", b"nothing useful\n", "text/csv")},
+    )
     assert form_import.status_code == 422
 
 
@@ -115,11 +167,21 @@ def test_viewers_cannot_add_publications(signed_in: Callable[[str], TestClient])
     viewer = signed_in("viewer_dhoi")
     page = viewer.get("/publications")
     assert "Thêm bài đăng" not in page.text
-    refused = viewer.post("/publications", data={
-        "csrf_token": csrf_of(page.text), "unit": "dhoi", "channel": "zalo", "title": "x"})
+    refused = viewer.post(
+        "/publications",
+        data={"csrf_token": csrf_of(page.text), "unit": "dhoi", "channel": "zalo", "title": "x"},
+    )
     assert refused.status_code == 403
     lead = signed_in("lead_dhoi")
-    assert lead.post("/publications", data={
-        "csrf_token": csrf_of(lead.get("/publications").text), "unit": "qtr", "channel": "zalo",
-        "title": "x",
-    }).status_code == 404
+    assert (
+        lead.post(
+            "/publications",
+            data={
+                "csrf_token": csrf_of(lead.get("/publications").text),
+                "unit": "qtr",
+                "channel": "zalo",
+                "title": "x",
+            },
+        ).status_code
+        == 404
+    )

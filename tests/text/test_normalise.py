@@ -29,8 +29,27 @@ def test_tone_marks_move_to_one_convention(written: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["quý", "quỳnh", "hoàn", "khuỷu", "huỳnh", "gìn", "giá", "người", "thuở", "quốc", "khuya",
-     "ngoái", "xoắn", "rượu", "cứu", "nguyễn", "thuyền", "mùa", "mía"],
+    [
+        "quý",
+        "quỳnh",
+        "hoàn",
+        "khuỷu",
+        "huỳnh",
+        "gìn",
+        "giá",
+        "người",
+        "thuở",
+        "quốc",
+        "khuya",
+        "ngoái",
+        "xoắn",
+        "rượu",
+        "cứu",
+        "nguyễn",
+        "thuyền",
+        "mùa",
+        "mía",
+    ],
 )
 def test_correct_words_are_left_alone(word: str) -> None:
     assert normalise(word) == word

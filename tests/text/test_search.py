@@ -18,12 +18,17 @@ T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 ITEMS = [
     # key, title, text, days after T0, provinces, category
-    ("scam_hn", "Cảnh báo lừa đảo", "Lừa đảo qua điện thoại ở Hà Nội, ko chuyển tiền.", 0,
-     ["01"], "scam"),
+    (
+        "scam_hn",
+        "Cảnh báo lừa đảo",
+        "Lừa đảo qua điện thoại ở Hà Nội, ko chuyển tiền.",
+        0,
+        ["01"],
+        "scam",
+    ),
     ("scam_hcm", None, "Chiêu LỪA ĐẢO mới tại TP.HCM: giả danh công an.", 1, ["79"], "scam"),
     ("peace", "Hoà bình", "Mong hoà bình cho mọi người.", 2, [], None),
-    ("weather", "Thời tiết", "Mưa lớn ở Đà Nẵng, người dân không nên ra đường.", 3, ["48"],
-     None),
+    ("weather", "Thời tiết", "Mưa lớn ở Đà Nẵng, người dân không nên ra đường.", 3, ["48"], None),
     ("many", None, "lừa đảo lừa đảo lừa đảo, cảnh giác lừa đảo nhé", 4, ["01", "79"], "scam"),
 ]
 
@@ -92,8 +97,9 @@ def test_filters(world) -> None:
     session, ids, weather_source = world
     q = "lừa đảo"
     assert set(_keys(search_items(session, q, province_codes=["79"]), ids)) == {"scam_hcm", "many"}
-    assert _keys(search_items(session, q, since=T0 + timedelta(days=1),
-                              until=T0 + timedelta(days=2)), ids) == ["scam_hcm"]
+    assert _keys(
+        search_items(session, q, since=T0 + timedelta(days=1), until=T0 + timedelta(days=2)), ids
+    ) == ["scam_hcm"]
     assert _keys(search_items(session, "", source_ids=[weather_source]), ids) == ["weather"]
     assert _keys(search_items(session, "", category="scam", limit=2), ids) == ["many", "scam_hcm"]
     assert _keys(search_items(session, "", category="scam", limit=2, offset=2), ids) == ["scam_hn"]

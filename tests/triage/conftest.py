@@ -82,9 +82,10 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             stamp = self.headers.get("x-soitin-timestamp", "")
-            expected = "sha256=" + hmac.new(
-                state.secret, stamp.encode() + b"." + body, hashlib.sha256
-            ).hexdigest()
+            expected = (
+                "sha256="
+                + hmac.new(state.secret, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+            )
             ok = hmac.compare_digest(expected, self.headers.get("x-soitin-signature", ""))
             with lock:
                 state.received.append(
@@ -134,17 +135,22 @@ def smtp_server() -> Iterator[Mailbox]:
             box.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             return "250 OK"
 
-    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
-                     auth_data: Any) -> AuthResult:
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if isinstance(auth_data, LoginPassword) and (
-            auth_data.login.decode(), auth_data.password.decode()
+            auth_data.login.decode(),
+            auth_data.password.decode(),
         ) == (SMTP_USER, SMTP_PASSWORD):
             box.logins.append(SMTP_USER)
             return AuthResult(success=True)
         return AuthResult(success=False, handled=False)
 
     controller = Controller(
-        Handler(), hostname=box.host, port=box.port, authenticator=authenticate,
+        Handler(),
+        hostname=box.host,
+        port=box.port,
+        authenticator=authenticate,
         auth_require_tls=False,  # AUTH offered without TLS (a test server on 127.0.0.1)
     )
     controller.start()
@@ -195,32 +201,50 @@ class World:
                 self.sources[name] = row.id
         return self.sources[name]
 
-    def story(self, at: datetime = T0, provinces: Sequence[str] = ("44",),
-              category: str | None = None) -> int:
+    def story(
+        self, at: datetime = T0, provinces: Sequence[str] = ("44",), category: str | None = None
+    ) -> int:
         with self.db.transaction() as s:
-            row = Story(first_seen=at, last_seen=at, province_codes=list(provinces),
-                        category=category)
+            row = Story(
+                first_seen=at, last_seen=at, province_codes=list(provinces), category=category
+            )
             s.add(row)
             s.flush()
             return row.id
 
-    def rows(self, count: int, start: datetime, minutes: float, *, story: int | None = None,
-             provinces: Sequence[str] = ("44",), wards: Sequence[str] = (),
-             category: str | None = None, source: str = "Báo Quảng Trị điện tử",
-             ) -> list[dict[str, Any]]:
+    def rows(
+        self,
+        count: int,
+        start: datetime,
+        minutes: float,
+        *,
+        story: int | None = None,
+        provinces: Sequence[str] = ("44",),
+        wards: Sequence[str] = (),
+        category: str | None = None,
+        source: str = "Báo Quảng Trị điện tử",
+    ) -> list[dict[str, Any]]:
         """`count` item rows spread evenly over `minutes` from `start` (fetched 30 s later)."""
         source_id = self.source(source)
         rows = []
         for i in range(count):
             at = start + timedelta(minutes=minutes * i / max(1, count))
             n = next(self._ids)
-            rows.append({
-                "source_id": source_id, "external_id": f"t-{n}",
-                "content_hash": hashlib.sha256(f"t-{n}".encode()).hexdigest(),
-                "text": f"bài {n}", "published_at": at, "fetched_at": at + timedelta(seconds=30),
-                "province_codes": list(provinces), "ward_codes": list(wards),
-                "category": category, "story_id": story, "scores": {},
-            })
+            rows.append(
+                {
+                    "source_id": source_id,
+                    "external_id": f"t-{n}",
+                    "content_hash": hashlib.sha256(f"t-{n}".encode()).hexdigest(),
+                    "text": f"bài {n}",
+                    "published_at": at,
+                    "fetched_at": at + timedelta(seconds=30),
+                    "province_codes": list(provinces),
+                    "ward_codes": list(wards),
+                    "category": category,
+                    "story_id": story,
+                    "scores": {},
+                }
+            )
         return rows
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -233,11 +257,14 @@ class World:
         """Store `count` items spread over `minutes` from `start` (see `rows`)."""
         self.insert(self.rows(count, start, minutes, **kwargs))
 
-    def rule(self, name: str = "Mọi cảnh báo", *, unit_id: int | None = None,
-             **values: Any) -> int:
+    def rule(self, name: str = "Mọi cảnh báo", *, unit_id: int | None = None, **values: Any) -> int:
         with self.db.transaction() as s:
-            row = AlertRule(unit_id=unit_id or self.unit_id, name=name,
-                            channels=values.pop("channels", {"in_app": True}), **values)
+            row = AlertRule(
+                unit_id=unit_id or self.unit_id,
+                name=name,
+                channels=values.pop("channels", {"in_app": True}),
+                **values,
+            )
             s.add(row)
             s.flush()
             return row.id
@@ -249,8 +276,9 @@ def world(db: Database) -> World:
     with db.transaction() as s:
         unit = accounts.add_unit(s, "qtr", "Tỉnh Quảng Trị", place_codes=["44"])
         for role in ("lead", "reviewer"):
-            accounts.add_user(s, f"{role}_qtr", role=role, unit_code="qtr", password="",
-                              password_hash="x")
+            accounts.add_user(
+                s, f"{role}_qtr", role=role, unit_code="qtr", password="", password_hash="x"
+            )
         unit_id = unit.id
     return World(db, unit_id)
 
@@ -270,8 +298,9 @@ def file_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databas
     database = Database(engine)
     with database.transaction() as s:
         accounts.add_unit(s, "qtr", "Tỉnh Quảng Trị", place_codes=["44"])
-        accounts.add_user(s, "lead_qtr", role="lead", unit_code="qtr", password="",
-                          password_hash="x")
+        accounts.add_user(
+            s, "lead_qtr", role="lead", unit_code="qtr", password="", password_hash="x"
+        )
     get_settings.cache_clear()
     yield database
     get_settings.cache_clear()

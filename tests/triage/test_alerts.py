@@ -38,23 +38,50 @@ def quick(settings: Settings) -> Settings:
     return settings.model_copy(update={"spike_baseline_windows": 8})
 
 
-def calm(world: World, until: datetime, hours: float = 5, per_window: int = 2,
-         provinces: tuple[str, ...] = (HUE,), source: str = "Nguồn nền") -> None:
+def calm(
+    world: World,
+    until: datetime,
+    hours: float = 5,
+    per_window: int = 2,
+    provinces: tuple[str, ...] = (HUE,),
+    source: str = "Nguồn nền",
+) -> None:
     """A calm background: `per_window` posts every half hour for `hours` before `until`."""
     windows = int(hours * 2)
-    world.insert([
-        row
-        for w in range(1, windows + 1)
-        for row in world.rows(per_window, until - timedelta(minutes=30 * w), 29,
-                              provinces=provinces, source=source)
-    ])
+    world.insert(
+        [
+            row
+            for w in range(1, windows + 1)
+            for row in world.rows(
+                per_window,
+                until - timedelta(minutes=30 * w),
+                29,
+                provinces=provinces,
+                source=source,
+            )
+        ]
+    )
 
 
-def burst(world: World, story: int, end: datetime, count: int = 30, *,
-          wards: tuple[str, ...] = ("18880",), category: str | None = "scam") -> None:
+def burst(
+    world: World,
+    story: int,
+    end: datetime,
+    count: int = 30,
+    *,
+    wards: tuple[str, ...] = ("18880",),
+    category: str | None = "scam",
+) -> None:
     """`count` posts of `story` at Đồng Hới in the 20 minutes before `end`."""
-    world.items(count, end - timedelta(minutes=21), 20, story=story, provinces=["44"],
-                wards=wards, category=category)
+    world.items(
+        count,
+        end - timedelta(minutes=21),
+        20,
+        story=story,
+        provinces=["44"],
+        wards=wards,
+        category=category,
+    )
 
 
 def alerts_of(db: Database) -> list[Alert]:
@@ -184,12 +211,22 @@ def test_matching_a_debunked_claim_is_told_once_per_claim(
         other = Claim(text="Cắt điện toàn tỉnh Quảng Trị ngày mai", verdict="misleading")
         s.add_all([false, true, other])
         s.flush()
-        s.add_all([
-            StoryClaimMatch(story_id=story, claim_id=false.id, score=0.87,
-                            matched_at=T0 - timedelta(minutes=3)),
-            StoryClaimMatch(story_id=story, claim_id=true.id, score=0.95,
-                            matched_at=T0 - timedelta(minutes=3)),
-        ])
+        s.add_all(
+            [
+                StoryClaimMatch(
+                    story_id=story,
+                    claim_id=false.id,
+                    score=0.87,
+                    matched_at=T0 - timedelta(minutes=3),
+                ),
+                StoryClaimMatch(
+                    story_id=story,
+                    claim_id=true.id,
+                    score=0.95,
+                    matched_at=T0 - timedelta(minutes=3),
+                ),
+            ]
+        )
         other_id = other.id
     world.rule("Tin sai ở Quảng Trị", place_codes=["44"], categories=["misinformation"])
     run_alert_pass(db, now=T0, settings=quick)
@@ -209,8 +246,9 @@ def test_matching_a_debunked_claim_is_told_once_per_claim(
     assert "gây hiểu lầm" in alerts_of(db)[1].message
 
 
-def test_acknowledging_reads_the_notifications(db: Database, world: World,
-                                                 settings: Settings) -> None:
+def test_acknowledging_reads_the_notifications(
+    db: Database, world: World, settings: Settings
+) -> None:
     rule_id = world.rule()
     with db.transaction() as s:
         from soitin.db.models import AlertRule
@@ -245,8 +283,11 @@ def test_quiet_hours_hold_webhooks_and_emails_until_morning(
     world.items(1, night - timedelta(hours=3), 1, story=story, provinces=["44"])
     burst(world, story, night, 12)
     channels = {"in_app": True, "webhooks": ["http://127.0.0.1:9/hook"], "emails": []}
-    world.rule("Đêm yên lặng", channels=channels,
-               quiet_hours={"start": "22:00", "end": "06:00", "urgent_severity": 3})
+    world.rule(
+        "Đêm yên lặng",
+        channels=channels,
+        quiet_hours={"start": "22:00", "end": "06:00", "urgent_severity": 3},
+    )
     world.rule("Không giờ yên lặng", channels=channels)
     run_alert_pass(db, now=night, settings=quick, deliver=False)
     with db.session() as s:
@@ -261,11 +302,13 @@ def test_quiet_until_handles_periods_over_midnight() -> None:
     at = datetime(2026, 3, 2, 23, 30, tzinfo=tz)
     assert quiet_until(night, at, tz) == datetime(2026, 3, 3, 6, 0, tzinfo=tz)
     assert quiet_until(night, datetime(2026, 3, 3, 5, 0, tzinfo=tz), tz) == datetime(
-        2026, 3, 3, 6, 0, tzinfo=tz)
+        2026, 3, 3, 6, 0, tzinfo=tz
+    )
     assert quiet_until(night, datetime(2026, 3, 3, 12, 0, tzinfo=tz), tz) is None
     lunch = QuietHours(start="11:30", end="13:30")
     assert quiet_until(lunch, datetime(2026, 3, 3, 12, 0, tzinfo=tz), tz) == datetime(
-        2026, 3, 3, 13, 30, tzinfo=tz)
+        2026, 3, 3, 13, 30, tzinfo=tz
+    )
     assert quiet_until(lunch, datetime(2026, 3, 3, 14, 0, tzinfo=tz), tz) is None
     assert quiet_until(None, at, tz) is None
 
@@ -283,30 +326,40 @@ def test_quiet_until_handles_periods_over_midnight() -> None:
         ({"name": "x", "min_severity": 5}, "min_severity"),
     ],
 )
-def test_rule_specs_are_validated(settings: Settings, data: dict[str, object],
-                                  message: str) -> None:
+def test_rule_specs_are_validated(
+    settings: Settings, data: dict[str, object], message: str
+) -> None:
     with pytest.raises(InvalidInputError, match=message):
         parse_rule_spec(data, settings)
 
 
 def test_a_valid_rule_spec_is_normalised(settings: Settings) -> None:
-    spec = parse_rule_spec({
-        "name": "  Lừa đảo   ở Đồng Hới ", "place_codes": ["18880", " 44", "18880"],
-        "categories": ["scam"], "channels": {"emails": [" a@b.vn "],
-                                             "webhooks": ["http://127.0.0.1:8080/h"]},
-    }, settings)
+    spec = parse_rule_spec(
+        {
+            "name": "  Lừa đảo   ở Đồng Hới ",
+            "place_codes": ["18880", " 44", "18880"],
+            "categories": ["scam"],
+            "channels": {"emails": [" a@b.vn "], "webhooks": ["http://127.0.0.1:8080/h"]},
+        },
+        settings,
+    )
     assert spec.name == "Lừa đảo ở Đồng Hới"
     assert spec.place_codes == ["18880", "44"]
     assert spec.channels.emails == ["a@b.vn"] and spec.channels.in_app
 
 
-def test_a_test_alert_goes_to_every_channel(db: Database, world: World,
-                                            settings: Settings) -> None:
+def test_a_test_alert_goes_to_every_channel(db: Database, world: World, settings: Settings) -> None:
     from soitin.db.models import AlertRule
 
-    rule_id = world.rule("Kênh", channels={"in_app": True, "webhooks": ["http://127.0.0.1:9/a"],
-                                           "emails": ["a@soitin.test", "b@soitin.test"]},
-                         quiet_hours={"start": "00:00", "end": "23:59", "urgent_severity": 4})
+    rule_id = world.rule(
+        "Kênh",
+        channels={
+            "in_app": True,
+            "webhooks": ["http://127.0.0.1:9/a"],
+            "emails": ["a@soitin.test", "b@soitin.test"],
+        },
+        quiet_hours={"start": "00:00", "end": "23:59", "urgent_severity": 4},
+    )
     with db.transaction() as s:
         rule = s.get(AlertRule, rule_id)
         assert rule is not None
@@ -316,6 +369,9 @@ def test_a_test_alert_goes_to_every_channel(db: Database, world: World,
     with db.session() as s:
         rows = list(s.scalars(select(AlertOutbox).order_by(AlertOutbox.id)))
         assert [(r.channel, r.next_attempt_at) for r in rows] == [
-            ("webhook", T0), ("email", T0), ("email", T0)]  # tests ignore quiet hours
+            ("webhook", T0),
+            ("email", T0),
+            ("email", T0),
+        ]  # tests ignore quiet hours
         assert rows[0].payload["event"] == "alert.test"
     assert notifications(db) == 2

@@ -56,8 +56,13 @@ def test_alerts_run_evaluates_one_pass_at_a_given_time(file_db: Database) -> Non
     world = World(file_db, unit_id=1)
     world.rule()
     story = world.story(at=T0 - timedelta(hours=6))
-    world.insert([row for w in range(1, 11)
-                  for row in world.rows(2, T0 - timedelta(minutes=30 * w), 29, provinces=["46"])])
+    world.insert(
+        [
+            row
+            for w in range(1, 11)
+            for row in world.rows(2, T0 - timedelta(minutes=30 * w), 29, provinces=["46"])
+        ]
+    )
     world.items(1, T0 - timedelta(hours=3), 1, story=story)
     world.items(25, T0 - timedelta(minutes=20), 19, story=story)
     result = runner.invoke(app, ["alerts", "run", "--now", "2026-03-02T08:00:00+00:00"])

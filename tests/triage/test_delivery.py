@@ -32,8 +32,13 @@ from tests.triage.conftest import (
 )
 
 
-def commit_test_alert(db: Database, world: World, settings: Settings, channels: dict[str, object],
-               name: str = "Lừa đảo ở Quảng Trị") -> int:
+def commit_test_alert(
+    db: Database,
+    world: World,
+    settings: Settings,
+    channels: dict[str, object],
+    name: str = "Lừa đảo ở Quảng Trị",
+) -> int:
     """Commit a test alert of a new rule with these channels; returns the rule id."""
     rule_id = world.rule(name, channels={"in_app": True, **channels})
     with db.transaction() as s:
@@ -75,14 +80,22 @@ def test_webhook_is_signed_and_carries_the_alert(
     assert body["unit"]["name"] == "Tỉnh Quảng Trị"
     # Receivers can check with our helper too (same key, recent timestamp).
     stamp = got.headers["x-soitin-timestamp"]
-    assert verify_signature(WEBHOOK_SECRET, stamp, got.body, got.headers["x-soitin-signature"],
-                            now=T0)
-    assert not verify_signature("another key", stamp, got.body,
-                                got.headers["x-soitin-signature"], now=T0)
-    assert not verify_signature(WEBHOOK_SECRET, stamp, got.body, sign(WEBHOOK_SECRET, stamp, b"x"),
-                                now=T0)
-    assert not verify_signature(WEBHOOK_SECRET, stamp, got.body,
-                                got.headers["x-soitin-signature"], now=T0 + timedelta(hours=1))
+    assert verify_signature(
+        WEBHOOK_SECRET, stamp, got.body, got.headers["x-soitin-signature"], now=T0
+    )
+    assert not verify_signature(
+        "another key", stamp, got.body, got.headers["x-soitin-signature"], now=T0
+    )
+    assert not verify_signature(
+        WEBHOOK_SECRET, stamp, got.body, sign(WEBHOOK_SECRET, stamp, b"x"), now=T0
+    )
+    assert not verify_signature(
+        WEBHOOK_SECRET,
+        stamp,
+        got.body,
+        got.headers["x-soitin-signature"],
+        now=T0 + timedelta(hours=1),
+    )
     assert log_of(db) == [(1, True, 200)]
     [row] = outbox(db)
     assert row.status == "sent" and row.sent_at == T0
@@ -107,8 +120,9 @@ def test_a_failing_receiver_gets_retries_with_back_off(
     assert deliver_pending(db, now=second_at, settings=settings).as_dict()["retrying"] == 1
     [row] = outbox(db)
     assert row.next_attempt_at == second_at + timedelta(seconds=60)  # doubled
-    assert deliver_pending(db, now=second_at + timedelta(seconds=59),
-                           settings=settings).attempted == 0
+    assert (
+        deliver_pending(db, now=second_at + timedelta(seconds=59), settings=settings).attempted == 0
+    )
     third = deliver_pending(db, now=second_at + timedelta(seconds=60), settings=settings)
     assert third.sent == 1
     assert [r.signature_ok for r in receiver.received] == [True, True, True]
@@ -143,10 +157,11 @@ def test_webhooks_go_only_to_allowed_addresses_and_only_signed(
     commit_test_alert(db, world, closed, {"webhooks": [receiver.url(), by_name]}, "Nội bộ")
     report = deliver_pending(db, now=T0, settings=closed)
     assert report.failed == 2
-    assert "Refused the webhook host 127.0.0.1: the host is 127.0.0.1, a loopback address" in (
-        report.errors[0])
-    assert "Refused the webhook host localhost" in (
-        report.errors[1])
+    assert (
+        "Refused the webhook host 127.0.0.1: the host is 127.0.0.1, a loopback address"
+        in (report.errors[0])
+    )
+    assert "Refused the webhook host localhost" in (report.errors[1])
     assert "bi-mat" not in " ".join(report.errors) and "/hook" not in " ".join(report.errors)
     unsigned = settings.model_copy(update={"webhook_secret": SecretStr("")})
     commit_test_alert(db, world, unsigned, {"webhooks": [receiver.url()]}, "Không khóa")
@@ -177,11 +192,15 @@ def test_email_arrives_with_the_vietnamese_text_intact(
 
 
 def test_a_wrong_smtp_password_is_retried_and_never_logged(
-    db: Database, world: World, settings: Settings, smtp_server: Mailbox,
+    db: Database,
+    world: World,
+    settings: Settings,
+    smtp_server: Mailbox,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    cfg = settings.model_copy(update={"smtp_port": smtp_server.port,
-                                      "smtp_password": SecretStr("sai-mat-khau-bi-mat")})
+    cfg = settings.model_copy(
+        update={"smtp_port": smtp_server.port, "smtp_password": SecretStr("sai-mat-khau-bi-mat")}
+    )
     commit_test_alert(db, world, cfg, {"emails": ["truc-ban@soitin.test"]})
     report = deliver_pending(db, now=T0, settings=cfg)
     assert report.retrying == 1 and smtp_server.messages == []
@@ -193,15 +212,20 @@ def test_a_wrong_smtp_password_is_retried_and_never_logged(
 def test_a_rolled_back_transaction_sends_nothing(
     db: Database, world: World, settings: Settings, receiver: Receiver, smtp_server: Mailbox
 ) -> None:
-    cfg = settings.model_copy(update={"smtp_port": smtp_server.port,
-                                      "spike_baseline_windows": 8})
+    cfg = settings.model_copy(update={"smtp_port": smtp_server.port, "spike_baseline_windows": 8})
     story = world.story(at=T0 - timedelta(hours=6))
-    world.insert([row for w in range(1, 11)
-                  for row in world.rows(2, T0 - timedelta(minutes=30 * w), 29, provinces=["46"])])
+    world.insert(
+        [
+            row
+            for w in range(1, 11)
+            for row in world.rows(2, T0 - timedelta(minutes=30 * w), 29, provinces=["46"])
+        ]
+    )
     world.items(1, T0 - timedelta(hours=3), 1, story=story)
     world.items(30, T0 - timedelta(minutes=20), 19, story=story)
-    world.rule(channels={"in_app": True, "webhooks": [receiver.url()],
-                         "emails": ["truc-ban@soitin.test"]})
+    world.rule(
+        channels={"in_app": True, "webhooks": [receiver.url()], "emails": ["truc-ban@soitin.test"]}
+    )
 
     class Abort(Exception):
         pass

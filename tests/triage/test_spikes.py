@@ -20,19 +20,26 @@ from soitin.triage.spikes import (
 )
 from tests.triage.conftest import T0, World
 
-PARAMS = SpikeParams(window=timedelta(minutes=30), baseline_windows=8, p_value=1e-4,
-                     min_ratio=3.0, min_count=10, floor=0.5)
+PARAMS = SpikeParams(
+    window=timedelta(minutes=30),
+    baseline_windows=8,
+    p_value=1e-4,
+    min_ratio=3.0,
+    min_count=10,
+    floor=0.5,
+)
 
 
-@pytest.mark.parametrize(("k", "lam"), [(0, 2.0), (1, 0.5), (3, 3.0), (10, 0.5), (21, 7.0),
-                                        (60, 2.0), (200, 150.0)])
+@pytest.mark.parametrize(
+    ("k", "lam"), [(0, 2.0), (1, 0.5), (3, 3.0), (10, 0.5), (21, 7.0), (60, 2.0), (200, 150.0)]
+)
 def test_poisson_tail_matches_scipy(k: int, lam: float) -> None:
-    assert poisson_tail(k, lam) == pytest.approx(stats.poisson.sf(k - 1, lam), rel=1e-9,
-                                                 abs=1e-300)
+    assert poisson_tail(k, lam) == pytest.approx(stats.poisson.sf(k - 1, lam), rel=1e-9, abs=1e-300)
 
 
-@pytest.mark.parametrize(("k", "mean", "var"), [(3, 5.0, 10.0), (10, 2.0, 6.0),
-                                                (21, 7.0, 14.0), (60, 3.0, 9.0)])
+@pytest.mark.parametrize(
+    ("k", "mean", "var"), [(3, 5.0, 10.0), (10, 2.0, 6.0), (21, 7.0, 14.0), (60, 3.0, 9.0)]
+)
 def test_negative_binomial_tail_matches_scipy(k: int, mean: float, var: float) -> None:
     size = mean * mean / (var - mean)
     expected = stats.nbinom.sf(k - 1, size, size / (size + mean))
@@ -64,8 +71,15 @@ def test_recent_level_follows_the_time_of_day() -> None:
 
 def test_sql_counts_per_series_and_window(db: Database, world: World) -> None:
     story = world.story()
-    world.items(12, T0 - timedelta(minutes=25), 20, story=story, provinces=["44"],
-                wards=["18880"], category="scam")
+    world.items(
+        12,
+        T0 - timedelta(minutes=25),
+        20,
+        story=story,
+        provinces=["44"],
+        wards=["18880"],
+        category="scam",
+    )
     world.items(3, T0 - timedelta(minutes=85), 20, provinces=["46"], source="Nguồn khác")
     # Published "in the future" (a wrong clock): counts when it was fetched.
     world.items(1, T0 + timedelta(hours=5), 1, provinces=["46"], source="Nguồn khác")
@@ -90,8 +104,7 @@ def test_detect_spikes_finds_the_burst_not_the_calm(db: Database, world: World) 
         world.items(2, T0 - timedelta(minutes=30 * h), 29, provinces=["46"])
     world.items(1, T0 - timedelta(hours=3), 1, story=story, provinces=["44"], wards=["18880"])
     # The burst: 30 posts of the story in the last 20 minutes at Đồng Hới.
-    world.items(30, T0 - timedelta(minutes=21), 20, story=story, provinces=["44"],
-                wards=["18880"])
+    world.items(30, T0 - timedelta(minutes=21), 20, story=story, provinces=["44"], wards=["18880"])
     with db.session() as s:
         found = {sp.series: sp for sp in detect_spikes(s, T0, PARAMS)}
         source = world.sources["Báo Quảng Trị điện tử"]

@@ -17,11 +17,15 @@ from tests.web.conftest import csrf_of
 SignIn = Callable[[str], TestClient]
 
 
-def make_rule(db: Database, unit_id: int, name: str = "Tỉnh: mọi cảnh báo",
-              **channels: object) -> int:
+def make_rule(
+    db: Database, unit_id: int, name: str = "Tỉnh: mọi cảnh báo", **channels: object
+) -> int:
     with db.transaction() as s:
-        rule = AlertRule(unit_id=unit_id, name=name,
-                         channels={"in_app": True, "webhooks": [], "emails": [], **channels})
+        rule = AlertRule(
+            unit_id=unit_id,
+            name=name,
+            channels={"in_app": True, "webhooks": [], "emails": [], **channels},
+        )
         s.add(rule)
         s.flush()
         return rule.id
@@ -103,11 +107,19 @@ def test_viewers_and_other_units_cannot_acknowledge(
 
 def _rule_form(token: str, unit_id: int, **extra: object) -> dict[str, object]:
     form: dict[str, object] = {
-        "csrf_token": token, "name": "Lừa đảo ở Đồng Hới", "unit_id": str(unit_id),
-        "place_codes": "18880, 44", "categories": ["scam", "misinformation"],
-        "min_severity": "2", "quiet_start": "22:00", "quiet_end": "06:00",
-        "urgent_severity": "3", "in_app": "1", "webhooks": "https://hooks.example.org/t/bi-mat",
-        "emails": "truc-ban@soitin.test", "enabled": "1",
+        "csrf_token": token,
+        "name": "Lừa đảo ở Đồng Hới",
+        "unit_id": str(unit_id),
+        "place_codes": "18880, 44",
+        "categories": ["scam", "misinformation"],
+        "min_severity": "2",
+        "quiet_start": "22:00",
+        "quiet_end": "06:00",
+        "urgent_severity": "3",
+        "in_app": "1",
+        "webhooks": "https://hooks.example.org/t/bi-mat",
+        "emails": "truc-ban@soitin.test",
+        "enabled": "1",
     }
     form.update(extra)
     return form
@@ -128,15 +140,20 @@ def test_leads_manage_rules_of_their_units(
         assert rule.place_codes == ["18880", "44"]
         assert rule.categories == ["scam", "misinformation"]
         assert rule.quiet_hours == {"start": "22:00", "end": "06:00", "urgent_severity": 3}
-        assert rule.channels == {"in_app": True, "emails": ["truc-ban@soitin.test"],
-                                 "webhooks": ["https://hooks.example.org/t/bi-mat"]}
+        assert rule.channels == {
+            "in_app": True,
+            "emails": ["truc-ban@soitin.test"],
+            "webhooks": ["https://hooks.example.org/t/bi-mat"],
+        }
         rule_id = rule.id
     listing = lead.get("/alerts/rules").text
     assert "https://hooks.example.org/t/bi-mat" in listing
     bad = lead.post("/alerts/rules", data=_rule_form(token, units["qt"], place_codes="99999"))
     assert bad.status_code == 422 and "unknown 2025 place code" in bad.text
-    edited = lead.post(f"/alerts/rules/{rule_id}",
-                       data=_rule_form(token, units["dh"], name="Đổi tên", enabled=None))
+    edited = lead.post(
+        f"/alerts/rules/{rule_id}",
+        data=_rule_form(token, units["dh"], name="Đổi tên", enabled=None),
+    )
     assert edited.status_code == 303
     with db.session() as s:
         rule = s.get(AlertRule, rule_id)
@@ -149,8 +166,11 @@ def test_leads_manage_rules_of_their_units(
     # A reviewer sees the rule, with the webhook's secret path hidden, and cannot change it.
     reviewer = signed_in("reviewer_qt")
     listing = reviewer.get("/alerts/rules").text
-    assert "Đổi tên" in listing and "bi-mat" not in listing and "https://hooks.example.org/…" in (
-        listing)
+    assert (
+        "Đổi tên" in listing
+        and "bi-mat" not in listing
+        and "https://hooks.example.org/…" in (listing)
+    )
     denied = reviewer.post("/alerts/rules", data=_rule_form(csrf_of(listing), units["qt"]))
     assert denied.status_code == 403
 
@@ -177,7 +197,8 @@ def test_the_json_api_gives_the_same_alerts_and_rules(
     [alert] = listing["alerts"]
     assert alert["id"] == alert_id and alert["kind"] == "test" and alert["unread"] is True
     assert alert["message_en"] == (
-        "Test alert of the rule “Tỉnh: mọi cảnh báo”: the delivery channels work.")
+        "Test alert of the rule “Tỉnh: mọi cảnh báo”: the delivery channels work."
+    )
     assert client.post(f"/api/v1/alerts/{alert_id}/ack").status_code == 403  # no CSRF header
     acked = client.post(f"/api/v1/alerts/{alert_id}/ack", headers={"x-csrf-token": token})
     assert acked.status_code == 200 and acked.json()["acknowledged_at"]
@@ -185,18 +206,26 @@ def test_the_json_api_gives_the_same_alerts_and_rules(
     assert client.get("/api/v1/alerts?open=false").json()["alerts"][0]["id"] == alert_id
     assert client.get("/api/v1/alerts/unread").json() == {"unread": 0}
 
-    body = {"unit_id": units["qt"], "name": "API", "place_codes": ["44"],
-            "channels": {"in_app": True, "emails": ["a@soitin.test"]}}
+    body = {
+        "unit_id": units["qt"],
+        "name": "API",
+        "place_codes": ["44"],
+        "channels": {"in_app": True, "emails": ["a@soitin.test"]},
+    }
     created = client.post("/api/v1/alert-rules", json=body, headers={"x-csrf-token": token})
     assert created.status_code == 201, created.text
     rule = created.json()
     assert rule["place_codes"] == ["44"] and rule["channels"]["emails"] == ["a@soitin.test"]
     body["min_severity"] = 3
-    updated = client.put(f"/api/v1/alert-rules/{rule['id']}", json=body,
-                         headers={"x-csrf-token": token})
+    updated = client.put(
+        f"/api/v1/alert-rules/{rule['id']}", json=body, headers={"x-csrf-token": token}
+    )
     assert updated.status_code == 200 and updated.json()["min_severity"] == 3
-    wrong = client.post("/api/v1/alert-rules", json={**body, "categories": ["politics"]},
-                        headers={"x-csrf-token": token})
+    wrong = client.post(
+        "/api/v1/alert-rules",
+        json={**body, "categories": ["politics"]},
+        headers={"x-csrf-token": token},
+    )
     assert wrong.status_code == 422
     sent = client.post(f"/api/v1/alert-rules/{rule['id']}/test", headers={"x-csrf-token": token})
     assert sent.json()["queued"] == 1

@@ -36,8 +36,14 @@ def units(db: Database) -> dict[str, int]:
         vl = accounts.add_unit(s, "vl", "Xã Vĩnh Linh", parent_code="qt")
         for role in ("admin", "lead", "reviewer", "viewer"):
             for unit in ("qt", "dh"):
-                accounts.add_user(s, f"{role}_{unit}", role=role, unit_code=unit,
-                                  password="", password_hash=PASSWORD_HASH)
+                accounts.add_user(
+                    s,
+                    f"{role}_{unit}",
+                    role=role,
+                    unit_code=unit,
+                    password="",
+                    password_hash=PASSWORD_HASH,
+                )
         return {"qt": qt.id, "dh": dh.id, "vl": vl.id}
 
 

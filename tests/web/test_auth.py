@@ -74,8 +74,9 @@ def test_wrong_password_and_missing_csrf_are_refused(app_client: TestClient) -> 
 def test_repeated_failures_lock_the_account(app_client: TestClient, db: Database) -> None:
     token = csrf_of(app_client.get("/login").text)
     for _ in range(5):
-        app_client.post("/login", data={"username": "viewer_qt", "password": "x" * 10,
-                                          "csrf_token": token})
+        app_client.post(
+            "/login", data={"username": "viewer_qt", "password": "x" * 10, "csrf_token": token}
+        )
     locked = app_client.post(
         "/login", data={"username": "viewer_qt", "password": PASSWORD, "csrf_token": token}
     )
@@ -89,8 +90,12 @@ def test_open_redirect_after_login_is_refused(app_client: TestClient) -> None:
     token = csrf_of(app_client.get("/login").text)
     response = app_client.post(
         "/login",
-        data={"username": "lead_dh", "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/"},
+        data={
+            "username": "lead_dh",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
     )
     assert response.headers["location"] == "/"
 
@@ -99,11 +104,14 @@ def test_logout_and_password_change(signed_in: Callable[[str], TestClient]) -> N
     client = signed_in("reviewer_dh")
     page = client.get("/account/password")
     token = csrf_of(page.text)
-    wrong = client.post("/account/password",
-                        data={"current": "bad", "new": "mat-khau-moi-123", "csrf_token": token})
+    wrong = client.post(
+        "/account/password", data={"current": "bad", "new": "mat-khau-moi-123", "csrf_token": token}
+    )
     assert wrong.status_code == 400
-    done = client.post("/account/password",
-                       data={"current": PASSWORD, "new": "mat-khau-moi-123", "csrf_token": token})
+    done = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "mat-khau-moi-123", "csrf_token": token},
+    )
     assert "Đã đổi mật khẩu" in done.text
     out = client.post("/logout", data={"csrf_token": token})
     assert out.status_code == 303

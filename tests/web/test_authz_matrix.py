@@ -273,8 +273,13 @@ class World:
     def failed_task(self) -> int:
         """A task that failed after its retries (the dead-letter page's object)."""
         with self.db.transaction() as s:
-            task = FailedTask(message_id=uuid.uuid4().hex, queue="soitin.pipeline",
-                              actor="process_item_batch", args={"args": [[1]]}, error="boom")
+            task = FailedTask(
+                message_id=uuid.uuid4().hex,
+                queue="soitin.pipeline",
+                actor="process_item_batch",
+                args={"args": [[1]]},
+                error="boom",
+            )
             s.add(task)
             s.flush()
             return task.id

@@ -32,6 +32,10 @@ class Source:
     label: str
     mapping: dict[str, str] | None = None  # data-set label -> model label (None: as is)
     dev: bool = True  # has a dev split used for the card's figures
+    fixed: str | None = None  # every row gets this model label (benign background traffic)
+    limit: int | None = None  # first N rows only (file order is a fixed hash order)
+    exclude: tuple[str, ...] = ()  # data-set labels left out
+    text2: str | None = None  # a second text column appended (headline + lead)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,14 @@ class ModelSpec:
     harmful: dict[str, str] = field(default_factory=dict)  # label -> "0"/"1" for evaluation
     card: str = ""
     terms: str = ""
+
+
+def _background(label: str) -> Source:
+    """Benign news headlines + leads (baomoi) as `label`: everyday text is not harmful."""
+    return Source(
+        "baomoi_tc201805", "title", "label", dev=False, fixed=label, limit=3000,
+        exclude=("Thú cưng và Động vật",), text2="text",
+    )  # fmt: skip
 
 
 def _mapped(labels: tuple[str, ...]) -> dict[str, str]:
@@ -157,7 +169,10 @@ CATALOG: dict[str, ModelSpec] = {
         "toxicity",
         "product",
         ("clean", "offensive", "hate"),
-        (Source("vihsd", "free_text", "label_id", {"0": "clean", "1": "offensive", "2": "hate"}),),
+        (
+            Source("vihsd", "free_text", "label_id", {"0": "clean", "1": "offensive", "2": "hate"}),
+            _background("clean"),
+        ),
         LinearConfig(c=4.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
         augment="toxicity",
         harmful={"clean": "0", "offensive": "1", "hate": "1"},
@@ -168,6 +183,7 @@ CATALOG: dict[str, ModelSpec] = {
         "scam",
         "product",
         ("legit", "scam"),
+        # no news background here: it cost 5 points of dev macro-F1 (0.894 -> 0.845)
         (Source("vi_smishing_ie403", "content", "label", {"0": "legit", "1": "scam"}),),
         LinearConfig(c=10.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
         augment="scam",
@@ -182,6 +198,7 @@ CATALOG: dict[str, ModelSpec] = {
         (
             Source("reintel", "post_message", "label", {"0": "reliable", "1": "unreliable"}),
             Source("vfnd", "text", "label", {"0": "reliable", "1": "unreliable"}, dev=False),
+            _background("reliable"),
         ),
         LinearConfig(c=10.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
         augment="misinformation",
@@ -193,10 +210,16 @@ CATALOG: dict[str, ModelSpec] = {
         "spam",
         "product",
         ("ham", "spam"),
-        (Source("vispamreviews", "Comment", "Label", {"0": "ham", "1": "spam"}),),
+        (
+            # commercial spam: fake reviews and brand/shop promotion; SPAM-3 ("irrelevant,
+            # not a review") is left out, since outside review sections that is most text
+            Source("vispamreviews", "Comment", "SpamLabel", {"0": "ham", "1": "spam", "2": "spam"}),
+            _background("ham"),
+        ),
         LinearConfig(c=10.0, spec=PRODUCT_SPEC),
         harmful=_mapped(("ham", "spam")),
-        card="Product detector: commercial / review spam.",
+        card="Product detector: commercial spam (fake reviews, brand/shop promotion); "
+        "ViSpamReviews SPAM-3 (irrelevant text) is not counted as spam.",
         terms=_T_VISPAM,
     ),
 }

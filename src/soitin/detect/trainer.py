@@ -75,10 +75,22 @@ def _rows(spec: ModelSpec, split: str) -> list[tuple[str, str]]:
     for src in spec.sources:
         if split == "dev" and not src.dev:
             continue
-        for ex in read_examples(src.folder, split, src.text, src.label):
-            label = src.mapping.get(ex.label, "") if src.mapping else ex.label
+        examples = read_examples(src.folder, split, src.text, src.label)
+        seconds = read_examples(src.folder, split, src.text2, src.label) if src.text2 else examples
+        taken = 0
+        for ex, ex2 in zip(examples, seconds, strict=True):
+            if ex.label in src.exclude:
+                continue
+            if src.fixed:
+                label = src.fixed
+            else:
+                label = src.mapping.get(ex.label, "") if src.mapping else ex.label
             if label in spec.labels:
-                rows.append((ex.text, label))
+                text = f"{ex.text}. {ex2.text}" if src.text2 and ex2.text else ex.text
+                rows.append((text, label))
+                taken += 1
+                if src.limit and taken >= src.limit:
+                    break
     return rows
 
 

@@ -86,7 +86,9 @@ def build_table() -> dict[str, Any]:
     for p_code, p_name, d_code, d_name, w_code, w_name, p_key, d_key, w_key in old_rows:
         if p_code not in old_provinces:
             old_provinces[p_code] = [
-                p_code, *_split_type(p_name, _PROVINCE_TYPES), old_new_province[p_key]
+                p_code,
+                *_split_type(p_name, _PROVINCE_TYPES),
+                old_new_province[p_key],
             ]
         if d_code not in districts:
             districts[d_code] = [d_code, *_split_type(d_name, _DISTRICT_TYPES), p_code]

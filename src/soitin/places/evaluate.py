@@ -129,8 +129,10 @@ def evaluate(examples: Iterable[Example], tagger: PlaceTagger | None = None) -> 
                 {
                     "id": ex.id,
                     "text": ex.text,
-                    "gold": {"province_codes": sorted(ex.province_codes),
-                             "ward_codes": sorted(ex.ward_codes)},
+                    "gold": {
+                        "province_codes": sorted(ex.province_codes),
+                        "ward_codes": sorted(ex.ward_codes),
+                    },
                     "found": {"province_codes": sorted(found_p), "ward_codes": sorted(found_w)},
                 }
             )

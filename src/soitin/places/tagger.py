@@ -152,6 +152,7 @@ _HARD_PUNCT_RE = re.compile(r"[,.;:!?()\[\]{}\n\"|/]")
 _LIST_GAP_RE = re.compile(r"^\s*(?:[,;/&+-]|–|và|hoặc|với)?\s*(?:và\s*)?$", re.IGNORECASE)
 _PREFIX_GAP_RE = re.compile(r"^[\s.]*$")
 
+
 class _FoldTable(dict[int, str]):
     """str.translate table: characters it does not fold stay as they are. Identity entries
     for ASCII and common punctuation keep `translate` off its slow missing-key path."""
@@ -173,8 +174,6 @@ _SLOW_TOKEN_RE = re.compile(r"[a-z\x01]+|[0-9]+")
 _COMBINING_RE = re.compile("[\u0300-\u036f]")
 # Words with a letter outside ASCII (or a combining mark): written with diacritics.
 _MARKED_WORD_RE = re.compile(r"[^\W\d_]*(?:[^\x00-\x7f\W\d_]|[\u0300-\u036f])[^\W\d_]*")
-
-
 
 
 @dataclass(slots=True)
@@ -324,9 +323,7 @@ class PlaceTagger:
         n = len(toks)
         if i + 1 < n and toks[i + 1] in trie:
             return True
-        return (
-            i + 2 < n and (toks[i], toks[i + 1]) in _PREFIXES and toks[i + 2] in trie
-        )
+        return i + 2 < n and (toks[i], toks[i + 1]) in _PREFIXES and toks[i + 2] in trie
 
     def _prefix_at(self, t: _Text, i: int) -> tuple[_Prefix, int] | None:
         toks = t.tokens
@@ -428,9 +425,7 @@ class PlaceTagger:
                 if ok_gap and prefix[0].short and "." not in gap:
                     # "Q1", "P12" but not "H1N1": only Q/P run into a number, ending there
                     after = t.text[t.ends[j] : t.ends[j] + 1]
-                    ok_gap = (
-                        toks[i] in {"q", "p"} and toks[j].isdigit() and not after.isalnum()
-                    )
+                    ok_gap = toks[i] in {"q", "p"} and toks[j].isdigit() and not after.isalnum()
                 hit = self._match_at(t, j, prefixed=True) if ok_gap else None
                 if hit is not None:
                     found.append(self._candidate(t, j, hit, prefix[0], i))
@@ -465,8 +460,7 @@ class PlaceTagger:
         text = t.text
         span = text[start:end]
         title = all(
-            text[t.starts[k]].isupper() or text[t.starts[k]].isdigit()
-            for k in range(j, j + count)
+            text[t.starts[k]].isupper() or text[t.starts[k]].isdigit() for k in range(j, j + count)
         )
         return _Candidate(
             first=j,

@@ -351,9 +351,7 @@ def import_insights(
     body = [(start + 2 + i, row) for i, row in enumerate(rows[start + 1 :])]
 
     header = [_norm(h) for h in rows[start]]
-    wanted_titles = (
-        [overrides["title"]] if "title" in overrides else list(COLUMNS[chosen]["title"])
-    )
+    wanted_titles = [overrides["title"]] if "title" in overrides else list(COLUMNS[chosen]["title"])
     title_columns = [header.index(_norm(n)) for n in wanted_titles if _norm(n) in header]
 
     def cell(row: list[str], name: str) -> str:

@@ -43,9 +43,7 @@ _V = regex_class(ALL_VOWELS)
 _T = regex_class(TONED_VOWELS)
 # Words where a tone mark sits next to another vowel: only these can be misplaced.
 # Matches start only at the start of a word and scan it once, so long words stay linear.
-_TONE_CANDIDATE_RE = re.compile(
-    rf"(?<![^\W\d_])[^\W\d_]*?(?:[{_V}][{_T}]|[{_T}][{_V}])[^\W\d_]*"
-)
+_TONE_CANDIDATE_RE = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?(?:[{_V}][{_T}]|[{_T}][{_V}])[^\W\d_]*")
 
 # A run of three or more of the same letter once tone and case are ignored ("quáaaaa").
 _RUN_RE = re.compile(r"([^\W\d_])\1{2,}")

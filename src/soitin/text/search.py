@@ -142,8 +142,10 @@ def search_items(
                 "WHERE pc.value IN :province_codes)"
             )
 
-    columns = ("i.id, i.source_id, i.title, i.text, i.published_at, i.fetched_at, "
-               "i.province_codes, i.category")
+    columns = (
+        "i.id, i.source_id, i.title, i.text, i.published_at, i.fetched_at, "
+        "i.province_codes, i.category"
+    )
     if not terms:
         score = "0.0"
         from_clause = "items AS i"

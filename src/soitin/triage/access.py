@@ -40,8 +40,12 @@ def alert_scope(session: Session, user: User) -> frozenset[int]:
     return load_unit_tree(session).scope(user)
 
 
-def can_alert(user: User | None, action: AlertAction, unit_id: int | None = None,
-              scope: frozenset[int] | None = None) -> bool:
+def can_alert(
+    user: User | None,
+    action: AlertAction,
+    unit_id: int | None = None,
+    scope: frozenset[int] | None = None,
+) -> bool:
     """True when `user` may do `action` (on something of `unit_id`, inside `scope`)."""
     if user is None or not user.is_active or user.role not in ALERT_ROLES[action]:
         return False
@@ -50,8 +54,9 @@ def can_alert(user: User | None, action: AlertAction, unit_id: int | None = None
     return scope is not None and unit_id in scope
 
 
-def authorize_alert(user: User, action: AlertAction, unit_id: int | None = None,
-                    scope: frozenset[int] | None = None) -> None:
+def authorize_alert(
+    user: User, action: AlertAction, unit_id: int | None = None, scope: frozenset[int] | None = None
+) -> None:
     """Raise `PermissionDeniedError` for the wrong role, `NotFoundError` outside the scope."""
     if not user.is_active or user.role not in ALERT_ROLES[action]:
         raise PermissionDeniedError(f"The role {user.role!r} may not do {action.value}.")

@@ -335,8 +335,14 @@ def send_test_alert(
     )
     alert, queued = _open(session, rule, signal, now, settings, event="alert.test")
     audit.record(
-        session, "alert_rule.tested", actor=actor, object_type="alert_rule", object_id=rule.id,
-        ip=ip, alert_id=alert.id, queued=queued,
+        session,
+        "alert_rule.tested",
+        actor=actor,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=ip,
+        alert_id=alert.id,
+        queued=queued,
     )
     return alert, queued
 
@@ -374,8 +380,9 @@ def acknowledge_alert(
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
-    audit.record(session, "alert.acknowledged", actor=user, object_type="alert",
-                 object_id=alert.id, ip=ip)
+    audit.record(
+        session, "alert.acknowledged", actor=user, object_type="alert", object_id=alert.id, ip=ip
+    )
     session.flush()
     return alert
 
@@ -427,8 +434,11 @@ def unread_alert_ids(session: Session, user: User, alert_ids: Iterable[int]) -> 
 
 
 def mark_read(
-    session: Session, user: User, alert_ids: Iterable[int] | None = None,
-    *, now: datetime | None = None,
+    session: Session,
+    user: User,
+    alert_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> int:
     """Mark the user's notifications read (all, or those of `alert_ids`); returns how many."""
     stmt = (
@@ -465,8 +475,7 @@ def describe_alert(
         "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
         "acknowledged_by_id": alert.acknowledged_by_id,
         "unread": unread,
-        "rule": {"id": rule.id, "name": rule.name, "unit_id": rule.unit_id,
-                 "unit_name": unit_name},
+        "rule": {"id": rule.id, "name": rule.name, "unit_id": rule.unit_id, "unit_name": unit_name},
         "details": data.get("details", {}),
     }
 

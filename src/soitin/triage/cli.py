@@ -91,8 +91,10 @@ def deliver_cmd() -> None:
 def _find_rule(database: Database, rule: str) -> int:
     with database.session() as session:
         stmt = select(AlertRule.id)
-        stmt = stmt.where(AlertRule.id == int(rule)) if rule.isdigit() else stmt.where(
-            AlertRule.name == rule
+        stmt = (
+            stmt.where(AlertRule.id == int(rule))
+            if rule.isdigit()
+            else stmt.where(AlertRule.name == rule)
         )
         ids = list(session.scalars(stmt))
     if not ids:
@@ -118,8 +120,11 @@ def test_cmd(
         assert row is not None  # noqa: S101 - found just above
         alert, queued = send_test_alert(session, row, settings=settings)
         alert_id, name = alert.id, row.name
-    console.print(f"Test alert #{alert_id} of rule «{name}»; {queued} message(s) to send.",
-                  highlight=False, markup=False)
+    console.print(
+        f"Test alert #{alert_id} of rule «{name}»; {queued} message(s) to send.",
+        highlight=False,
+        markup=False,
+    )
     if queued:
         report = deliver_pending(database, settings=settings)
         console.print_json(json.dumps(report.as_dict()))
@@ -136,23 +141,28 @@ def rules_cmd() -> None:
     _, database = _open()
     with database.session() as session:
         rows = session.execute(
-            select(AlertRule, Unit.code).join(Unit, Unit.id == AlertRule.unit_id).order_by(
-                Unit.code, AlertRule.name)
+            select(AlertRule, Unit.code)
+            .join(Unit, Unit.id == AlertRule.unit_id)
+            .order_by(Unit.code, AlertRule.name)
         ).all()
         if not rows:
             console.print("No alert rules yet (leads and admins add them at /alerts/rules).")
         for rule, unit in rows:
             ch = rule.channels or {}
             channels = ", ".join(
-                part for part in (
+                part
+                for part in (
                     "in-app" if ch.get("in_app", True) else "",
                     f"{len(ch.get('webhooks', []))} webhook(s)" if ch.get("webhooks") else "",
                     f"{len(ch.get('emails', []))} e-mail(s)" if ch.get("emails") else "",
-                ) if part
+                )
+                if part
             )
             console.print(
                 f"#{rule.id}  {unit}  {rule.name}  places={','.join(rule.place_codes) or '*'}  "
                 f"categories={','.join(rule.categories) or '*'}  min={rule.min_severity}  "
                 f"[{channels or 'no channel'}]  {'on' if rule.enabled else 'off'}",
-                highlight=False, markup=False, soft_wrap=True,
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
             )

@@ -155,15 +155,25 @@ def _shares(rows: Sequence[_Row]) -> tuple[list[str], list[str], list[str]]:
         provinces.update(set(row.provinces))
         if row.category:
             cats[row.category] += 1
-    concern = [c for c, n in sorted(places.items(), key=lambda x: (-x[1], x[0]))
-               if n >= CONCERN_SHARE * total]
-    categories = [c for c, n in sorted(cats.items(), key=lambda x: (-x[1], x[0]))
-                  if n >= CONCERN_SHARE * total]
+    concern = [
+        c
+        for c, n in sorted(places.items(), key=lambda x: (-x[1], x[0]))
+        if n >= CONCERN_SHARE * total
+    ]
+    categories = [
+        c
+        for c, n in sorted(cats.items(), key=lambda x: (-x[1], x[0]))
+        if n >= CONCERN_SHARE * total
+    ]
     top_wards = [c for c, n in wards.most_common(1) if n >= DOMINANT_SHARE * total]
-    sentence_places = top_wards or [
-        c for c, n in sorted(provinces.items(), key=lambda x: (-x[1], x[0]))
-        if n >= DOMINANT_SHARE * total
-    ][:2]
+    sentence_places = (
+        top_wards
+        or [
+            c
+            for c, n in sorted(provinces.items(), key=lambda x: (-x[1], x[0]))
+            if n >= DOMINANT_SHARE * total
+        ][:2]
+    )
     return concern, categories, sentence_places
 
 
@@ -212,9 +222,7 @@ def _clusters(
             shared = len(claimed & set().union(*(members[i] for i in group)))
             if shared > best:
                 home, best = other, shared
-        alone = any(
-            still_a_spike(spikes[i], len(members[i] - claimed_all), params) for i in group
-        )
+        alone = any(still_a_spike(spikes[i], len(members[i] - claimed_all), params) for i in group)
         if home is not None and not alone:
             home.extend(group)
         else:
@@ -239,9 +247,11 @@ def _spike_signals(
     members = [{r.id for r in rows if s.series in series_of[r.id]} for s in spikes]
     by_id = {row.id: row for row in rows}
     source_ids = {int(s.key) for s in spikes if s.kind == "source"}
-    source_names = dict(
-        session.execute(select(Source.id, Source.name).where(Source.id.in_(source_ids))).all()
-    ) if source_ids else {}
+    source_names = (
+        dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(source_ids))).all())
+        if source_ids
+        else {}
+    )
     window_minutes = int(params.window.total_seconds() // 60)
     baseline_hours = params.baseline_span.total_seconds() / 3600
 
@@ -317,8 +327,9 @@ def _story_rows(session: Session, story_ids: Iterable[int], now: datetime) -> di
     out: dict[int, list[_Row]] = {}
     ids = sorted(set(story_ids))
     for start in range(0, len(ids), 500):
-        for row in _rows(session, Item.story_id.in_(ids[start : start + 500]),
-                         Item.fetched_at < now):
+        for row in _rows(
+            session, Item.story_id.in_(ids[start : start + 500]), Item.fetched_at < now
+        ):
             assert row.story_id is not None  # noqa: S101 - filtered on story_id
             out.setdefault(row.story_id, []).append(row)
     return out
@@ -378,8 +389,7 @@ def _new_story_signals(session: Session, now: datetime, settings: Settings) -> l
 
 def _debunked_signals(session: Session, now: datetime) -> list[Signal]:
     stmt = (
-        select(StoryClaimMatch.story_id, StoryClaimMatch.score, Claim.id, Claim.text,
-               Claim.verdict)
+        select(StoryClaimMatch.story_id, StoryClaimMatch.score, Claim.id, Claim.text, Claim.verdict)
         .join(Claim, Claim.id == StoryClaimMatch.claim_id)
         .where(
             Claim.verdict.in_(DEBUNKED_VERDICTS),

@@ -41,8 +41,13 @@ __all__ = [
 HOME = "44"  # Quảng Trị
 PROVINCES = (("44", 0.3), ("46", 0.15), ("48", 0.15), ("01", 0.2), ("79", 0.2))
 HOME_WARDS = ("18880", "18859", "18871", "18901")
-CATEGORIES = ((None, 0.6), ("misinformation", 0.15), ("scam", 0.15), ("toxic", 0.07),
-              ("spam", 0.03))
+CATEGORIES = (
+    (None, 0.6),
+    ("misinformation", 0.15),
+    ("scam", 0.15),
+    ("toxic", 0.07),
+    ("spam", 0.03),
+)
 SOURCES = tuple(f"synthetic-{i}" for i in range(8))
 SPIKE_KINDS = ("story", "ward", "category", "source")
 
@@ -102,8 +107,13 @@ class _Background:
     stories: list[_StoryState] = field(default_factory=list)
     counter: int = 0
 
-    def new_story(self, at: datetime, province: str | None = None, ward: str | None = None,
-                  category: str | None = "") -> _StoryState:
+    def new_story(
+        self,
+        at: datetime,
+        province: str | None = None,
+        ward: str | None = None,
+        category: str | None = "",
+    ) -> _StoryState:
         self.counter += 1
         prov = province or _pick(self.rng, PROVINCES)
         if ward is None and prov == HOME and self.rng.random() < 0.5:
@@ -121,8 +131,13 @@ class _Background:
         return self.new_story(at)
 
 
-def _item(rng: random.Random, at: datetime, story: _StoryState, source: str | None = None,
-          spike: str | None = None) -> SyntheticItem:
+def _item(
+    rng: random.Random,
+    at: datetime,
+    story: _StoryState,
+    source: str | None = None,
+    spike: str | None = None,
+) -> SyntheticItem:
     return SyntheticItem(
         published_at=at,
         fetched_at=at + timedelta(seconds=rng.uniform(5, 180)),
@@ -178,8 +193,11 @@ def make_stream(
         spikes.append(PlantedSpike(name, kind, begin, begin + timedelta(minutes=minutes), count))
         times = sorted(begin + timedelta(minutes=rng.uniform(0, minutes)) for _ in range(count))
         if kind == "story":
-            old = [s for s in bg.stories if begin - timedelta(hours=5) < s.born
-                   < begin - timedelta(hours=1)]
+            old = [
+                s
+                for s in bg.stories
+                if begin - timedelta(hours=5) < s.born < begin - timedelta(hours=1)
+            ]
             story = rng.choice(old) if old else bg.new_story(begin - timedelta(hours=2))
             items += [_item(rng, t, story, spike=name) for t in times]
         elif kind in ("ward", "category"):
@@ -217,9 +235,13 @@ def load_stream(session: Session, stream: SyntheticStream) -> dict[str, int]:
         if it.story not in first or it.published_at < first[it.story].published_at:
             first[it.story] = it
     stories = {
-        key: Story(first_seen=it.published_at, last_seen=it.published_at,
-                   province_codes=list(it.provinces), ward_codes=list(it.wards),
-                   category=it.category)
+        key: Story(
+            first_seen=it.published_at,
+            last_seen=it.published_at,
+            province_codes=list(it.provinces),
+            ward_codes=list(it.wards),
+            category=it.category,
+        )
         for key, it in first.items()
     }
     session.add_all(stories.values())
@@ -301,7 +323,8 @@ def replay(
     with database.session() as session:
         alerts = list(
             session.execute(
-                select(Alert.id, Alert.created_at).where(Alert.created_at >= stream.evaluate_from)
+                select(Alert.id, Alert.created_at)
+                .where(Alert.created_at >= stream.evaluate_from)
                 .order_by(Alert.created_at, Alert.id)
             ).all()
         )

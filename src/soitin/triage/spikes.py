@@ -133,14 +133,20 @@ def negbin_tail(k: int, mean: float, variance: float) -> float:
     size = mean * mean / (variance - mean)
     q = mean / (size + mean)  # chance of a "failure" step; p = 1 - q
     log_pmf = (
-        math.lgamma(k + size) - math.lgamma(size) - math.lgamma(k + 1)
-        + size * math.log1p(-q) + k * math.log(q)
+        math.lgamma(k + size)
+        - math.lgamma(size)
+        - math.lgamma(k + 1)
+        + size * math.log1p(-q)
+        + k * math.log(q)
     )
     if k <= mean:
         lower = sum(
             math.exp(
-                math.lgamma(j + size) - math.lgamma(size) - math.lgamma(j + 1)
-                + size * math.log1p(-q) + j * math.log(q)
+                math.lgamma(j + size)
+                - math.lgamma(size)
+                - math.lgamma(j + 1)
+                + size * math.log1p(-q)
+                + j * math.log(q)
             )
             for j in range(k)
         )

@@ -78,7 +78,7 @@ _EN_WARD_TYPES = {"Phường": "ward", "Xã": "commune", "Đặc khu": "special 
 
 
 def place_name(code: str, lang: str = "vi") -> str:
-    """"Quảng Trị", "phường Đồng Hới, Quảng Trị"; the code itself when unknown."""
+    """ "Quảng Trị", "phường Đồng Hới, Quảng Trị"; the code itself when unknown."""
     place = _places().get(code)
     if place is None:
         return code
@@ -92,7 +92,7 @@ def province_of(code: str) -> str | None:
 
 
 def places_phrase(codes: Sequence[str], lang: str = "vi") -> str:
-    """", tại Quảng Trị" (up to two places), or '' when there is none."""
+    """ ", tại Quảng Trị" (up to two places), or '' when there is none."""
     names = [place_name(c, lang) for c in codes[:2]]
     if not names:
         return ""
@@ -125,7 +125,7 @@ def spike_sentence(
     source: str | None = None,
     baseline_hours: float = 24,
 ) -> Sentence:
-    """"42 bài trong 30 phút, gấp 7 lần bình thường, tại Quảng Trị"."""
+    """ "42 bài trong 30 phút, gấp 7 lần bình thường, tại Quảng Trị"."""
     hours = f"{baseline_hours:g}"
     if mean <= 0:
         vi_norm = f"trong {hours} giờ trước đó không có bài nào"
@@ -145,7 +145,7 @@ def spike_sentence(
 
 
 def new_story_sentence(count: int, age_minutes: int, places: Sequence[str] = ()) -> Sentence:
-    """"Câu chuyện mới đã có 35 bài trong 45 phút, tại Quảng Trị"."""
+    """ "Câu chuyện mới đã có 35 bài trong 45 phút, tại Quảng Trị"."""
     age = max(1, age_minutes)
     return Sentence(
         f"Câu chuyện mới đã có {count} bài trong {age} phút{places_phrase(places, 'vi')}",
@@ -161,7 +161,7 @@ def _short(text: str, limit: int = 90) -> str:
 def debunked_sentence(
     claim_text: str, verdict: str, score: float, places: Sequence[str] = ()
 ) -> Sentence:
-    """"Lặp lại tin đã kiểm chứng là sai: «…» (độ khớp 0,87), tại Quảng Trị"."""
+    """ "Lặp lại tin đã kiểm chứng là sai: «…» (độ khớp 0,87), tại Quảng Trị"."""
     v_vi, v_en = VERDICT_NAMES.get(verdict, (verdict, verdict))
     claim = _short(claim_text)
     return Sentence(

@@ -44,8 +44,13 @@ def list_alerts(
     """Alerts of the caller's units (unacknowledged only unless `open=false`), newest first."""
     authorize_alert(user, AlertAction.VIEW)
     return alerts.alert_list(
-        session, user, alert_scope(session, user), open_only=open_only, limit=limit,
-        offset=offset, settings=settings,
+        session,
+        user,
+        alert_scope(session, user),
+        open_only=open_only,
+        limit=limit,
+        offset=offset,
+        settings=settings,
     )
 
 
@@ -66,8 +71,9 @@ def read_all(session: SessionDep, user: ApiUser) -> dict[str, int]:
 
 
 @router.post("/alerts/{alert_id}/ack")
-def acknowledge(request: Request, session: SessionDep, user: ApiUser,
-                alert_id: int) -> dict[str, Any]:
+def acknowledge(
+    request: Request, session: SessionDep, user: ApiUser, alert_id: int
+) -> dict[str, Any]:
     """Acknowledge an alert (409 if it already is)."""
     authorize_alert(user, AlertAction.ACK)
     alert = alerts.get_alert(session, alert_id, alert_scope(session, user))
@@ -93,14 +99,22 @@ def list_rules(session: SessionDep, user: ApiUser) -> dict[str, Any]:
 
 
 @router.post("/alert-rules", status_code=201)
-def create_rule(request: Request, session: SessionDep, user: ApiUser, settings: SettingsDep,
-                body: RuleIn) -> dict[str, Any]:
+def create_rule(
+    request: Request, session: SessionDep, user: ApiUser, settings: SettingsDep, body: RuleIn
+) -> dict[str, Any]:
     """Create a rule for one of the caller's units (leads and admins)."""
     authorize_alert(user, AlertAction.MANAGE_RULES, body.unit_id, alert_scope(session, user))
     spec = rules.parse_rule_spec(body.model_dump(exclude={"unit_id"}), settings)
     rule = rules.create_rule(session, body.unit_id, spec)
-    audit.record(session, "alert_rule.created", actor=user, object_type="alert_rule",
-                 object_id=rule.id, ip=client_ip(request), name=rule.name)
+    audit.record(
+        session,
+        "alert_rule.created",
+        actor=user,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=client_ip(request),
+        name=rule.name,
+    )
     session.commit()
     return rules.describe_rule(rule, reveal=True)
 
@@ -115,8 +129,14 @@ def get_rule(session: SessionDep, user: ApiUser, rule_id: int) -> dict[str, Any]
 
 
 @router.put("/alert-rules/{rule_id}")
-def update_rule(request: Request, session: SessionDep, user: ApiUser, settings: SettingsDep,
-                rule_id: int, body: RuleIn) -> dict[str, Any]:
+def update_rule(
+    request: Request,
+    session: SessionDep,
+    user: ApiUser,
+    settings: SettingsDep,
+    rule_id: int,
+    body: RuleIn,
+) -> dict[str, Any]:
     """Replace a rule (it may move to another unit of the caller's scope)."""
     scope = alert_scope(session, user)
     rule = rules.get_rule(session, rule_id)
@@ -125,15 +145,28 @@ def update_rule(request: Request, session: SessionDep, user: ApiUser, settings: 
     spec = rules.parse_rule_spec(body.model_dump(exclude={"unit_id"}), settings)
     rule.unit_id = body.unit_id
     rules.update_rule(session, rule, spec)
-    audit.record(session, "alert_rule.updated", actor=user, object_type="alert_rule",
-                 object_id=rule.id, ip=client_ip(request), name=rule.name)
+    audit.record(
+        session,
+        "alert_rule.updated",
+        actor=user,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=client_ip(request),
+        name=rule.name,
+    )
     session.commit()
     return rules.describe_rule(rule, reveal=True)
 
 
 @router.post("/alert-rules/{rule_id}/test")
-def test_rule(request: Request, session: SessionDep, database: DatabaseDep, user: ApiUser,
-              settings: SettingsDep, rule_id: int) -> dict[str, Any]:
+def test_rule(
+    request: Request,
+    session: SessionDep,
+    database: DatabaseDep,
+    user: ApiUser,
+    settings: SettingsDep,
+    rule_id: int,
+) -> dict[str, Any]:
     """Send a test alert through every channel of the rule (delivered after the commit)."""
     rule = rules.get_rule(session, rule_id)
     authorize_alert(user, AlertAction.MANAGE_RULES, rule.unit_id, alert_scope(session, user))

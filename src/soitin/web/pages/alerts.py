@@ -199,7 +199,11 @@ def rules_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
 
 
 def _form_error(
-    request: Request, session: SessionDep, user: User, form: dict[str, Any], exc: Exception,
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: dict[str, Any],
+    exc: Exception,
     rule_id: int | None = None,
 ) -> Response:
     session.rollback()
@@ -207,8 +211,9 @@ def _form_error(
     shown = {**form, "id": rule_id}
     template = "alerts/rule_edit.html" if rule_id else "alerts/rules.html"
     return render(
-        request, template, {**context, "form": shown, "error": str(exc), "saved": None,
-                            "tested": None},
+        request,
+        template,
+        {**context, "form": shown, "error": str(exc), "saved": None, "tested": None},
         status_code=422,
     )
 
@@ -225,14 +230,19 @@ def create_rule(
     scope = alert_scope(session, user)
     authorize_alert(user, AlertAction.MANAGE_RULES, form["unit_id"], scope)
     try:
-        spec = rules.parse_rule_spec(
-            {k: v for k, v in form.items() if k != "unit_id"}, settings
-        )
+        spec = rules.parse_rule_spec({k: v for k, v in form.items() if k != "unit_id"}, settings)
     except InvalidInputError as exc:
         return _form_error(request, session, user, form, exc)
     rule = rules.create_rule(session, form["unit_id"], spec)
-    audit.record(session, "alert_rule.created", actor=user, object_type="alert_rule",
-                 object_id=rule.id, ip=client_ip(request), name=rule.name)
+    audit.record(
+        session,
+        "alert_rule.created",
+        actor=user,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=client_ip(request),
+        name=rule.name,
+    )
     session.commit()
     return RedirectResponse("/alerts/rules?saved=1", status_code=303)
 
@@ -270,15 +280,20 @@ def update_rule(
     rule = _managed_rule(session, user, rule_id)
     authorize_alert(user, AlertAction.MANAGE_RULES, form["unit_id"], alert_scope(session, user))
     try:
-        spec = rules.parse_rule_spec(
-            {k: v for k, v in form.items() if k != "unit_id"}, settings
-        )
+        spec = rules.parse_rule_spec({k: v for k, v in form.items() if k != "unit_id"}, settings)
     except InvalidInputError as exc:
         return _form_error(request, session, user, form, exc, rule_id)
     rule.unit_id = form["unit_id"]
     rules.update_rule(session, rule, spec)
-    audit.record(session, "alert_rule.updated", actor=user, object_type="alert_rule",
-                 object_id=rule.id, ip=client_ip(request), name=rule.name)
+    audit.record(
+        session,
+        "alert_rule.updated",
+        actor=user,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=client_ip(request),
+        name=rule.name,
+    )
     session.commit()
     return RedirectResponse("/alerts/rules?saved=1", status_code=303)
 

@@ -18,9 +18,7 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("severity", sa.Integer(), server_default="1", nullable=False)
-        )
+        batch_op.add_column(sa.Column("severity", sa.Integer(), server_default="1", nullable=False))
 
     op.create_table(
         "alert_notifications",
@@ -50,9 +48,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_alert_notifications_alert_id"), ["alert_id"], unique=False
         )
-        batch_op.create_index(
-            "ix_alert_notifications_inbox", ["user_id", "read_at"], unique=False
-        )
+        batch_op.create_index("ix_alert_notifications_inbox", ["user_id", "read_at"], unique=False)
 
     op.create_table(
         "alert_outbox",
