@@ -126,7 +126,7 @@ def serve(
     elif cfg.scheduler_enabled:
         from soitin.ops.schedule import SchedulerLoop
 
-        SchedulerLoop(database, None, name="serve").start()
+        SchedulerLoop(database, None, name="serve", first_delay=60).start()
         console.print("Embedded mode: pipeline and schedules run in this process.")
     uvicorn.run(web, host=host, port=port, log_level="info")
 

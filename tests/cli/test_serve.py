@@ -41,16 +41,16 @@ def test_serve_prints_login_and_answers_health(tmp_path: Path) -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.3)
-        health = httpx.get(f"{base}/health", timeout=5)
+        health = httpx.get(f"{base}/health", timeout=30)
         assert health.status_code == 200 and health.json()["database"] == "sqlite"
-        login_page = httpx.get(f"{base}/login", timeout=5)
+        login_page = httpx.get(f"{base}/login", timeout=30)
         assert login_page.status_code == 200 and "Đăng nhập" in login_page.text
         output = log.read_text(encoding="utf-8")
         assert f"http://127.0.0.1:{port}/" in output
         password = re.search(r"admin\s+mật khẩu / password: (\S+)", output)
         assert password, output
         # The printed password works.
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, timeout=30) as client:
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
             assert token

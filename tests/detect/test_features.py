@@ -15,6 +15,7 @@ def test_same_text_same_row_whatever_the_batch() -> None:
     assert (alone[0] != batch[1]).nnz == 0
     assert batch[2].nnz == 0
     assert batch.shape == (3, 1 << 18)
+    assert featurise(["", ""], spec).nnz == 0
 
 
 def test_counts_reflect_repeated_words() -> None:

@@ -15,7 +15,7 @@ from tests.detect.conftest import require_shared_data
 # classes), <= 0.25 (4 classes); ROC-AUC 0.5.
 FLOORS = {
     "vihsd": ("macro_f1", 0.45),
-    "victsd-toxicity": ("roc_auc", 0.75),
+    "victsd-toxicity": ("roc_auc", 0.7),
     "vispam": ("roc_auc", 0.75),
     "vispam-type": ("macro_f1", 0.40),
     "reintel": ("roc_auc", 0.75),

@@ -151,7 +151,7 @@ class ToxicityDetector(LinearDetector):
 class ScamDetector(LinearDetector):
     """Scam / fraud probability plus extracted evidence (contacts, money, lures...)."""
 
-    evidence_min = 0.2
+    evidence_min = 0.5
 
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("scam", model)

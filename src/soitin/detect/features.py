@@ -186,9 +186,13 @@ def _featurise(texts: list[str], spec: FeatureSpec) -> sparse.csr_matrix:
         )
         rows += f_rows
         cols += f_cols
-    if not rows:
+    key = (
+        np.concatenate(rows) << spec.n_bits | np.concatenate(cols)
+        if rows
+        else np.zeros(0, np.int64)
+    )
+    if key.shape[0] == 0:
         return sparse.csr_matrix((n_docs, spec.n_features), dtype=np.float32)
-    key = np.concatenate(rows) << spec.n_bits | np.concatenate(cols)
     key.sort()
     first = np.concatenate(([True], key[1:] != key[:-1]))
     idx = np.flatnonzero(first)

@@ -147,12 +147,18 @@ class SchedulerLoop:
     """A daemon thread that calls `run_due` every `tick` seconds."""
 
     def __init__(
-        self, database: Database, broker: Broker | None = None, name: str = "", tick: float = 15
+        self,
+        database: Database,
+        broker: Broker | None = None,
+        name: str = "",
+        tick: float = 15,
+        first_delay: float = 0,
     ) -> None:
         self.database = database
         self.broker = broker
         self.name = name
         self.tick = tick
+        self.first_delay = first_delay
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="soitin-scheduler", daemon=True)
 
@@ -166,6 +172,9 @@ class SchedulerLoop:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        # Let a freshly started web process answer its first requests before heavy jobs.
+        if self._stop.wait(self.first_delay):
+            return
         while not self._stop.is_set():
             try:
                 run_due(self.database, broker=self.broker, by=self.name)
