@@ -123,3 +123,14 @@ def test_english_switch(signed_in: Callable[[str], TestClient]) -> None:
     client = signed_in("viewer_dh")
     client.get("/lang/en")
     assert "Dashboard" in client.get("/").text
+
+
+def test_out_of_range_ids_are_a_clear_4xx(signed_in: Callable[[str], TestClient]) -> None:
+    """Found by schemathesis: an id beyond 64 bits was a 500 (SQLite OverflowError)."""
+    client = signed_in("admin_qt")
+    for path in ("/api/v1/stories/36893488147419103232", "/api/v1/claims/36893488147419103232"):
+        response = client.get(path)
+        assert response.status_code == 422, (path, response.text)
+        assert "out of range" in response.json()["detail"]
+    page = client.get("/cases/36893488147419103232")
+    assert page.status_code == 422

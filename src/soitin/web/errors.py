@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 
 from soitin.errors import (
     ConflictError,
@@ -32,6 +33,13 @@ def wants_json(request: Request) -> bool:
     )
 
 
+def _out_of_range(request: Request) -> Response:
+    message = "A number in the request is out of range."
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=422)
+    return render(request, "error.html", {"message_key": "error.title", "detail": message}, 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping on `app`."""
 
@@ -40,6 +48,16 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
+        # SQLite refuses integers beyond 64 bits (e.g. an id of 2**70 in a path).
+        return _out_of_range(request)
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # PostgreSQL: "integer out of range" and the like, from a value the client sent.
+        return _out_of_range(request)
 
     @app.exception_handler(SoitinError)
     async def _domain(request: Request, exc: SoitinError) -> Response:
