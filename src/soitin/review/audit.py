@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from soitin.db.models import AuditEvent, User
+from soitin.report.safe_cell import neutralise
 
 
 def record(
@@ -63,7 +64,6 @@ def parse_local_date(value: Any) -> Any:
 
 
 CSV_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "ip", "detail")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilters(BaseModel):
@@ -212,7 +212,7 @@ def list_events(
 
 def neutralise_cell(value: str) -> str:
     """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a '."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return str(neutralise(value))
 
 
 def export_csv(
