@@ -12,23 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from _server import demo_server
 
 
 def main() -> int:
@@ -38,99 +30,73 @@ def main() -> int:
     parser.add_argument("--keep-log", type=Path, default=None, help="copy the server log here")
     args = parser.parse_args()
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
-    with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "SOITIN_DATA_DIR": tmp, "SOITIN_SCHEDULER_ENABLED": "false"}
-        env.pop("SOITIN_DATABASE_URL", None)
-        log = Path(tmp) / "serve.log"
-        with log.open("w") as out:
-            server = subprocess.Popen(  # noqa: S603 - our own CLI, on loopback
-                [sys.executable, "-m", "soitin", "serve", "--demo", "--port", str(port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=tmp,
+    with demo_server() as server:
+        base, env, log = server.base, server.env, server.log
+        password = re.search(r"admin\s+mật khẩu / password: (\S+)", log.read_text("utf-8"))
+        assert password
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get("/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert csrf
+            client.post(
+                "/login",
+                data={
+                    "username": "admin",
+                    "password": password.group(1),
+                    "csrf_token": csrf.group(1),
+                },
             )
-        try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            password = re.search(r"admin\s+mật khẩu / password: (\S+)", log.read_text("utf-8"))
-            assert password
-            with httpx.Client(base_url=base, timeout=30) as client:
-                page = client.get("/login")
-                csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-                assert csrf
-                client.post(
-                    "/login",
-                    data={
-                        "username": "admin",
-                        "password": password.group(1),
-                        "csrf_token": csrf.group(1),
-                    },
-                )
-                # Signing in starts a new session, with a new CSRF token.
-                fresh = re.search(
-                    r'name="csrf-token" content="([^"]+)"', client.get("/account/password").text
-                )
-                assert fresh
-                made = client.post(
-                    "/api/v1/tokens",
-                    json={"name": "fuzz"},
-                    headers={"X-CSRF-Token": fresh.group(1)},
-                )
-                token = made.json()["token"]
-            report = Path(tmp) / "report.ndjson"
-            run = subprocess.run(  # noqa: S603 - the schemathesis CLI, on loopback
-                [
-                    st,
-                    "run",
-                    f"{base}/api/v1/openapi.json",
-                    "-H",
-                    f"Authorization: Bearer {token}",
-                    "--checks",
-                    "not_a_server_error",
-                    "--max-examples",
-                    str(args.max_examples),
-                    "--report",
-                    "ndjson",
-                    "--report-ndjson-path",
-                    str(report),
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-                env=env,
+            # Signing in starts a new session, with a new CSRF token.
+            fresh = re.search(
+                r'name="csrf-token" content="([^"]+)"', client.get("/account/password").text
             )
-            tail = run.stdout.strip().splitlines()[-15:]
-            failures = [
-                line.strip()
-                for line in run.stdout.splitlines()
-                if line.strip().startswith(("_", "- Server error", "[500]", "Server error"))
-                or " /api/" in line
-            ]
-            summary = {
-                "figure": "schemathesis",
-                "exit_code": run.returncode,
-                "max_examples": args.max_examples,
-                "server_errors_in_log": log.read_text("utf-8").count("500 Internal Server Error"),
-                "summary": tail,
-                "failures": failures[:60],
-            }
-            print(json.dumps(summary, ensure_ascii=False))
-            if args.keep_log:
-                shutil.copy(log, args.keep_log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            assert fresh
+            made = client.post(
+                "/api/v1/tokens",
+                json={"name": "fuzz"},
+                headers={"X-CSRF-Token": fresh.group(1)},
+            )
+            token = made.json()["token"]
+        report = server.folder / "report.ndjson"
+        run = subprocess.run(  # noqa: S603 - the schemathesis CLI, on loopback
+            [
+                st,
+                "run",
+                f"{base}/api/v1/openapi.json",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                str(args.max_examples),
+                "--report",
+                "ndjson",
+                "--report-ndjson-path",
+                str(report),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        tail = run.stdout.strip().splitlines()[-15:]
+        failures = [
+            line.strip()
+            for line in run.stdout.splitlines()
+            if line.strip().startswith(("_", "- Server error", "[500]", "Server error"))
+            or " /api/" in line
+        ]
+        summary = {
+            "figure": "schemathesis",
+            "exit_code": run.returncode,
+            "max_examples": args.max_examples,
+            "server_errors_in_log": log.read_text("utf-8").count("500 Internal Server Error"),
+            "summary": tail,
+            "failures": failures[:60],
+        }
+        print(json.dumps(summary, ensure_ascii=False))
+        if args.keep_log:
+            shutil.copy(log, args.keep_log)
     return 0
 
 

@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
+
+from _server import demo_server
 
 USERS = [
     "reviewer_qt1",
@@ -42,12 +40,6 @@ USERS = [
 ]
 SEARCHES = ["lu", "lừa đảo", "dien luc", "Quảng Trị", "vắc xin", "xả đập", "trúng thưởng"]
 API_SOURCE = "API đối tác tổng hợp mạng xã hội (demo)"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Stats:
@@ -146,65 +138,39 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--push-every", type=float, default=1.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "SOITIN_DATA_DIR": tmp, "SOITIN_SCHEDULER_ENABLED": "false"}
-        env.pop("SOITIN_DATABASE_URL", None)
-        log = Path(tmp) / "serve.log"
-        with log.open("w") as out:
-            server = subprocess.Popen(  # noqa: S603 - our own CLI, on loopback
-                [sys.executable, "-m", "soitin", "serve", "--demo", "--port", str(port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=tmp,
+    with demo_server() as server:
+        base, env, log, tmp = server.base, server.env, server.log, str(server.folder)
+        text = log.read_text(encoding="utf-8")
+        demo = re.search(r"share the password (\S+)", text)
+        assert demo, text
+        issued = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "soitin", "source", "token", API_SOURCE],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp,
+        )
+        token = issued.stdout.strip().splitlines()[-1].strip()
+        stats, stop = Stats(), threading.Event()
+        threads = [
+            threading.Thread(
+                target=reviewer,
+                args=(base, USERS[i % len(USERS)], demo.group(1), stop, stats, i),
             )
-        try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            text = log.read_text(encoding="utf-8")
-            demo = re.search(r"share the password (\S+)", text)
-            assert demo, text
-            issued = subprocess.run(  # noqa: S603
-                [sys.executable, "-m", "soitin", "source", "token", API_SOURCE],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=tmp,
-            )
-            token = issued.stdout.strip().splitlines()[-1].strip()
-            stats, stop = Stats(), threading.Event()
-            threads = [
-                threading.Thread(
-                    target=reviewer,
-                    args=(base, USERS[i % len(USERS)], demo.group(1), stop, stats, i),
-                )
-                for i in range(args.users)
-            ]
-            threads.append(
-                threading.Thread(target=pusher, args=(base, token, stop, stats, args.push_every))
-            )
-            started = time.perf_counter()
-            for t in threads:
-                t.start()
-            stop.wait(args.seconds)
-            stop.set()
-            for t in threads:
-                t.join(timeout=120)
-            elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            for i in range(args.users)
+        ]
+        threads.append(
+            threading.Thread(target=pusher, args=(base, token, stop, stats, args.push_every))
+        )
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        stop.wait(args.seconds)
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+        elapsed = time.perf_counter() - started
     total = sum(len(v) for v in stats.times.values())
     errors = sum(stats.errors.values())
     print(
