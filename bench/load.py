@@ -1,12 +1,15 @@
 """Bounded load test, only against 127.0.0.1: signed-in reviewers browse, search and decide
 while items are pushed in, for a fixed time. Prints one JSON line per figure.
 
-    .venv/bin/python bench/load.py [--users 50] [--seconds 300] [--push-every 1.0]
+    .venv/bin/python bench/load.py [--users 50] [--seconds 300] [--think 2.0] [--push-every 1.0]
 
 It starts `soitin serve --demo` on a new SQLite database in a temporary folder (so the demo
 reviewers exist), issues a push-API token with the CLI, then runs `--users` threads, each
 signed in as one of the demo reviewers/leads, looping: queue page, a case page, a search, and
-a comment on the case (a CSRF-protected form). One more thread pushes batches of 20 items.
+a comment on the case (a CSRF-protected form), pausing before each request for a random time
+with mean `--think` seconds (exponential; people read before they click — 0 makes every
+thread a closed loop, which measures saturation, not reviewers). One more thread pushes
+batches of 20 items.
 """
 
 from __future__ import annotations
@@ -72,10 +75,21 @@ def _timed(
 
 
 def reviewer(
-    base: str, username: str, password: str, stop: threading.Event, stats: Stats, seed: int
+    base: str,
+    username: str,
+    password: str,
+    stop: threading.Event,
+    stats: Stats,
+    seed: int,
+    think: float,
 ) -> None:
     """One signed-in reviewer's loop."""
     rng = random.Random(seed)  # noqa: S311 - load pattern, not security
+
+    def pause() -> bool:
+        """Read the page for a while; False when the run is over."""
+        return not stop.wait(rng.expovariate(1 / think) if think > 0 else 0)
+
     with httpx.Client(base_url=base, timeout=60) as client:
         page = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -91,13 +105,14 @@ def reviewer(
         )
         if signed is None or signed.status_code != 303:
             return
-        while not stop.is_set():
+        stop.wait(rng.random() * think)  # everybody does not start in the same second
+        while pause():
             queue = _timed(stats, "queue", client.get, "/queue")
             ids = re.findall(r'href="/cases/(\d+)"', queue.text) if queue is not None else []
-            if ids:
+            if ids and pause():
                 case_id = rng.choice(ids)
                 case = _timed(stats, "case", client.get, f"/cases/{case_id}")
-                if case is not None and rng.random() < 0.3:
+                if case is not None and rng.random() < 0.3 and pause():
                     csrf = re.search(r'name="csrf_token" value="([^"]+)"', case.text)
                     if csrf:
                         _timed(
@@ -107,8 +122,9 @@ def reviewer(
                             f"/cases/{case_id}/comment",
                             data={"note": "Đang kiểm tra nguồn tin", "csrf_token": csrf.group(1)},
                         )
-            q = rng.choice(SEARCHES)
-            _timed(stats, "search", client.get, "/queue", params={"q": q})
+            if pause():
+                q = rng.choice(SEARCHES)
+                _timed(stats, "search", client.get, "/queue", params={"q": q})
 
 
 def pusher(base: str, token: str, stop: threading.Event, stats: Stats, every: float) -> None:
@@ -136,6 +152,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause (s) per request")
     parser.add_argument("--push-every", type=float, default=1.0)
     args = parser.parse_args()
     with demo_server() as server:
@@ -156,7 +173,7 @@ def main() -> int:
         threads = [
             threading.Thread(
                 target=reviewer,
-                args=(base, USERS[i % len(USERS)], demo.group(1), stop, stats, i),
+                args=(base, USERS[i % len(USERS)], demo.group(1), stop, stats, i, args.think),
             )
             for i in range(args.users)
         ]
@@ -179,6 +196,7 @@ def main() -> int:
                 "figure": "load_requests_per_s",
                 "value": round(total / elapsed, 1),
                 "users": args.users,
+                "think_s": args.think,
                 "seconds": round(elapsed),
             }
         )

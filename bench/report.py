@@ -244,6 +244,15 @@ def build(path: Path, items: int, months: int, month: Period, seed: int) -> dict
     return units
 
 
+def _units(path: Path) -> dict[str, int]:
+    """Unit ids by code of a database built before."""
+    conn = sqlite3.connect(path)
+    try:
+        return {code: uid for uid, code in conn.execute("SELECT id, code FROM units")}
+    finally:
+        conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -251,19 +260,26 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--db", type=Path, default=None, help="SQLite file to build into or reuse (kept)"
+    )
     args = parser.parse_args()
     month = parse_period(args.month)
     with tempfile.TemporaryDirectory(prefix="soitin-bench-") as tmp:
-        path = Path(tmp) / "bench.db"
-        began = time.perf_counter()
-        units = build(path, args.items, args.months, month, args.seed)
-        _emit(
-            "build_seconds",
-            value=round(time.perf_counter() - began, 1),
-            items=args.items,
-            months=args.months,
-            db_mb=round(path.stat().st_size / 2**20, 1),
-        )
+        path = args.db or Path(tmp) / "bench.db"
+        if path.exists():
+            units = _units(path)
+            _emit("reused_database", path=str(path), units=len(units))
+        else:
+            began = time.perf_counter()
+            units = build(path, args.items, args.months, month, args.seed)
+            _emit(
+                "build_seconds",
+                value=round(time.perf_counter() - began, 1),
+                items=args.items,
+                months=args.months,
+                db_mb=round(path.stat().st_size / 2**20, 1),
+            )
         engine = make_engine(f"sqlite:///{path}")
         database = Database(engine)
         for code in ("tinh", "xa0"):

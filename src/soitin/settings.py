@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     )
     #: Review: cases per queue page.
     queue_page_size: int = Field(default=50, ge=5, le=500)
+    #: Sign-in: failed attempts from one address within the window before it must wait.
+    login_ip_max_failures: int = Field(default=20, ge=1)
+    login_ip_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @field_validator("timezone")
     @classmethod

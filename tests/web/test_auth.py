@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from soitin.db.engine import Database
 from soitin.db.models import AuditEvent
+from soitin.settings import load_settings
+from soitin.web.app import create_app
 from tests.web.conftest import PASSWORD, csrf_of, login
 
 
@@ -84,6 +87,34 @@ def test_repeated_failures_lock_the_account(app_client: TestClient, db: Database
     with db.session() as s:
         actions = s.scalars(select(AuditEvent.action)).all()
     assert "login.lockout" in actions and "login.locked" in actions
+
+
+def test_many_failures_from_one_address_are_rate_limited(
+    db: Database, units: dict[str, int], tmp_path: Path
+) -> None:
+    settings = load_settings(data_dir=tmp_path, env="test", login_ip_max_failures=4)
+    app = create_app(settings, db)
+    with TestClient(app, follow_redirects=False, client=("203.0.113.7", 5000)) as attacker:
+        token = csrf_of(attacker.get("/login").text)
+        for i in range(4):  # different accounts each time: no account lock-out
+            failed = attacker.post(
+                "/login", data={"username": f"khong-co-{i}", "password": "x", "csrf_token": token}
+            )
+            assert failed.status_code == 401
+        refused = attacker.post(
+            "/login", data={"username": "lead_dh", "password": PASSWORD, "csrf_token": token}
+        )
+        assert refused.status_code == 429
+        assert "Quá nhiều lần đăng nhập sai từ địa chỉ này" in refused.text
+        assert attacker.get("/").status_code == 303  # still not signed in
+    with TestClient(app, follow_redirects=False, client=("198.51.100.9", 5000)) as colleague:
+        login(colleague, "lead_dh")  # another address is not affected
+        assert colleague.get("/").status_code == 200
+    with db.session() as s:
+        limited = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "login.rate_limited")
+        ).all()
+    assert [(e.ip, e.detail["username"]) for e in limited] == [("203.0.113.7", "lead_dh")]
 
 
 def test_open_redirect_after_login_is_refused(app_client: TestClient) -> None:

@@ -59,7 +59,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # read first and writes later fails at once with "database is locked" when another
         # writer committed in between; an immediate one waits its turn (busy_timeout).
-        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+        # Read-only sessions (web GETs) run with query_only, so a stray write fails loudly
+        # instead of racing for the lock; the pooled connection is reset for the next user.
+        options = conn.get_execution_options()
+        conn.exec_driver_sql(f"PRAGMA query_only={1 if options.get('sqlite_read_only') else 0}")
+        conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
 
 
 def describe_url(url: str) -> str:
@@ -93,13 +97,22 @@ class Database:
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        #: SQLite file engines: readers and the one writer are separate transactions (WAL),
+        #: so a read-only request must write (an audit line) through its own transaction.
+        self.isolates_writers = isinstance(bind, Engine) and bind.dialect.name == "sqlite"
         writer = (
             bind.execution_options(sqlite_begin="BEGIN IMMEDIATE")
-            if isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+            if self.isolates_writers
             else bind
         )
         self._writer_factory = sessionmaker(
             bind=writer,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        reader = bind.execution_options(sqlite_read_only=True) if self.isolates_writers else bind
+        self._reader_factory = sessionmaker(
+            bind=reader,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
@@ -109,9 +122,15 @@ class Database:
         """`sqlite` or `postgresql`."""
         return self.engine.dialect.name
 
-    def session(self, *, write: bool = False) -> Session:
-        """A new session; use as a context manager. `write=True` for one that will write."""
-        return (self._writer_factory if write else self._factory)()
+    def session(self, *, write: bool = False, read_only: bool = False) -> Session:
+        """A new session; use as a context manager.
+
+        `write=True` for one that will write (SQLite: takes the write lock when it begins);
+        `read_only=True` for one that must not (SQLite: any write raises).
+        """
+        if write:
+            return self._writer_factory()
+        return (self._reader_factory if read_only else self._factory)()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -525,6 +525,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_actor_id_at", "actor_id", "at"),
         Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_ip_at", "ip", "at"),
     )
 
 

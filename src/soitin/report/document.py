@@ -392,6 +392,7 @@ def build_report(
     now: datetime | None = None,
     lang: str = "vi",
     granularity: Granularity | None = None,
+    store_rollup: bool = True,
 ) -> ReportDocument:
     """The content of the periodic report of `unit_id` for `period`."""
     stats = compute_statistics(
@@ -399,6 +400,7 @@ def build_report(
         StatsQuery(unit_id=unit_id, period=period, granularity=granularity),
         tz=tz,
         now=now,
+        store_rollup=store_rollup,
     )
     unit = session.get(Unit, unit_id)
     assert unit is not None  # noqa: S101 - compute_statistics checked it

@@ -70,8 +70,12 @@ def render_report(
     *,
     tz: ZoneInfo,
     now: datetime | None = None,
+    store_rollup: bool = True,
 ) -> RenderedReport:
-    """The report of `unit_id` for `period` in `fmt` (xlsx, pdf, csv or claimreview)."""
+    """The report of `unit_id` for `period` in `fmt` (xlsx, pdf, csv or claimreview).
+
+    `store_rollup=False` for a read-only session (see `compute_statistics`).
+    """
     if fmt not in FORMATS:
         raise InvalidInputError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
     unit = session.get(Unit, unit_id)
@@ -85,7 +89,7 @@ def render_report(
         return RenderedReport(claimreview_json(items), filename, MEDIA_TYPES[fmt])
     from soitin.report.document import build_report
 
-    doc = build_report(session, unit_id, period, tz=tz, now=now)
+    doc = build_report(session, unit_id, period, tz=tz, now=now, store_rollup=store_rollup)
     if fmt == "xlsx":
         from soitin.report.xlsx import report_xlsx
 

@@ -42,10 +42,10 @@ def _model(kind: str) -> tuple[type[Item] | type[Story], Any]:
     return (Item, Item.fetched_at) if kind == "item" else (Story, Story.first_seen)
 
 
-def ensure_days(
-    session: Session, kind: str, tz: ZoneInfo, first: date, end: date, local_day: LocalDay
-) -> bool:
-    """Compute the missing days of [first, end); True when something was stored."""
+def missing_days(
+    session: Session, kind: str, tz: ZoneInfo, first: date, end: date
+) -> list[tuple[date, date]]:
+    """The runs of days in [first, end) not in the roll-up yet, as [start, stop) pairs."""
     done = set(
         session.scalars(
             select(StatsDayDone.day).where(
@@ -65,6 +65,14 @@ def ensure_days(
             else:
                 runs.append((day, day + timedelta(days=1)))
         day += timedelta(days=1)
+    return runs
+
+
+def ensure_days(
+    session: Session, kind: str, tz: ZoneInfo, first: date, end: date, local_day: LocalDay
+) -> bool:
+    """Compute the missing days of [first, end); True when something was stored."""
+    runs = missing_days(session, kind, tz, first, end)
     model, time_col = _model(kind)
     dialect = session.get_bind().dialect.name
     stored = False

@@ -67,7 +67,9 @@ __all__ = [
     "StatsQuery",
     "UnitScope",
     "compute_statistics",
+    "fill_rollup",
     "nearest_rank",
+    "pending_rollup",
     "unit_scope",
     "unit_scopes",
 ]
@@ -301,8 +303,10 @@ class _Computer:
         tz: ZoneInfo,
         now: datetime,
         use_rollup: bool = True,
+        store_rollup: bool = True,
     ) -> None:
         self.session = session
+        self.store_rollup = store_rollup
         self.conn = session.connection()
         self.use_rollup = use_rollup
         self.query = query
@@ -352,7 +356,10 @@ class _Computer:
         closed_end = min(period.end, rollup.closed_before(kind, self.now, self.tz))
         if period.start >= closed_end:
             return period.start, period.start
-        rollup.ensure_days(self.session, kind, self.tz, period.start, closed_end, _local_day)
+        if self.store_rollup:
+            rollup.ensure_days(self.session, kind, self.tz, period.start, closed_end, _local_day)
+        elif rollup.missing_days(self.session, kind, self.tz, period.start, closed_end):
+            return period.start, period.start  # not rolled up yet: count it all live
         return period.start, closed_end
 
     def grouped(
@@ -622,18 +629,19 @@ def compute_statistics(
     tz: ZoneInfo | None = None,
     now: datetime | None = None,
     use_rollup: bool = True,
+    store_rollup: bool = True,
 ) -> Statistics:
     """Every figure for `query`, with the previous period's totals for comparison.
 
     Closed days of items and stories are read from the daily roll-up, computing missing days
-    on first use in the caller's session: commit it afterwards to keep them for the next call
-    (a read-only caller that does not commit just counts them again). `use_rollup=False`
-    counts everything live.
+    on first use in the caller's session: commit it afterwards to keep them for the next call.
+    A read-only caller passes `store_rollup=False` (missing days are then counted live, see
+    `fill_rollup` to store them from a writer). `use_rollup=False` counts everything live.
     """
     _check_query(query)
     tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
     now = now or utcnow()
-    comp = _Computer(session, query, tz, now, use_rollup)
+    comp = _Computer(session, query, tz, now, use_rollup, store_rollup)
     period = query.period
     previous = period.previous()
     granularity: Granularity = query.granularity or period.default_granularity()
@@ -785,6 +793,35 @@ def compute_statistics(
             for p in top
         ],
     )
+
+
+def _rollup_spans(query: StatsQuery, tz: ZoneInfo, now: datetime) -> list[tuple[str, date, date]]:
+    """The (kind, first, end) day ranges of the roll-up that `query` reads."""
+    spans = []
+    for period in (query.period, query.period.previous()):
+        for kind in ("item", "story"):
+            end = min(period.end, rollup.closed_before(kind, now, tz))
+            if period.start < end:
+                spans.append((kind, period.start, end))
+    return spans
+
+
+def pending_rollup(
+    session: Session, query: StatsQuery, *, tz: ZoneInfo, now: datetime | None = None
+) -> bool:
+    """True when some closed day that `query` reads is not in the roll-up yet."""
+    spans = _rollup_spans(query, tz, now or utcnow())
+    return any(rollup.missing_days(session, kind, tz, a, b) for kind, a, b in spans)
+
+
+def fill_rollup(
+    session: Session, query: StatsQuery, *, tz: ZoneInfo, now: datetime | None = None
+) -> bool:
+    """Store the missing roll-up days `query` reads (in a writer); True when any were."""
+    stored = False
+    for kind, first, end in _rollup_spans(query, tz, now or utcnow()):
+        stored |= rollup.ensure_days(session, kind, tz, first, end, _local_day)
+    return stored
 
 
 def _unit_row(

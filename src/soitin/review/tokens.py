@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from soitin.db.models import User, UserToken
 from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError, NotFoundError
 
-__all__ = ["TOKEN_PREFIX", "create_token", "list_tokens", "revoke_token", "user_for_token"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "create_token",
+    "find_token",
+    "list_tokens",
+    "mark_used",
+    "revoke_token",
+    "user_for_token",
+]
 
 TOKEN_PREFIX = "stn_"  # noqa: S105 - the public prefix of tokens
 MAX_TOKENS = 20
@@ -62,8 +71,8 @@ def revoke_token(session: Session, user: User, token_id: int) -> UserToken:
     return row
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active owner of a valid, unrevoked token, or None."""
+def find_token(session: Session, token: str) -> UserToken | None:
+    """The valid, unrevoked token row of an active user, or None (nothing is changed)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.scalar(
@@ -72,6 +81,21 @@ def user_for_token(session: Session, token: str) -> User | None:
         .options(joinedload(UserToken.user))
     )
     if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    return row
+
+
+def mark_used(session: Session, token_id: int, at: datetime | None = None) -> None:
+    """Record a token's last use."""
+    session.execute(
+        update(UserToken).where(UserToken.id == token_id).values(last_used_at=at or utcnow())
+    )
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active owner of a valid, unrevoked token (its last use recorded), or None."""
+    row = find_token(session, token)
+    if row is None:
         return None
     row.last_used_at = utcnow()
     return row.user

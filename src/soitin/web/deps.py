@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -32,14 +33,40 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(
+    request: Request, database: Annotated[Database, Depends(get_database)]
+) -> Iterator[Session]:
     """A session for one request; handlers that change state commit explicitly.
 
-    Every request gets a writer session (even GETs write: views of raw text are audited),
-    which on SQLite takes the write lock when it begins instead of failing half-way.
+    Unsafe methods get a writer session (on SQLite it takes the write lock when it begins,
+    instead of failing half-way); reads get a read-only one, so pages never queue behind
+    the pipeline's writes. The few writes a read makes go through `side_writes`.
     """
-    with database.session(write=True) as session:
+    write = request.method not in _READ_METHODS
+    with database.session(write=write, read_only=not write) as session:
+        request.state.db_session = session
+        request.state.db_writer = write or not database.isolates_writers
         yield session
+
+
+@contextmanager
+def side_writes(request: Request) -> Iterator[Session]:
+    """A session for the small writes of a read request (an audit line, a token's last use).
+
+    In a writer request that is the request's own session; in a read-only one on SQLite a
+    short transaction of its own. Either way the writes are committed on leaving.
+    """
+    if request.state.db_writer:
+        session: Session = request.state.db_session
+        yield session
+        session.commit()
+        return
+    database: Database = request.app.state.database
+    with database.transaction() as own:
+        yield own
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

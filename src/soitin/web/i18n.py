@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau.",
         "en": "Too many failed sign-ins; try again later.",
     },
+    "login.rate_limited": {
+        "vi": "Quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau ít phút.",
+        "en": "Too many failed sign-ins from this address; try again in a few minutes.",
+    },
     "dash.title": {"vi": "Tổng quan", "en": "Dashboard"},
     "dash.items": {"vi": "Tin đã thu thập", "en": "Items collected"},
     "dash.stories": {"vi": "Câu chuyện", "en": "Stories"},

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from soitin.db.models import User
+from soitin.db.types import utcnow
 from soitin.review.policies import UnitTree, load_unit_tree
-from soitin.review.tokens import user_for_token
+from soitin.review.tokens import find_token, mark_used
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, NotAuthenticatedError, SessionDep, get_optional_user
+from soitin.web.deps import (
+    CurrentUser,
+    NotAuthenticatedError,
+    SessionDep,
+    get_optional_user,
+    side_writes,
+)
 
 __all__ = ["ApiUser", "Scope", "ScopeDep", "ApiScopeDep", "api_csrf", "get_api_user"]
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+#: A token's last use is recorded at most this often (a write per call would be waste).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _bearer(request: Request) -> str | None:
@@ -30,12 +40,16 @@ def get_api_user(request: Request, session: SessionDep) -> User:
     """The caller: a personal token (`Authorization: Bearer stn_...`) or the session."""
     token = _bearer(request)
     if token is not None:
-        user = user_for_token(session, token)
-        if user is None:
+        row = find_token(session, token)
+        if row is None:
             raise NotAuthenticatedError("Invalid or revoked token.")
-        session.commit()  # keeps last_used_at
-        request.state.user = user
-        return user
+        now = utcnow()
+        last = row.last_used_at
+        if last is None or last < now - TOUCH_EVERY:
+            with side_writes(request) as writer:
+                mark_used(writer, row.id, now)
+        request.state.user = row.user
+        return row.user
     user = get_optional_user(request, session)
     if user is None:
         raise NotAuthenticatedError("Sign in or send a personal API token.")

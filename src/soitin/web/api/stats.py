@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,12 +22,18 @@ from soitin.report.claimreview import claimreview_items, claimreview_json
 from soitin.report.csv_export import table_csv
 from soitin.report.document import stats_tables
 from soitin.report.periods import Granularity, Period, parse_period
-from soitin.report.stats import Statistics, StatsQuery, compute_statistics
+from soitin.report.stats import (
+    Statistics,
+    StatsQuery,
+    compute_statistics,
+    fill_rollup,
+    pending_rollup,
+)
 from soitin.respond.access import require_view_unit, visible_unit_ids
 from soitin.web.api.auth import ApiUser
-from soitin.web.deps import SessionDep, SettingsDep
+from soitin.web.deps import SessionDep, SettingsDep, side_writes
 
-__all__ = ["StatsFilters", "resolve_filters", "router", "run_statistics"]
+__all__ = ["StatsFilters", "prepare_rollup", "resolve_filters", "router", "run_statistics"]
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"])
 
@@ -104,15 +110,25 @@ def resolve_filters(
     return StatsFilters(query, chosen, units)
 
 
-def run_statistics(session: Session, filters: StatsFilters, tz: ZoneInfo) -> Statistics:
-    """The statistics for parsed filters (keeping the roll-up days it computed)."""
-    stats = compute_statistics(session, filters.query, tz=tz)
-    session.commit()
-    return stats
+def prepare_rollup(request: Request, session: Session, query: StatsQuery, tz: ZoneInfo) -> None:
+    """Store the roll-up days `query` still lacks (once per day, in a short write)."""
+    if pending_rollup(session, query, tz=tz):
+        with side_writes(request) as writer:
+            fill_rollup(writer, query, tz=tz)
+        session.commit()  # a new snapshot that sees them
+
+
+def run_statistics(
+    request: Request, session: Session, filters: StatsFilters, tz: ZoneInfo
+) -> Statistics:
+    """The statistics for parsed filters, read from the roll-up where it can."""
+    prepare_rollup(request, session, filters.query, tz)
+    return compute_statistics(session, filters.query, tz=tz, store_rollup=False)
 
 
 @router.get("/stats", summary="Statistics of a unit for a period")
 def stats_json(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: ApiUser,
@@ -133,12 +149,13 @@ def stats_json(
         place=place,
         category=category,
     )
-    return run_statistics(session, filters, settings.tz).to_dict()
+    return run_statistics(request, session, filters, settings.tz).to_dict()
 
 
 @router.get("/stats/{table}.csv", summary="One statistics table as CSV")
 def stats_csv(
     table: str,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: ApiUser,
@@ -160,7 +177,7 @@ def stats_csv(
         place=place,
         category=category,
     )
-    stats = run_statistics(session, filters, settings.tz)
+    stats = run_statistics(request, session, filters, settings.tz)
     found = next((t for t in stats_tables(stats, lang) if t.key == table), None)
     if found is None:
         raise NotFoundError(f"No statistics table {table!r}.")

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from soitin.db.models import User
+from soitin.db.models import AuditEvent, User
 from soitin.db.types import utcnow
 from soitin.review import accounts, audit
 from soitin.web.csrf import verify_csrf
@@ -47,8 +47,27 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=2048)] = "/",
 ) -> Response:
-    """Check the credentials; lock the account after repeated failures."""
+    """Check the credentials; lock the account after repeated failures.
+
+    An address with too many failed sign-ins in the window (any accounts) is refused before
+    any password is checked, until its failures age out; each refusal is audited.
+    """
     now = utcnow()
+    ip = client_ip(request)
+    settings = request.app.state.settings
+    if ip is not None:
+        since = now - timedelta(minutes=settings.login_ip_window_minutes)
+        failures = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.ip == ip, AuditEvent.at >= since, AuditEvent.action == "login.failed")
+        )
+        if (failures or 0) >= settings.login_ip_max_failures:
+            audit.record(session, "login.rate_limited", ip=ip, username=username[:64])
+            session.commit()
+            return render(
+                request, "auth/login.html", {"next": next, "error_key": "login.rate_limited"}, 429
+            )
     user = session.scalar(select(User).where(User.username == username))
     if user is not None and user.locked_until is not None and user.locked_until > now:
         audit.record(session, "login.locked", actor=user, ip=client_ip(request))

@@ -18,7 +18,7 @@ from soitin.review.story_view import build_story_view, load_case
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, client_ip
+from soitin.web.deps import CurrentUser, SessionDep, client_ip, side_writes
 from soitin.web.pages.queue import assignable_users
 from soitin.web.templating import render
 
@@ -36,16 +36,16 @@ def read_item_text(
     item = session.get(Item, item_id)
     if item is None or item.story_id != case.story_id:
         raise NotFoundError("Not found.")
-    audit.record(
-        session,
-        "item.text_viewed",
-        actor=user,
-        object_type="item",
-        object_id=item.id,
-        ip=client_ip(request),
-        case_id=case.id,
-    )
-    session.commit()
+    with side_writes(request) as writer:
+        audit.record(
+            writer,
+            "item.text_viewed",
+            actor=user,
+            object_type="item",
+            object_id=item.id,
+            ip=client_ip(request),
+            case_id=case.id,
+        )
     return case, item
 
 
@@ -60,17 +60,17 @@ def case_page(
         session, case, scope.tree, scope.units, tz=request.app.state.settings.tz
     )
     if view.representative_item_id is not None and can(user, Action.ITEM_TEXT):
-        audit.record(
-            session,
-            "item.text_viewed",
-            actor=user,
-            object_type="item",
-            object_id=view.representative_item_id,
-            ip=client_ip(request),
-            case_id=case.id,
-            representative=True,
-        )
-    session.commit()
+        with side_writes(request) as writer:
+            audit.record(
+                writer,
+                "item.text_viewed",
+                actor=user,
+                object_type="item",
+                object_id=view.representative_item_id,
+                ip=client_ip(request),
+                case_id=case.id,
+                representative=True,
+            )
     assignees = (
         assignable_users(session, scope.tree.ancestors(case.unit_id))
         if can(user, Action.CASE_ASSIGN)

@@ -143,7 +143,7 @@ def dashboard(
         place=place,
         category=category or None,
     )
-    stats = run_statistics(session, filters, settings.tz)
+    stats = run_statistics(request, session, filters, settings.tz)
 
     def t(key: str) -> str:
         entry = REPORT_MESSAGES.get(key)

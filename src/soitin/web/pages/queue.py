@@ -17,7 +17,7 @@ from soitin.review.policies import ASSIGNABLE_ROLES, Action, authorize, can
 from soitin.review.queue import STATUS_CHOICES, QueueFilters, list_queue
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip, side_writes
 from soitin.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,15 +49,15 @@ def queue_context(
     """The template context of the queue (page and htmx fragment)."""
     tz = request.app.state.settings.tz
     page = list_queue(session, user, scope.units, filters, tz=tz, page_size=page_size)
-    audit.record(
-        session,
-        "queue.viewed",
-        actor=user,
-        ip=client_ip(request),
-        cases=[r.id for r in page.rows],
-        filters=page.filters.query_string(),
-    )
-    session.commit()
+    with side_writes(request) as writer:
+        audit.record(
+            writer,
+            "queue.viewed",
+            actor=user,
+            ip=client_ip(request),
+            cases=[r.id for r in page.rows],
+            filters=page.filters.query_string(),
+        )
     bulk = can(user, Action.CASE_BULK)
     return {
         "page": page,

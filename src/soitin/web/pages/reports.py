@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response
 from soitin.errors import NotFoundError
 from soitin.report.generate import FORMATS, render_report
 from soitin.report.periods import last_complete
-from soitin.web.api.stats import resolve_filters
+from soitin.web.api.stats import prepare_rollup, resolve_filters
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
 from soitin.web.i18n import MESSAGES
 from soitin.web.templating import render
@@ -141,6 +141,7 @@ def reports_page(
 
 @router.get("/reports/download")
 def download(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
@@ -150,8 +151,10 @@ def download(
 ) -> Response:
     """Generate and download one report."""
     filters = resolve_filters(session, user, settings.tz, unit=unit, period=period)
-    rendered = render_report(session, filters.unit.id, filters.query.period, format, tz=settings.tz)
-    session.commit()  # keeps the statistics roll-up days computed on the way
+    prepare_rollup(request, session, filters.query, settings.tz)
+    rendered = render_report(
+        session, filters.unit.id, filters.query.period, format, tz=settings.tz, store_rollup=False
+    )
     return Response(
         rendered.content,
         media_type=rendered.media_type,
