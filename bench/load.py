@@ -91,6 +91,7 @@ def reviewer(
         return not stop.wait(rng.expovariate(1 / think) if think > 0 else 0)
 
     with httpx.Client(base_url=base, timeout=60) as client:
+        stop.wait(rng.random() * max(think, 1.0) * 2)  # people do not all sign in at once
         page = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         if token is None:
@@ -105,7 +106,6 @@ def reviewer(
         )
         if signed is None or signed.status_code != 303:
             return
-        stop.wait(rng.random() * think)  # everybody does not start in the same second
         while pause():
             queue = _timed(stats, "queue", client.get, "/queue")
             ids = re.findall(r'href="/cases/(\d+)"', queue.text) if queue is not None else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,23 @@ def test_a_read_only_session_refuses_writes(file_db: tuple[Database, Path]) -> N
         s.execute(insert(AuditEvent).values(action="y", detail={}))
     with database.session() as s:
         assert s.scalars(select(AuditEvent.action)).all() == ["y"]
+
+
+def test_readers_that_each_write_a_line_never_wait_for_a_connection(
+    file_db: tuple[Database, Path],
+) -> None:
+    # 40 requests (the web thread pool) each hold a read transaction and then write an audit
+    # line through a second connection: a bounded pool would wait here, for ever under load.
+    database, _ = file_db
+    with ExitStack() as stack:
+        readers = [stack.enter_context(database.session(read_only=True)) for _ in range(40)]
+        for reader in readers:
+            reader.execute(select(AuditEvent.id)).all()
+        for i in range(len(readers)):
+            with database.transaction() as writer:
+                writer.execute(insert(AuditEvent).values(action=f"viewed-{i}", detail={}))
+    with database.session() as s:
+        assert len(s.scalars(select(AuditEvent.id)).all()) == 40
 
 
 def test_pages_answer_while_another_process_holds_the_write_lock(

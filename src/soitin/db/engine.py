@@ -29,6 +29,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # A read request may hold its connection while it writes an audit line through a
+            # second one: a bounded pool would deadlock under load once every pooled
+            # connection is held by a reader waiting for another. SQLite connections are
+            # cheap, so extra ones are opened (and closed) instead of waited for.
+            kwargs.setdefault("pool_size", 16)
+            kwargs.setdefault("max_overflow", -1)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     else:
         kwargs.setdefault("pool_pre_ping", True)
