@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -17,10 +18,39 @@ import numpy.typing as npt
 from soitin.detect.evidence import extract_evidence, frame_of
 from soitin.detect.normalise import clip
 
-__all__ = ["CUES", "cue_matrix"]
+__all__ = ["CUES", "STYLE_CUES", "cue_matrix"]
 
 _UPPER = re.compile(r"[A-ZĐÀ-Ỹ]")
 _DIGIT = re.compile(r"\d")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
+_PUNCT = re.compile(r"[^\w\s]")
+_LETTER_REPEAT = re.compile(r"(\w)\1{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile(
+    r"[aeiouyàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.IGNORECASE
+)
+_DIACRITIC = re.compile(
+    r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.IGNORECASE
+)
+_URLISH = re.compile(r"(?i)https?://|www\.|\w\.(?:com|vn|net|ly)\b")
+
+
+#: Writing-style cues (length, symbols, letter repeats, diacritics) for benchmark models.
+STYLE_CUES = (
+    "log_length",
+    "upper_ratio",
+    "digit_ratio",
+    "log_words",
+    "emoji_ratio",
+    "punct_ratio",
+    "repeat_ratio",
+    "long_word_ratio",
+    "vowelless_ratio",
+    "diacritic_ratio",
+    "newlines",
+    "url_present",
+    "unique_ratio",
+)
 
 
 @lru_cache(maxsize=1024)
@@ -48,6 +78,28 @@ def _shape_cues(text: str) -> dict[str, float]:
     }
 
 
+def _style_cues(text: str) -> dict[str, float]:
+    """How a text is written: keyboard mashing, emoji walls, copy-paste templates."""
+    text = unicodedata.normalize("NFC", text)
+    n = max(len(text), 1)
+    words = text.split()
+    n_words = max(len(words), 1)
+    letters = _LETTERS.findall(text)
+    n_letters = max(len(letters), 1)
+    return {
+        "log_words": math.log1p(len(words)) / 6.0,
+        "emoji_ratio": len(_EMOJI.findall(text)) / n * 10.0,
+        "punct_ratio": len(_PUNCT.findall(text)) / n,
+        "repeat_ratio": len(_LETTER_REPEAT.findall(text)) / n_words,
+        "long_word_ratio": sum(len(w) > 7 for w in letters) / n_letters,
+        "vowelless_ratio": sum(len(w) >= 3 and not _VOWEL.search(w) for w in letters) / n_letters,
+        "diacritic_ratio": sum(bool(_DIACRITIC.search(w)) for w in letters) / n_letters,
+        "newlines": text.count("\n") / 10.0,
+        "url_present": float(bool(_URLISH.search(text))),
+        "unique_ratio": len(set(words)) / n_words,
+    }
+
+
 @lru_cache(maxsize=4096)
 def _frames(text: str) -> dict[str, float]:
     f = frame_of(text)
@@ -64,6 +116,7 @@ CUES: dict[str, Callable[[str], dict[str, float]]] = {
         ),
         (_frames, ("frame_warning", "frame_denial", "frame_reporting")),
         (_shape_cues, ("log_length", "upper_ratio", "digit_ratio")),
+        (_style_cues, STYLE_CUES[3:]),
     )
     for name in names
 }

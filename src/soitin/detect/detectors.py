@@ -11,7 +11,7 @@ from scipy import sparse
 
 from soitin.detect.evidence import extract_evidence, frame_of
 from soitin.detect.features import featurise
-from soitin.detect.linear import LinearTextModel
+from soitin.detect.linear import LinearTextModel, LogCounts
 from soitin.detect.normalise import MAX_CHARS, clip, prepare_many
 from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Highlight
 from soitin.detect.spans import SpanModel, offsets_to_spans
@@ -64,11 +64,21 @@ class LinearDetector:
         return np.asarray(1.0 - proba[:, self._benign], dtype=np.float32)
 
     def score_prepared(
-        self, texts: Sequence[str], prepared: Sequence[str], counts: sparse.csr_matrix
+        self,
+        texts: Sequence[str],
+        prepared: Sequence[str],
+        counts: sparse.csr_matrix,
+        *,
+        logged: LogCounts | None = None,
+        cue_values: npt.NDArray[np.float32] | None = None,
     ) -> list[DetectionResult]:
-        """Score texts whose prepared form and n-gram counts are already computed."""
+        """Score texts whose prepared form and n-gram counts are already computed.
+
+        `logged` and `cue_values` may come from a suite that shares them between models.
+        """
         model = self.model
-        proba = model.proba_from_decision(model.decision(counts, texts))
+        decision = model.decision(counts, texts, logged=logged, cue_values=cue_values)
+        proba = model.proba_from_decision(decision)
         labels = model.predict_from_proba(proba)
         harmful = self.harmful_score(proba)
         out = []

@@ -27,7 +27,15 @@ from soitin.detect.features import FeatureSpec, featurise, ngram_arrays
 from soitin.detect.normalise import normaliser_name, prepare_many
 from soitin.errors import ConfigError
 
-__all__ = ["FORMAT", "Contribution", "LinearTextModel", "tfidf_normalise", "write_npz"]
+__all__ = [
+    "FORMAT",
+    "Contribution",
+    "LinearTextModel",
+    "LogCounts",
+    "log_counts",
+    "tfidf_normalise",
+    "write_npz",
+]
 
 FORMAT = "soitin-linear-1"
 F32 = npt.NDArray[np.float32]
@@ -60,6 +68,9 @@ class LinearTextModel:
     offsets: F32 = field(default_factory=lambda: np.zeros(1, np.float32))
     normaliser: str = field(default_factory=normaliser_name)
     meta: dict[str, Any] = field(default_factory=dict)
+    _fused_cache: tuple[F32, F32] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # -- scoring ---------------------------------------------------------------------
 
@@ -67,13 +78,41 @@ class LinearTextModel:
         """Raw counts to the model's weighted, L2-normalised rows."""
         return tfidf_normalise(counts, self.idf, self.spec.split)
 
-    def decision(self, counts: sparse.csr_matrix, raw_texts: Sequence[str]) -> F32:
-        """Decision scores (n, k) from raw counts and the raw texts (for cues)."""
-        x = self.transform(counts)
-        scores = np.asarray(x @ self.coef, dtype=np.float32) + self.intercept
+    def decision(
+        self,
+        counts: sparse.csr_matrix,
+        raw_texts: Sequence[str],
+        *,
+        logged: LogCounts | None = None,
+        cue_values: F32 | None = None,
+    ) -> F32:
+        """Decision scores (n, k) from raw counts and the raw texts (for cues).
+
+        `logged` (from `log_counts(counts)`) and `cue_values` (from `cue_matrix`) may be
+        passed in when several models score the same batch, so they are computed once.
+        """
+        if self.spec.split is None:
+            # Without blocks, x @ coef == (log1p(c) @ (idf * coef)) / ||log1p(c) * idf||:
+            # no weighted copy of the counts per model.
+            log1p, squared = logged if logged is not None else log_counts(counts)
+            weighted, idf_sq = self._fused()
+            norms = np.sqrt(np.asarray(squared @ idf_sq, dtype=np.float32))
+            norms[norms == 0] = 1.0
+            scores = np.asarray(log1p @ weighted, dtype=np.float32) / norms[:, None]
+        else:
+            scores = np.asarray(self.transform(counts) @ self.coef, dtype=np.float32)
+        scores += self.intercept
         if self.cues:
-            scores += cue_matrix(raw_texts, self.cues) @ self.cue_coef
+            values = cue_values if cue_values is not None else cue_matrix(raw_texts, self.cues)
+            scores += values @ self.cue_coef
         return scores.astype(np.float32)
+
+    def _fused(self) -> tuple[F32, F32]:
+        """idf * coef and idf², computed on first use."""
+        if self._fused_cache is None:
+            weighted = (self.idf[:, None] * self.coef).astype(np.float32)
+            self._fused_cache = (weighted, (self.idf * self.idf).astype(np.float32))
+        return self._fused_cache
 
     def proba_from_decision(self, scores: F32) -> F32:
         """Calibrated probabilities (n, len(labels))."""
@@ -264,6 +303,19 @@ def quantise_idf(idf: F32) -> npt.NDArray[np.uint8]:
 
 def dequantise_idf(q: npt.NDArray[np.uint8]) -> F32:
     return (1.0 + q.astype(np.float32) / 16.0).astype(np.float32)
+
+
+#: log1p of raw counts and its square, shared by the models that score one batch.
+LogCounts = tuple[sparse.csr_matrix, sparse.csr_matrix]
+
+
+def log_counts(counts: sparse.csr_matrix) -> LogCounts:
+    """log1p(counts) and its element-wise square (same sparsity), as float32 CSR."""
+    log1p = counts.copy()
+    log1p.data = np.log1p(log1p.data).astype(np.float32)
+    squared = log1p.copy()
+    squared.data = squared.data * squared.data
+    return log1p, squared
 
 
 def tfidf_normalise(

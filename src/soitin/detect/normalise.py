@@ -30,7 +30,7 @@ MAX_CHARS = 5_000
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _REPEAT = re.compile(r"(\w)\1{2,}")
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s{2,}|[^\S ]")  # whitespace that is not already one space
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 # A few frequent Vietnamese teencode / abbreviations (fallback only).

@@ -11,9 +11,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from threading import Lock
 
+import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from soitin.detect.catalog import BENCHMARKS, PRODUCT
+from soitin.detect.cues import cue_matrix
 from soitin.detect.detectors import (
     LinearDetector,
     MisinformationDetector,
@@ -22,7 +25,7 @@ from soitin.detect.detectors import (
     ToxicityDetector,
 )
 from soitin.detect.features import FeatureSpec, featurise
-from soitin.detect.linear import LinearTextModel
+from soitin.detect.linear import LinearTextModel, LogCounts, log_counts
 from soitin.detect.normalise import clip, prepare_many
 from soitin.detect.protocol import DetectionResult, Detector
 from soitin.detect.spans import SpanModel
@@ -151,7 +154,8 @@ class DetectorSuite:
     def score(self, batch: Sequence[str]) -> dict[str, list[DetectionResult]]:
         texts = [clip(t) for t in batch]
         prepared_by: dict[int, list[str]] = {}
-        shared: dict[FeatureSpec, sparse.csr_matrix] = {}
+        shared: dict[FeatureSpec, tuple[sparse.csr_matrix, LogCounts]] = {}
+        cues_by: dict[tuple[str, ...], npt.NDArray[np.float32]] = {}
         out: dict[str, list[DetectionResult]] = {}
         for det in self.detectors:
             if isinstance(det, LinearDetector):
@@ -160,8 +164,15 @@ class DetectorSuite:
                     prepared_by[spec.prep] = prepare_many(texts, spec.prep)
                 prepared = prepared_by[spec.prep]
                 if spec not in shared:
-                    shared[spec] = featurise(prepared, spec)
-                out[det.name] = det.score_prepared(texts, prepared, shared[spec])
+                    counts = featurise(prepared, spec)
+                    shared[spec] = (counts, log_counts(counts))
+                cues = det.model.cues
+                if cues and cues not in cues_by:
+                    cues_by[cues] = cue_matrix(texts, cues)
+                counts, logged = shared[spec]
+                out[det.name] = det.score_prepared(
+                    texts, prepared, counts, logged=logged, cue_values=cues_by.get(cues)
+                )
             else:
                 out[det.name] = det.score(texts)
         return out

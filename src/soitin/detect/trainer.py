@@ -409,13 +409,17 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
             f"1-{cfg.spec.word_max}-grams; log-count times idf (stored quantised to 1/16), "
             "L2-normalised; "
             f"n-grams in fewer than {cfg.min_df} training texts dropped.",
-            f"- Logistic regression, C={cfg.c}, class weights `{cfg.class_weight}`; weights "
+            f"- Logistic regression{_solver_note(cfg.solver, len(spec.labels))}, C={cfg.c}, "
+            f"class weights `{cfg.class_weight}`; weights "
             f"pruned to the {cfg.keep:,} strongest n-grams, stored as float16.",
             f"- Calibration: multinomial logistic calibrator on {cfg.folds}-fold out-of-fold "
             "scores; per-class offsets tuned for macro-F1 out of fold (not on dev).",
         ]
         if cfg.cues:
-            lines.append(f"- Dense cues beside the n-grams: {', '.join(cfg.cues)}.")
+            lines.append(
+                f"- Dense cues beside the n-grams (computed on the raw text, scaled by "
+                f"{cfg.cue_scale}): {', '.join(cfg.cues)}."
+            )
     lines += ["", "## Figures", "", "| split | metric | value |", "|---|---|---|"]
     for key in ("macro_f1", "accuracy", "roc_auc", "span_f1"):
         if key in outcome.oof:
@@ -459,6 +463,12 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
         f"{evaluate}`."
     )
     (DOCS_MODELS / f"{spec.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _solver_note(solver: str, n_labels: int) -> str:
+    if n_labels == 2:
+        return ""
+    return " (one-vs-rest, one binary model per class)" if solver == "ovr" else " (multinomial)"
 
 
 _VI_SUMMARY = {

@@ -35,7 +35,9 @@ __all__ = ["fix_tone_placement", "normalise", "normalise_for_matching", "squeeze
 # control characters too, except tab and line breaks.
 _INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\x00-\x08\x0e-\x1b\x7f]")
 _NEWLINES_RE = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_HSPACE_RE = re.compile("[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_HSPACE = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# Runs of horizontal space other than one plain space (which is left alone: most of them).
+_HSPACE_RE = re.compile(f"[{_HSPACE.replace(' ', '')}][{_HSPACE}]*| [{_HSPACE}]+")
 _SPACE_AROUND_NL_RE = re.compile(" ?\n ?")
 _MANY_NL_RE = re.compile("\n{3,}")
 
