@@ -9,9 +9,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from soitin.detect.cues import cue_matrix
 from soitin.detect.evidence import extract_evidence, frame_of
-from soitin.detect.features import featurise
-from soitin.detect.linear import LinearTextModel, LogCounts
+from soitin.detect.features import featurise, ngram_arrays, ngram_arrays_many
+from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays
 from soitin.detect.normalise import MAX_CHARS, clip, prepare_many
 from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Highlight
 from soitin.detect.spans import SpanModel, offsets_to_spans
@@ -71,16 +72,27 @@ class LinearDetector:
         *,
         logged: LogCounts | None = None,
         cue_values: npt.NDArray[np.float32] | None = None,
+        gram_cache: dict[int, NGramArrays] | None = None,
     ) -> list[DetectionResult]:
         """Score texts whose prepared form and n-gram counts are already computed.
 
-        `logged` and `cue_values` may come from a suite that shares them between models.
+        `logged`, `cue_values` and `gram_cache` (text index → its n-gram arrays, filled
+        as texts are explained) may come from a suite that shares them between models.
         """
         model = self.model
+        if cue_values is None and model.cues:
+            cue_values = cue_matrix(texts, model.cues)
+        grams_of = {} if gram_cache is None else gram_cache
         decision = model.decision(counts, texts, logged=logged, cue_values=cue_values)
         proba = model.proba_from_decision(decision)
         labels = model.predict_from_proba(proba)
         harmful = self.harmful_score(proba)
+        # The n-grams (with positions) of every text to explain, in one vectorised pass.
+        todo = [
+            i for i in np.flatnonzero(harmful >= self.explain_min).tolist() if i not in grams_of
+        ]
+        found = ngram_arrays_many([prepared[i] for i in todo], model.spec)
+        grams_of.update(zip(todo, found, strict=True))
         out = []
         for i, text in enumerate(texts):
             probs = {lab: float(p) for lab, p in zip(self.labels, proba[i], strict=True)}
@@ -92,7 +104,18 @@ class LinearDetector:
                 target = int(
                     np.argmax(np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba[i]))
                 )
-                contribs = model.explain(text, prepared[i], target)
+                grams = grams_of.get(i)
+                if grams is None:
+                    grams = grams_of[i] = ngram_arrays(prepared[i], model.spec)
+                lo, hi = counts.indptr[i], counts.indptr[i + 1]
+                contribs = model.explain(
+                    text,
+                    prepared[i],
+                    target,
+                    ngrams=grams,
+                    row=(counts.indices[lo:hi], counts.data[lo:hi]),
+                    cue_row=None if cue_values is None else cue_values[i],
+                )
                 explanation = tuple((c.feature, c.weight) for c in contribs)
                 for c in contribs:
                     where = _locate(text, c.feature)

@@ -32,6 +32,7 @@ __all__ = [
     "Contribution",
     "LinearTextModel",
     "LogCounts",
+    "NGramArrays",
     "log_counts",
     "tfidf_normalise",
     "write_npz",
@@ -140,23 +141,47 @@ class LinearTextModel:
         return self.predict_from_proba(self.predict_proba(texts))
 
     def explain(
-        self, raw_text: str, prepared: str, label_index: int, top: int = 6
+        self,
+        raw_text: str,
+        prepared: str,
+        label_index: int,
+        top: int = 6,
+        *,
+        ngrams: NGramArrays | None = None,
+        row: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None,
+        cue_row: F32 | None = None,
     ) -> list[Contribution]:
-        """The n-grams (with spans in `prepared`) that pushed towards `label_index`."""
-        a_cols, a_starts, a_ends = ngram_arrays(prepared, self.spec)
-        uniq, cnt = np.unique(a_cols, return_counts=True)
-        counts = sparse.csr_matrix(
-            (cnt.astype(np.float32), uniq.astype(np.int32), np.asarray([0, len(uniq)])),
-            shape=(1, self.spec.n_features),
+        """The n-grams (with spans in `prepared`) that pushed towards `label_index`.
+
+        A caller that scored a batch may pass what it already has: the text's n-gram arrays
+        (`ngram_arrays(prepared, spec)`, shared by the models of one feature space), its row
+        of raw counts (columns, counts) and its cue values.
+        """
+        a_cols, a_starts, a_ends = (
+            ngrams if ngrams is not None else ngram_arrays(prepared, self.spec)
         )
-        x = self.transform(counts)
-        cols = x.indices
+        if row is None:
+            uniq, cnt = np.unique(a_cols, return_counts=True)
+        else:
+            uniq, cnt = row
+        if self.spec.split is None:
+            cols = np.asarray(uniq)
+            values = np.log1p(np.asarray(cnt, dtype=np.float32)) * self.idf[cols]
+            norm = float(np.sqrt(np.dot(values, values)))
+            data = values / norm if norm else values
+        else:
+            counts = sparse.csr_matrix(
+                (np.asarray(cnt, np.float32), np.asarray(uniq, np.int32), [0, len(uniq)]),
+                shape=(1, self.spec.n_features),
+            )
+            x = self.transform(counts)
+            cols, data = x.indices, x.data
         sub = self.coef[cols]
         if sub.shape[1] == 1:
             w = sub[:, 0] * (1.0 if label_index == 1 else -1.0)
         else:
             w = sub[:, label_index] - sub.mean(axis=1)
-        contrib = x.data * w
+        contrib = data * w
         order = np.argsort(-contrib)[: top * 3]
         order = order[contrib[order] > 0]
         by_col = dict(zip(cols[order].tolist(), contrib[order].tolist(), strict=True))
@@ -176,14 +201,14 @@ class LinearTextModel:
             if len(out) >= top:
                 break
         if self.cues:
-            values = cue_matrix([raw_text], self.cues)[0]
+            cue_values = cue_row if cue_row is not None else cue_matrix([raw_text], self.cues)[0]
             cw = (
                 self.cue_coef[:, 0]
                 if self.cue_coef.shape[1] == 1
                 else self.cue_coef[:, label_index]
             )
             sign = -1.0 if self.cue_coef.shape[1] == 1 and label_index == 0 else 1.0
-            for name, v, c in zip(self.cues, values, cw, strict=True):
+            for name, v, c in zip(self.cues, cue_values, cw, strict=True):
                 if v and c * v * sign > 0.05:
                     out.append(Contribution(f"[{name}]", round(float(c * v * sign), 4)))
         return sorted(out, key=lambda c: -c.weight)[:top]
@@ -304,6 +329,9 @@ def quantise_idf(idf: F32) -> npt.NDArray[np.uint8]:
 def dequantise_idf(q: npt.NDArray[np.uint8]) -> F32:
     return (1.0 + q.astype(np.float32) / 16.0).astype(np.float32)
 
+
+#: Buckets, starts and ends of the n-grams of one prepared text (`ngram_arrays`).
+NGramArrays = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 #: log1p of raw counts and its square, shared by the models that score one batch.
 LogCounts = tuple[sparse.csr_matrix, sparse.csr_matrix]

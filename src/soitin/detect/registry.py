@@ -25,7 +25,7 @@ from soitin.detect.detectors import (
     ToxicityDetector,
 )
 from soitin.detect.features import FeatureSpec, featurise
-from soitin.detect.linear import LinearTextModel, LogCounts, log_counts
+from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays, log_counts
 from soitin.detect.normalise import clip, prepare_many
 from soitin.detect.protocol import DetectionResult, Detector
 from soitin.detect.spans import SpanModel
@@ -156,6 +156,7 @@ class DetectorSuite:
         prepared_by: dict[int, list[str]] = {}
         shared: dict[FeatureSpec, tuple[sparse.csr_matrix, LogCounts]] = {}
         cues_by: dict[tuple[str, ...], npt.NDArray[np.float32]] = {}
+        grams_by: dict[FeatureSpec, dict[int, NGramArrays]] = {}
         out: dict[str, list[DetectionResult]] = {}
         for det in self.detectors:
             if isinstance(det, LinearDetector):
@@ -171,7 +172,12 @@ class DetectorSuite:
                     cues_by[cues] = cue_matrix(texts, cues)
                 counts, logged = shared[spec]
                 out[det.name] = det.score_prepared(
-                    texts, prepared, counts, logged=logged, cue_values=cues_by.get(cues)
+                    texts,
+                    prepared,
+                    counts,
+                    logged=logged,
+                    cue_values=cues_by.get(cues),
+                    gram_cache=grams_by.setdefault(spec, {}),
                 )
             else:
                 out[det.name] = det.score(texts)
