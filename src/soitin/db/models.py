@@ -693,6 +693,32 @@ class StatsDay(Base):
     __table_args__ = (Index("ix_stats_days_kind_tz_day", "kind", "tz", "day"),)
 
 
+class ShadowScore(Base):
+    """A candidate model version's result on one item, stored beside the active version's.
+
+    Written by the detect stage when a shadow folder is configured; never used for
+    categories, queues or alerts — only for the comparison report before switching.
+    """
+
+    __tablename__ = "shadow_scores"
+    __table_args__ = (
+        UniqueConstraint("item_id", "detector", "version"),
+        Index("ix_shadow_scores_detector_version", "detector", "version"),
+    )
+
+    id: Mapped[int] = _id()
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    detector: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    active_version: Mapped[str] = mapped_column(String(64))
+    active_label: Mapped[str] = mapped_column(String(32))
+    active_score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = _created()
+
+
 class StatsDayDone(Base):
     """One day of `StatsDay` rows computed (per kind and time zone)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -245,7 +246,9 @@ def detect_cmd(
 
 def shadow_cmd(
     name: Annotated[str, typer.Argument(help="detector name")],
-    candidate: Annotated[Path, typer.Option(help="folder with the candidate artefacts")],
+    candidate: Annotated[
+        Path | None, typer.Option(help="folder with the candidate artefacts")
+    ] = None,
     file: Annotated[
         Path | None, typer.Option(help="CSV of texts (and labels) to compare on")
     ] = None,
@@ -256,13 +259,35 @@ def shadow_cmd(
     from_decisions: Annotated[
         bool, typer.Option("--from-decisions", help="compare on reviewers' decided cases")
     ] = False,
+    stored: Annotated[
+        bool,
+        typer.Option(
+            "--stored",
+            help="report on the results stored from live traffic (SOITIN_SHADOW_MODELS_DIR)",
+        ),
+    ] = False,
+    version: Annotated[
+        str | None, typer.Option(help="candidate version for --stored (default: newest)")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="--stored: rows stored from this day on (YYYY-MM-DD)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Run a candidate version beside the active one and print the comparison report."""
+    """Run a candidate version beside the active one and print the comparison report.
+
+    With --stored, compare the candidate results the pipeline stored on incoming items (and
+    reviewers' decisions on their stories) instead of scoring again.
+    """
     from soitin.detect.datasets import read_csv_columns
     from soitin.detect.registry import load_detector
     from soitin.detect.shadow import ShadowRunner
 
+    if stored:
+        _print_report(_stored_report(name, version, since), as_json)
+        return
+    if candidate is None:
+        raise _fail(SoitinError("Give --candidate DIR (or --stored for live results)."))
     try:
         runner = ShadowRunner(load_detector(name), load_detector(name, candidate))
         if file is not None:
@@ -281,10 +306,30 @@ def shadow_cmd(
             )
     except SoitinError as exc:
         raise _fail(exc) from exc
-    report = runner.report().to_dict()
+    _print_report(runner.report().to_dict(), as_json)
+
+
+def _print_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _print_json(report)
         return
     for key, value in report.items():
         if key != "disagreements":
             typer.echo(f"{key}: {value}")
+
+
+def _stored_report(name: str, version: str | None, since: str | None) -> dict[str, Any]:
+    from soitin.db import open_database
+    from soitin.detect.shadow_store import stored_report
+    from soitin.settings import get_settings
+
+    try:
+        start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
+    except ValueError as exc:
+        raise _fail(SoitinError(f"--since wants YYYY-MM-DD, not {since!r}.")) from exc
+    try:
+        database = open_database(get_settings())
+        with database.session() as session:
+            return stored_report(session, name, version=version, since=start).to_dict()
+    except SoitinError as exc:
+        raise _fail(exc) from exc

@@ -37,6 +37,8 @@ __all__ = [
     "get_detector",
     "load_detector",
     "models_dir",
+    "shadow_models_dir",
+    "shadow_suite",
     "product_suite",
     "register",
 ]
@@ -50,6 +52,12 @@ _LOCK = Lock()
 def models_dir() -> Path:
     """Folder of the committed artefacts (override with SOITIN_MODELS_DIR)."""
     return Path(os.environ.get("SOITIN_MODELS_DIR", Path(__file__).parent / "models"))
+
+
+def shadow_models_dir() -> Path | None:
+    """Folder of candidate artefacts run beside the active ones (SOITIN_SHADOW_MODELS_DIR)."""
+    value = os.environ.get("SOITIN_SHADOW_MODELS_DIR", "").strip()
+    return Path(value) if value else None
 
 
 def register(name: str, factory: Factory) -> None:
@@ -182,6 +190,12 @@ class DetectorSuite:
             else:
                 out[det.name] = det.score(texts)
         return out
+
+
+def shadow_suite(folder: Path, names: Sequence[str] = PRODUCT) -> DetectorSuite:
+    """The candidate product detectors whose artefacts are in `folder` (fresh, not shared)."""
+    present = [n for n in names if n in _FACTORIES and (folder / f"{n}.npz").is_file()]
+    return DetectorSuite([load_detector(n, folder) for n in present])
 
 
 def product_suite(names: Sequence[str] = PRODUCT) -> DetectorSuite:

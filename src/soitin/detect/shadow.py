@@ -9,7 +9,7 @@ from typing import Any
 from soitin.detect.metrics import classification_report
 from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Detector
 
-__all__ = ["ShadowReport", "ShadowRunner", "compare_detectors"]
+__all__ = ["ShadowReport", "ShadowRunner", "compare_detectors", "report_of"]
 
 
 def _harm(label: str) -> str:
@@ -36,7 +36,7 @@ class ShadowReport:
         return dict(self.__dict__)
 
 
-def _report(
+def report_of(
     active: Sequence[DetectionResult],
     candidate: Sequence[DetectionResult],
     labels: Sequence[str | None] | None,
@@ -93,7 +93,7 @@ def compare_detectors(
     """Score `texts` with both versions; `labels` (0/1 or model labels, None = unknown)."""
     a = active.score(texts)
     c = candidate.score(texts)
-    return _report(a, c, labels, active.name, active.version, candidate.version)
+    return report_of(a, c, labels, active.name, active.version, candidate.version)
 
 
 class ShadowRunner:
@@ -131,7 +131,7 @@ class ShadowRunner:
 
     def report(self) -> ShadowReport:
         gold = self._gold if any(g is not None for g in self._gold) else None
-        return _report(
+        return report_of(
             self._active,
             self._candidate,
             gold,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
@@ -18,7 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from soitin.db.models import Item
 from soitin.detect.protocol import DetectionResult
-from soitin.detect.registry import DetectorSuite, product_suite
+from soitin.detect.registry import DetectorSuite, product_suite, shadow_models_dir, shadow_suite
+from soitin.detect.shadow_store import record_shadow
 
 #: Detector name → harm category (the `Category` values).
 CATEGORY_OF = {
@@ -35,6 +37,12 @@ def shared_suite() -> DetectorSuite:
     return product_suite()
 
 
+@lru_cache(maxsize=2)
+def shared_shadow_suite(folder: str) -> DetectorSuite:
+    """The candidate detectors of a shadow folder, loaded once per process."""
+    return shadow_suite(Path(folder))
+
+
 def stored_form(result: DetectionResult) -> dict[str, Any]:
     """What goes into `Item.scores[detector]`: the result plus ready-to-show lists."""
     data = result.to_dict()
@@ -48,8 +56,11 @@ class DetectStage:
 
     name = "detect"
 
-    def __init__(self, suite: DetectorSuite | None = None) -> None:
+    def __init__(
+        self, suite: DetectorSuite | None = None, shadow: DetectorSuite | None = None
+    ) -> None:
         self._suite = suite
+        self._shadow = shadow
 
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
         """Score `items`, store the results, update their stories; never commits."""
@@ -77,6 +88,11 @@ class DetectStage:
             set_committed_value(item, "scores", scores)
             set_committed_value(item, "category", category)
         session.execute(update(Item), rows)  # one executemany: bulk UPDATE by primary key
+        shadow = self._shadow
+        if shadow is None and (folder := shadow_models_dir()) is not None:
+            shadow = shared_shadow_suite(str(folder))
+        if shadow is not None and shadow.detectors:
+            record_shadow(session, items, texts, results, shadow)
 
         from soitin.stories.aggregate import refresh_max_scores
 
