@@ -42,3 +42,26 @@ def test_prepare_bounds_and_cleans() -> None:
     out = prepare("Xem  ngay https://bit.ly/abc\x00\u200b NHÉ")
     assert "urltoken" in out and "\x00" not in out and "  " not in out
     assert out == out.lower()
+
+
+def test_url_host_preparation_keeps_the_host_labels() -> None:
+    from soitin.detect.normalise import PREP_MATCHING, PREP_URL_HOST, normaliser_name, prepare
+
+    text = "Nhận quà tại https://bit.ly/abc123 hoặc www.VinaPhone.com.vn/km"
+    assert "urltoken bit ly" in prepare(text, PREP_URL_HOST)
+    assert "urltoken vinaphone com vn" in prepare(text, PREP_URL_HOST)
+    assert "bit" not in prepare(text, PREP_MATCHING).split()
+    assert normaliser_name(PREP_URL_HOST) != normaliser_name(PREP_MATCHING)
+
+
+def test_style_cues_tell_keyboard_mashing_from_a_review() -> None:
+    from soitin.detect.cues import STYLE_CUES, cue_matrix
+
+    review, mashing = cue_matrix(
+        ["Giao hàng nhanh, đóng gói cẩn thận", "hsbsdbxbs qhpxncbdvs okkkkkk 😀😀😀"], STYLE_CUES
+    )
+    col = {name: i for i, name in enumerate(STYLE_CUES)}
+    assert mashing[col["vowelless_ratio"]] > review[col["vowelless_ratio"]]
+    assert mashing[col["repeat_ratio"]] > review[col["repeat_ratio"]]
+    assert mashing[col["emoji_ratio"]] > review[col["emoji_ratio"]] == 0.0
+    assert review[col["diacritic_ratio"]] > mashing[col["diacritic_ratio"]]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from soitin.detect.cues import STYLE_CUES
 from soitin.detect.features import FeatureSpec
-from soitin.detect.normalise import PREP_LIGHT
+from soitin.detect.normalise import PREP_LIGHT, PREP_URL_HOST
 from soitin.detect.training import LinearConfig
 
 __all__ = [
@@ -116,7 +117,8 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1"),
         (Source("victsd", "Comment", "Toxicity"),),
-        LinearConfig(c=4.0),
+        # char 6-grams: out-of-fold macro-F1 0.691 -> 0.694 on train (4 folds)
+        LinearConfig(c=4.0, spec=FeatureSpec(char_max=6)),
         card="Toxic (1) vs non-toxic (0) comments under VnExpress articles.",
         terms=_T_VICTSD,
     ),
@@ -125,7 +127,8 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1"),
         (_VISPAM,),
-        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT)),
+        # style cues (gibberish, emoji walls, long templates): out-of-fold macro-F1 0.838 -> 0.848
+        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT), cues=STYLE_CUES, cue_scale=0.3),
         card="Spam (1) vs genuine (0) e-commerce reviews.",
         terms=_T_VISPAM,
     ),
@@ -134,7 +137,9 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1", "2", "3"),
         (Source("vispamreviews", "Comment", "SpamLabel"),),
-        LinearConfig(c=10.0),
+        # light preparation keeps the letter repeats of SPAM-3 mashing; one-vs-rest fits
+        # twice as fast as multinomial: out-of-fold macro-F1 0.698 -> 0.717, + cues 0.726
+        LinearConfig(c=10.0, spec=FeatureSpec(prep=PREP_LIGHT), cues=STYLE_CUES, solver="ovr"),
         card="Review spam type: 0 no spam, 1 fake review, 2 brand/shop only, 3 irrelevant.",
         terms=_T_VISPAM,
     ),
@@ -153,7 +158,9 @@ CATALOG: dict[str, ModelSpec] = {
         "benchmark",
         ("0", "1"),
         (_SMISHING,),
-        LinearConfig(c=10.0),
+        # URL host labels and diacritic-free words: out-of-fold macro-F1 0.916 -> 0.920,
+        # ROC-AUC 0.982 -> 0.984
+        LinearConfig(c=10.0, spec=FeatureSpec(fold_words=1, prep=PREP_URL_HOST)),
         card="Scam / smishing (1) vs legitimate (0) SMS.",
         terms=_T_SMISHING,
     ),

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_CHARS",
     "PREP_LIGHT",
     "PREP_MATCHING",
+    "PREP_URL_HOST",
     "clip",
     "normaliser_name",
     "prepare",
@@ -107,14 +108,31 @@ def _shared() -> tuple[str, Callable[[str], str]]:
 
 
 #: Preparation modes: 0 = the shared matching normaliser; 1 = light (NFC, lower case,
-#: whitespace only: letter repeats and spellings kept, which review-spam models need).
+#: whitespace only: letter repeats and spellings kept, which review-spam models need);
+#: 2 = matching, but a URL keeps its host labels ("urltoken bit ly"): SMS scams hide
+#: behind shorteners and look-alike domains, notices link to known ones.
 PREP_MATCHING = 0
 PREP_LIGHT = 1
+PREP_URL_HOST = 2
+
+_URL_HOST = re.compile(
+    r"(?i)\b(?:https?://|www\.)?((?:[a-z0-9-]+\.)+(?:com|vn|net|org|info|xyz|top|cc|me|ly|io|"
+    r"co|gl|link|site|online|club|shop|app|tk|ml|ga|cf|gq|asia|biz|live|pro|store|vip))\b(?:/\S*)?"
+)
+
+
+def _host_tokens(match: re.Match[str]) -> str:
+    host = match.group(1).lower().removeprefix("www.")
+    return " urltoken " + " ".join(host.split(".")) + " "
 
 
 def normaliser_name(mode: int = PREP_MATCHING) -> str:
     """Name of the normaliser in force for a preparation mode (stored in artefacts)."""
-    return "detect-light-1" if mode == PREP_LIGHT else _shared()[0]
+    if mode == PREP_LIGHT:
+        return "detect-light-1"
+    if mode == PREP_URL_HOST:
+        return _shared()[0] + "+url-host-1"
+    return _shared()[0]
 
 
 def clip(text: object) -> str:
@@ -131,6 +149,8 @@ def clip(text: object) -> str:
 def prepare(text: object, mode: int = PREP_MATCHING) -> str:
     """One raw text to the form the detectors' features are computed on."""
     raw = _CONTROL.sub(" ", clip(text))
+    if mode == PREP_URL_HOST:
+        raw = _URL_HOST.sub(_host_tokens, raw)
     raw = _URL.sub(" urltoken ", raw)
     if mode == PREP_LIGHT:
         return _SPACE.sub(" ", unicodedata.normalize("NFC", raw).lower()).strip()

@@ -17,7 +17,7 @@ from soitin.detect.catalog import CATALOG, PRODUCT, ModelSpec
 from soitin.detect.datasets import data_file, read_csv_columns, read_examples, read_spans
 from soitin.detect.linear import LinearTextModel
 from soitin.detect.metrics import classification_report, span_f1
-from soitin.detect.normalise import normaliser_name
+from soitin.detect.normalise import PREP_LIGHT, PREP_MATCHING, PREP_URL_HOST, normaliser_name
 from soitin.detect.protocol import BENIGN_LABELS
 from soitin.detect.registry import load_detector, models_dir
 from soitin.detect.spans import SpanModel, fit_span_model
@@ -396,17 +396,13 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
         cfg = spec.config
         lines += [
             f"- Text preparation: `{normaliser_name(cfg.spec.prep)}` "
-            + (
-                "(NFC, lower case, whitespace; spellings and letter repeats kept)"
-                if cfg.spec.prep
-                else "(NFC, tone convention, lower case, teencode)"
-            )
-            + ", URLs "
-            "replaced by one token, long character repeats cut to two.",
+            + _PREP_NOTES.get(cfg.spec.prep, _PREP_NOTES[PREP_MATCHING]),
             f"- Hashed n-grams (2^{cfg.spec.n_bits} buckets; only bucket numbers and idf are "
             "stored, no strings): "
             f"char {cfg.spec.char_min}-{cfg.spec.char_max}-grams over the whole text, word "
-            f"1-{cfg.spec.word_max}-grams; log-count times idf (stored quantised to 1/16), "
+            f"1-{cfg.spec.word_max}-grams"
+            + (" (also of the text with diacritics removed)" if cfg.spec.fold_words else "")
+            + "; log-count times idf (stored quantised to 1/16), "
             "L2-normalised; "
             f"n-grams in fewer than {cfg.min_df} training texts dropped.",
             f"- Logistic regression{_solver_note(cfg.solver, len(spec.labels))}, C={cfg.c}, "
@@ -463,6 +459,16 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
         f"{evaluate}`."
     )
     (DOCS_MODELS / f"{spec.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+_PREP_NOTES = {
+    PREP_MATCHING: "(NFC, tone convention, lower case, teencode), URLs replaced by one token, "
+    "long character repeats cut to two.",
+    PREP_LIGHT: "(NFC, lower case, whitespace; spellings and letter repeats kept), URLs "
+    "replaced by one token.",
+    PREP_URL_HOST: "(NFC, tone convention, lower case, teencode), each URL replaced by a "
+    "token followed by its host labels (`urltoken bit ly`), long character repeats cut to two.",
+}
 
 
 def _solver_note(solver: str, n_labels: int) -> str:
