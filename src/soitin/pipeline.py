@@ -29,7 +29,7 @@ class Stage(Protocol):
 
 
 def default_stages() -> list[Stage]:
-    """The stages in order: normalise → places → stories → detect → triage."""
+    """The stages in order: normalise → places → detect → stories → triage."""
     stages: list[Stage] = []
     # --- stages: one import + append each, in pipeline order ---
     from soitin.text.stage import TextStage
@@ -38,12 +38,14 @@ def default_stages() -> list[Stage]:
     from soitin.places.stage import PlaceStage
 
     stages.append(PlaceStage())
-    from soitin.stories.stage import StoryStage
-
-    stages.append(StoryStage())
+    # detect runs before stories: it needs only the text, and the stories stage then holds
+    # its story row locks (contended by parallel workers on a hot story) for less time.
     from soitin.detect.stage import DetectStage
 
     stages.append(DetectStage())
+    from soitin.stories.stage import StoryStage
+
+    stages.append(StoryStage())
     # (review) triage stays LAST: it reads stories, claim matches and detector scores.
     from soitin.review.triage import TriageStage
 

@@ -2,8 +2,9 @@
 
 Each item's `scores` gets, per detector, the result's JSON form (model name and version,
 label, calibrated score, explanation, highlighted spans, scam evidence); the item's
-`category` becomes the harm category of its strongest flagging detector; the stories of the
-batch then fold the new scores into their `max_scores`.
+`category` becomes the harm category of its strongest flagging detector. In the pipeline this
+stage runs before the stories stage, which folds the scores into the stories' `max_scores`;
+items that already have a story (scored again) fold theirs here.
 """
 
 from __future__ import annotations
