@@ -111,6 +111,7 @@ def build(database: Database, n_items: int, n_cases: int, seed: int = 7) -> dict
                     "velocity_earlier": 0.0,
                     "representative_item_id": None,
                     "representative_text": " ".join(words),
+                    "search_text": fold_for_search(" ".join(words)),
                     "province_codes": ["44"],
                     "ward_codes": [f"19{ward:03d}"],
                     "max_scores": {"scam": round(rng.random(), 3), "toxic": round(rng.random(), 3)},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from soitin.detect.features import FeatureSpec, featurise, ngrams_of
 from soitin.detect.normalise import MAX_CHARS, prepare
@@ -65,3 +66,12 @@ def test_style_cues_tell_keyboard_mashing_from_a_review() -> None:
     assert mashing[col["repeat_ratio"]] > review[col["repeat_ratio"]]
     assert mashing[col["emoji_ratio"]] > review[col["emoji_ratio"]] == 0.0
     assert review[col["diacritic_ratio"]] > mashing[col["diacritic_ratio"]]
+
+
+def test_a_feature_space_it_cannot_build_is_refused() -> None:
+    # Word n-grams stop at 2: asking for 3 must not silently train on 1-2.
+    with pytest.raises(ValueError, match="up to 2 words"):
+        FeatureSpec(word_max=3)
+    with pytest.raises(ValueError, match="no range"):
+        FeatureSpec(char_min=4, char_max=2)
+    assert FeatureSpec(char_min=1, char_max=0).char_max == 0  # words only

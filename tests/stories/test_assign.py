@@ -12,7 +12,7 @@ from soitin.db.engine import Database
 from soitin.db.models import Claim, Story, StoryClaimMatch, StoryClaimQueue, StorySource
 from soitin.stories.index import forget_indexes
 from soitin.stories.timeline import story_sources, story_timeline
-from soitin.text.fold import fold_diacritics
+from soitin.text.fold import fold_diacritics, fold_for_search
 from tests.stories.helpers import T0, ingest, item, settings, source
 
 ORIGINAL = (
@@ -63,6 +63,9 @@ def test_reposts_land_in_one_story_and_unrelated_posts_do_not(db: Database) -> N
         assert story.last_seen == T0 + timedelta(minutes=50)
         assert story.representative_text == ORIGINAL
         assert story.representative_item_id == reposts[0].id
+        # The queue searches this: folded, lower case, no diacritics.
+        assert story.search_text == fold_for_search(ORIGINAL)
+        assert "dap thuy dien hoa binh sap vo" in story.search_text
 
 
 def test_story_keeps_places_sources_and_a_timeline(db: Database) -> None:

@@ -9,10 +9,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from soitin.db.engine import Database
-from soitin.db.models import Item, Source
+from soitin.db.models import Item, Source, Story
 from soitin.errors import InvalidInputError
 from soitin.text.fold import fold_item_text
-from soitin.text.search import parse_query, search_items
+from soitin.text.search import matching_story_ids, parse_query, search_items
 
 T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
@@ -148,3 +148,23 @@ def test_bad_arguments_are_refused(world) -> None:
 def test_query_parsing() -> None:
     assert parse_query('Lừa đảo "Hà Nội" ko') == [["lua"], ["dao"], ["ha", "noi"], ["khong"]]
     assert parse_query("   ") == []
+
+
+def test_matching_story_ids_keeps_the_newest_matches(
+    world: tuple[Session, dict[str, int], int],
+) -> None:
+    session, ids, _ = world
+    stories = {}
+    for key in ("scam_hn", "scam_hcm", "many", "weather"):
+        story = Story(representative_text=key)
+        session.add(story)
+        session.flush()
+        stories[key] = story.id
+        session.execute(update(Item).where(Item.id == ids[key]).values(story_id=story.id))
+    assert matching_story_ids(session, "lua dao") == sorted(
+        stories[k] for k in ("scam_hn", "scam_hcm", "many")
+    )
+    # Only the newest matching items count: the limit cuts the oldest off.
+    assert matching_story_ids(session, "lừa đảo", limit=1) == [stories["many"]]
+    assert matching_story_ids(session, "hoa binh") == []  # its item has no story
+    assert matching_story_ids(session, "  ") == []

@@ -206,6 +206,9 @@ class Story(Base):
     velocity_earlier: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     representative_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
     representative_text: Mapped[str] = mapped_column(Text, default="")
+    #: The representative text folded for search (no diacritics, lower case): the review
+    #: queue's substring search reads it here, not from one item row per case.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     province_codes: Mapped[list[str]] = mapped_column(default=list)
     ward_codes: Mapped[list[str]] = mapped_column(default=list)
     max_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -45,6 +45,12 @@ class FeatureSpec:
     blocks: int = 0  # 1: chars in the lower half of the buckets, words in the upper half
     prep: int = 0  # text preparation mode (soitin.detect.normalise.PREP_*)
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.word_max <= 2:
+            raise ValueError(f"word n-grams go up to 2 words, not {self.word_max}")
+        if not 1 <= self.char_min or self.char_max < self.char_min - 1:
+            raise ValueError(f"char n-grams {self.char_min}-{self.char_max} make no range")
+
     @property
     def split(self) -> int | None:
         """First word bucket when char and word n-grams are normalised as two blocks."""

@@ -16,13 +16,13 @@ from sqlalchemy import String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from soitin.db.models import Case, CaseStatus, Category, Item, Story, StorySource, Unit, User
+from soitin.db.models import Case, CaseStatus, Category, Story, StorySource, Unit, User
 from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError
 from soitin.review.audit import parse_local_date
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.text.fold import fold_for_search
-from soitin.text.search import parse_query, search_items
+from soitin.text.search import matching_story_ids
 
 __all__ = ["CaseRow", "QueueFilters", "QueuePage", "list_queue", "case_row", "SNIPPET"]
 
@@ -261,10 +261,7 @@ def _conditions(
         folded = fold_for_search(f.q.strip())[:200]
         if folded:
             needle = f"%{_like_escape(folded)}%"
-            in_representative = exists().where(
-                Item.id == Story.representative_item_id,
-                Item.text_folded.like(needle, escape="\\"),
-            )
+            in_representative = Story.search_text.like(needle, escape="\\")
             stories = _stories_matching(session, f.q) if session is not None else []
             conds.append(
                 or_(in_representative, Case.story_id.in_(stories)) if stories else in_representative
@@ -273,16 +270,8 @@ def _conditions(
 
 
 def _stories_matching(session: Session, query: str) -> list[int]:
-    """Stories with an item matching `query` in the full-text index (best 500 items)."""
-    if not parse_query(query):
-        return []
-    hits = search_items(session, query, limit=500)
-    if not hits:
-        return []
-    ids = session.scalars(
-        select(Item.story_id).where(Item.id.in_([h.item_id for h in hits])).distinct()
-    )
-    return sorted(i for i in ids if i is not None)
+    """Stories with an item matching `query` in the full-text index (its newest 2,000)."""
+    return matching_story_ids(session, query, limit=2000)
 
 
 def list_queue(

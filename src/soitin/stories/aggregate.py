@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from soitin.db.models import Item, Story, StorySource, StoryTimelineBucket
 from soitin.db.types import utcnow
+from soitin.text.fold import fold_item_text
 
 __all__ = [
     "REPRESENTATIVE_CHARS",
@@ -91,6 +92,7 @@ class StoryFigures:
     velocity_earlier: float = 0.0
     representative_item_id: int | None = None
     representative_text: str = ""
+    search_text: str = ""
     is_new: bool = False
 
 
@@ -207,6 +209,8 @@ def update_stories(
             rep = min(members, key=lambda it: (times[id(it)], it.id))
             story.representative_item_id = rep.id
             story.representative_text = _display_text(rep)[:REPRESENTATIVE_CHARS]
+            folded = rep.text_folded or fold_item_text(rep.title, rep.text)
+            story.search_text = folded[:REPRESENTATIVE_CHARS]
         else:
             story.first_seen = min(story.first_seen, first)
             story.last_seen = max(story.last_seen, last)
@@ -256,13 +260,14 @@ def _write_back(session: Session, stories: list[StoryFigures]) -> None:
             .values(
                 representative_item_id=bindparam("b_rep_id"),
                 representative_text=bindparam("b_rep_text"),
+                search_text=bindparam("b_rep_search"),
             )
         )
         session.execute(
             rep,
             [
                 {"b_id": st.id, "b_rep_id": st.representative_item_id,
-                 "b_rep_text": st.representative_text}
+                 "b_rep_text": st.representative_text, "b_rep_search": st.search_text}
                 for st in fresh
             ],
         )  # fmt: skip

@@ -30,7 +30,7 @@ from soitin.db.types import UTCDateTime
 from soitin.errors import InvalidInputError
 from soitin.text.fold import fold_diacritics, fold_for_search
 
-__all__ = ["MAX_LIMIT", "SearchHit", "parse_query", "search_items"]
+__all__ = ["MAX_LIMIT", "SearchHit", "matching_story_ids", "parse_query", "search_items"]
 
 MAX_LIMIT = 500
 MAX_TERMS = 32
@@ -80,6 +80,34 @@ def _fts5_match(terms: list[list[str]]) -> str:
 def _tsquery(terms: list[list[str]]) -> str:
     parts = [" <-> ".join(term) if len(term) > 1 else term[0] for term in terms]
     return " & ".join(f"({p})" if " " in p else p for p in parts)
+
+
+def matching_story_ids(session: Session, query: str, *, limit: int = 2000) -> list[int]:
+    """The stories of the newest `limit` items matching `query` (unranked: a filter, cheap).
+
+    For filters such as the review queue's search, where the order comes from elsewhere:
+    ranking every match by relevance costs far more than reading the newest ones off the
+    index.
+    """
+    terms = parse_query(query)
+    if not terms:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT DISTINCT story_id FROM (SELECT i.story_id FROM items AS i "
+            "WHERE to_tsvector('simple', i.text_folded) @@ to_tsquery('simple', :q) "
+            "ORDER BY i.id DESC LIMIT :limit) AS newest WHERE story_id IS NOT NULL"
+        )
+        q = _tsquery(terms)
+    else:
+        sql = (
+            "SELECT DISTINCT i.story_id FROM items AS i WHERE i.id IN (SELECT rowid FROM "
+            "items_fts WHERE items_fts MATCH :q ORDER BY rowid DESC LIMIT :limit) "
+            "AND i.story_id IS NOT NULL"
+        )
+        q = _fts5_match(terms)
+    rows = session.execute(sql_text(sql), {"q": q, "limit": limit}).scalars()
+    return sorted(int(r) for r in rows)
 
 
 def search_items(
