@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -101,3 +101,15 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 def client_ip(request: Request) -> str | None:
     """The peer address (for the audit log)."""
     return request.client.host if request.client else None
+
+
+def audit_read(request: Request, action: str, actor: User, **detail: Any) -> None:
+    """Audit what a request showed or exported (raw text, a queue page, the log itself).
+
+    Written through `side_writes`, so a read-only request records it in a short write of
+    its own; `object_type`/`object_id` and any other detail go to `audit.record`.
+    """
+    from soitin.review import audit
+
+    with side_writes(request) as writer:
+        audit.record(writer, action, actor=actor, ip=client_ip(request), **detail)

@@ -15,7 +15,7 @@ from soitin.review import accounts, audit, tokens
 from soitin.review.audit import AuditFilters, AuditPage
 from soitin.review.policies import Action, allowed_actions, authorize
 from soitin.web.api.auth import ApiScopeDep, ApiUser, Scope, api_csrf
-from soitin.web.deps import SessionDep, SettingsDep, client_ip, side_writes
+from soitin.web.deps import SessionDep, SettingsDep, audit_read, client_ip
 from soitin.web.pages.admin import load_unit, load_unit_for_user, load_user, users_in_scope
 from soitin.web.pages.audit_log import include_system
 
@@ -366,15 +366,7 @@ def get_audit_csv(
 ) -> Response:
     """The audit log as CSV, formulas neutralised (admins)."""
     authorize(user, Action.AUDIT_VIEW)
-    with side_writes(request) as writer:
-        audit.record(
-            writer,
-            "audit.exported",
-            actor=user,
-            ip=client_ip(request),
-            via="api",
-            filters=filters.cleaned().query_string(),
-        )
+    audit_read(request, "audit.exported", user, via="api", filters=filters.cleaned().query_string())
     session.commit()  # a new snapshot: the export lists its own entry
     lines = list(
         audit.export_csv(

@@ -17,7 +17,7 @@ from soitin.review.policies import Action, authorize, authorize_assign
 from soitin.review.queue import CaseRow, QueueFilters, QueuePage, case_row, list_queue
 from soitin.review.story_view import StoryView, build_story_view, load_case
 from soitin.web.api.auth import ApiScopeDep, ApiUser, api_csrf
-from soitin.web.deps import SessionDep, SettingsDep, client_ip, side_writes
+from soitin.web.deps import SessionDep, SettingsDep, audit_read, client_ip
 from soitin.web.pages.cases import read_item_text
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(api_csrf)])
@@ -110,20 +110,16 @@ def get_case(
     authorize(user, Action.CASE_VIEW, case, scope.units)
     view = build_story_view(session, case, scope.tree, scope.units, tz=settings.tz)
     if view.representative_item_id is not None:
-        from soitin.review import audit
-
-        with side_writes(request) as writer:
-            audit.record(
-                writer,
-                "item.text_viewed",
-                actor=user,
-                object_type="item",
-                object_id=view.representative_item_id,
-                ip=client_ip(request),
-                case_id=case.id,
-                representative=True,
-                via="api",
-            )
+        audit_read(
+            request,
+            "item.text_viewed",
+            user,
+            object_type="item",
+            object_id=view.representative_item_id,
+            case_id=case.id,
+            representative=True,
+            via="api",
+        )
     return view
 
 

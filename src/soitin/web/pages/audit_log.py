@@ -11,7 +11,7 @@ from soitin.review import audit
 from soitin.review.audit import AuditFilters
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import Scope, ScopeDep
-from soitin.web.deps import CurrentUser, SessionDep, client_ip, side_writes
+from soitin.web.deps import CurrentUser, SessionDep, audit_read
 from soitin.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,14 +52,7 @@ def audit_csv(
 ) -> Response:
     """The filtered log as CSV (formulas neutralised); the export itself is audited."""
     authorize(user, Action.AUDIT_VIEW)
-    with side_writes(request) as writer:
-        audit.record(
-            writer,
-            "audit.exported",
-            actor=user,
-            ip=client_ip(request),
-            filters=filters.cleaned().query_string(),
-        )
+    audit_read(request, "audit.exported", user, filters=filters.cleaned().query_string())
     session.commit()  # a new snapshot: the export lists its own entry
     lines = list(
         audit.export_csv(

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from soitin.db.models import Case, Category, Item, User
 from soitin.errors import NotFoundError
-from soitin.review import audit, cases
+from soitin.review import cases
 from soitin.review.guides import guides_for
 from soitin.review.policies import Action, authorize, authorize_assign, can
 from soitin.review.story_view import build_story_view, load_case
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, client_ip, side_writes
+from soitin.web.deps import CurrentUser, SessionDep, audit_read, client_ip
 from soitin.web.pages.queue import assignable_users
 from soitin.web.templating import render
 
@@ -36,16 +36,9 @@ def read_item_text(
     item = session.get(Item, item_id)
     if item is None or item.story_id != case.story_id:
         raise NotFoundError("Not found.")
-    with side_writes(request) as writer:
-        audit.record(
-            writer,
-            "item.text_viewed",
-            actor=user,
-            object_type="item",
-            object_id=item.id,
-            ip=client_ip(request),
-            case_id=case.id,
-        )
+    audit_read(
+        request, "item.text_viewed", user, object_type="item", object_id=item.id, case_id=case.id
+    )
     return case, item
 
 
@@ -60,17 +53,15 @@ def case_page(
         session, case, scope.tree, scope.units, tz=request.app.state.settings.tz
     )
     if view.representative_item_id is not None and can(user, Action.ITEM_TEXT):
-        with side_writes(request) as writer:
-            audit.record(
-                writer,
-                "item.text_viewed",
-                actor=user,
-                object_type="item",
-                object_id=view.representative_item_id,
-                ip=client_ip(request),
-                case_id=case.id,
-                representative=True,
-            )
+        audit_read(
+            request,
+            "item.text_viewed",
+            user,
+            object_type="item",
+            object_id=view.representative_item_id,
+            case_id=case.id,
+            representative=True,
+        )
     assignees = (
         assignable_users(session, scope.tree.ancestors(case.unit_id))
         if can(user, Action.CASE_ASSIGN)

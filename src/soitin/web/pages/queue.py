@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from soitin.db.models import Case, Category, Source, User
 from soitin.errors import InvalidInputError
-from soitin.review import audit
 from soitin.review.cases import DISMISS_REASONS, do_bulk_assign, do_bulk_dismiss
 from soitin.review.policies import ASSIGNABLE_ROLES, Action, authorize, can
 from soitin.review.queue import STATUS_CHOICES, QueueFilters, list_queue
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip, side_writes
+from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, audit_read, client_ip
 from soitin.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,15 +48,13 @@ def queue_context(
     """The template context of the queue (page and htmx fragment)."""
     tz = request.app.state.settings.tz
     page = list_queue(session, user, scope.units, filters, tz=tz, page_size=page_size)
-    with side_writes(request) as writer:
-        audit.record(
-            writer,
-            "queue.viewed",
-            actor=user,
-            ip=client_ip(request),
-            cases=[r.id for r in page.rows],
-            filters=page.filters.query_string(),
-        )
+    audit_read(
+        request,
+        "queue.viewed",
+        user,
+        cases=[r.id for r in page.rows],
+        filters=page.filters.query_string(),
+    )
     bulk = can(user, Action.CASE_BULK)
     return {
         "page": page,
