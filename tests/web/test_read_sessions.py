@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -43,6 +43,21 @@ def file_db(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
     engine.dispose()
 
 
+@pytest.fixture
+def client_as(
+    file_db: tuple[Database, Path], tmp_path: Path
+) -> Iterator[Callable[[str], TestClient]]:
+    """`client_as("lead_qt")`: a client of the app on the SQLite file, signed in."""
+    app = create_app(load_settings(data_dir=tmp_path, env="test"), file_db[0])
+    with ExitStack() as stack:
+
+        def signed_in(username: str) -> TestClient:
+            client = stack.enter_context(TestClient(app, follow_redirects=False))
+            return login(client, username)
+
+        yield signed_in
+
+
 def test_a_read_only_session_refuses_writes(file_db: tuple[Database, Path]) -> None:
     database, _ = file_db
     with database.session(read_only=True) as s:
@@ -73,41 +88,36 @@ def test_readers_that_each_write_a_line_never_wait_for_a_connection(
 
 
 def test_pages_answer_while_another_process_holds_the_write_lock(
-    file_db: tuple[Database, Path], tmp_path: Path
+    file_db: tuple[Database, Path], client_as: Callable[[str], TestClient]
 ) -> None:
-    database, path = file_db
-    app = create_app(load_settings(data_dir=tmp_path, env="test"), database)
-    with TestClient(app, follow_redirects=False) as client:
-        login(client, "lead_qt")
-        assert client.get("/").status_code == 200  # the dashboard stores its roll-up days once
-        writer = sqlite3.connect(path, isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")  # e.g. the pipeline in the middle of a batch
-        answers: dict[str, int] = {}
+    client = client_as("lead_qt")
+    assert client.get("/").status_code == 200  # the dashboard stores its roll-up days once
+    writer = sqlite3.connect(file_db[1], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # e.g. the pipeline in the middle of a batch
+    answers: dict[str, int] = {}
 
-        def read() -> None:
-            for url in ("/", "/api/v1/stats", "/guides"):
-                answers[url] = client.get(url).status_code
+    def read() -> None:
+        for url in ("/", "/api/v1/stats", "/guides"):
+            answers[url] = client.get(url).status_code
 
-        reader = threading.Thread(target=read)
-        reader.start()
-        reader.join(timeout=20)  # a page that waited for the lock would wait 30 s
-        finished = not reader.is_alive()
-        writer.execute("ROLLBACK")
-        writer.close()
-        reader.join()
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(timeout=20)  # a page that waited for the lock would wait 30 s
+    finished = not reader.is_alive()
+    writer.execute("ROLLBACK")
+    writer.close()
+    reader.join()
     assert finished, "a read-only page waited for the write lock"
     assert answers == {"/": 200, "/api/v1/stats": 200, "/guides": 200}
 
 
 def test_views_are_audited_from_read_requests(
-    file_db: tuple[Database, Path], tmp_path: Path
+    file_db: tuple[Database, Path], client_as: Callable[[str], TestClient]
 ) -> None:
     database, _ = file_db
-    app = create_app(load_settings(data_dir=tmp_path, env="test"), database)
-    with TestClient(app, follow_redirects=False) as client:
-        login(client, "admin_qt")
-        assert client.get("/queue").status_code == 200
-        exported = client.get("/admin/audit.csv")
+    client = client_as("admin_qt")
+    assert client.get("/queue").status_code == 200
+    exported = client.get("/admin/audit.csv")
     assert exported.status_code == 200
     with database.session() as s:
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
