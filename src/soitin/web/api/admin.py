@@ -16,7 +16,17 @@ from soitin.review.audit import AuditFilters, AuditPage
 from soitin.review.policies import Action, allowed_actions, authorize
 from soitin.web.api.auth import ApiScopeDep, ApiUser, Scope, api_csrf
 from soitin.web.deps import SessionDep, SettingsDep, audit_read, client_ip
-from soitin.web.pages.admin import load_unit, load_unit_for_user, load_user, users_in_scope
+from soitin.web.pages.admin import (
+    create_unit_under,
+    create_user_in,
+    load_unit,
+    load_unit_for_user,
+    load_user,
+    new_password_for,
+    save_unit,
+    save_user,
+    users_in_scope,
+)
 from soitin.web.pages.audit_log import include_system
 
 router = APIRouter(dependencies=[Depends(api_csrf)])
@@ -181,27 +191,16 @@ def create_user(
     """Create a user in one of your units; the generated password is answered once."""
     authorize(user, Action.USER_MANAGE)
     unit = load_unit_for_user(session, user, scope, body.unit_id)
-    secret = accounts.generate_password()
-    created = accounts.add_user(
+    created, secret = create_user_in(
+        request,
         session,
-        body.username,
+        user,
+        unit,
+        username=body.username,
         role=body.role,
-        unit_code=unit.code,
-        password=secret,
         display_name=body.display_name,
-    )
-    audit.record(
-        session,
-        "user.created",
-        actor=user,
-        object_type="user",
-        object_id=created.id,
-        ip=client_ip(request),
-        role=created.role,
-        unit_id=unit.id,
         via="api",
     )
-    session.commit()
     return UserCreated(**UserOut.of(created).model_dump(), password=secret)
 
 
@@ -218,27 +217,17 @@ def patch_user(
     target = load_user(session, user, scope, user_id)
     if body.unit_id is not None:
         load_unit_for_user(session, user, scope, body.unit_id)
-    changes = accounts.update_user(
+    save_user(
+        request,
         session,
+        user,
         target,
         display_name=body.display_name,
         role=body.role,
         unit_id=body.unit_id,
         is_active=body.is_active,
-        actor=user,
+        via="api",
     )
-    if changes:
-        audit.record(
-            session,
-            "user.updated",
-            actor=user,
-            object_type="user",
-            object_id=target.id,
-            ip=client_ip(request),
-            changes={k: str(v) for k, v in changes.items()},
-            via="api",
-        )
-    session.commit()
     return UserOut.of(target)
 
 
@@ -248,17 +237,7 @@ def post_password(
 ) -> PasswordOut:
     """Give a user a new random password (answered once)."""
     target = load_user(session, user, scope, user_id)
-    secret = accounts.reset_password(session, target)
-    audit.record(
-        session,
-        "user.password_reset",
-        actor=user,
-        object_type="user",
-        object_id=target.id,
-        ip=client_ip(request),
-        via="api",
-    )
-    session.commit()
+    secret = new_password_for(request, session, user, target, via="api")
     return PasswordOut(password=secret)
 
 
@@ -275,25 +254,16 @@ def create_unit(
 ) -> UnitOut:
     """Create a unit under one of yours (admins)."""
     parent = load_unit(session, user, scope, body.parent_id)
-    unit = accounts.add_unit(
+    unit = create_unit_under(
+        request,
         session,
-        body.code,
-        body.name,
-        parent_code=parent.code,
+        user,
+        parent,
+        code=body.code,
+        name=body.name,
         place_codes=accounts.parse_place_codes(",".join(body.place_codes)),
-    )
-    audit.record(
-        session,
-        "unit.created",
-        actor=user,
-        object_type="unit",
-        object_id=unit.id,
-        ip=client_ip(request),
-        parent_id=parent.id,
-        place_codes=unit.place_codes,
         via="api",
     )
-    session.commit()
     return _unit_out(unit, scope)
 
 
@@ -320,19 +290,7 @@ def patch_unit(
 ) -> UnitOut:
     """Rename a unit or change its place codes (admins)."""
     unit = load_unit(session, user, scope, unit_id)
-    changes = accounts.update_unit(session, unit, name=body.name, place_codes=body.place_codes)
-    if changes:
-        audit.record(
-            session,
-            "unit.updated",
-            actor=user,
-            object_type="unit",
-            object_id=unit.id,
-            ip=client_ip(request),
-            changes={k: str(v) for k, v in changes.items()},
-            via="api",
-        )
-    session.commit()
+    save_unit(request, session, user, unit, name=body.name, place_codes=body.place_codes, via="api")
     return _unit_out(unit, scope)
 
 

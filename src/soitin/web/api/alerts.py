@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from soitin.review import audit
 from soitin.review.policies import load_unit_tree
 from soitin.triage import alerts, rules
 from soitin.triage.access import AlertAction, alert_scope, authorize_alert, can_alert
@@ -15,6 +14,7 @@ from soitin.triage.delivery import deliver_soon
 from soitin.triage.rules import Channels, QuietHours
 from soitin.web.api.auth import ApiUser, api_csrf
 from soitin.web.deps import DatabaseDep, SessionDep, SettingsDep, client_ip
+from soitin.web.pages.alerts import add_rule, save_rule
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"], dependencies=[Depends(api_csrf)])
 
@@ -105,17 +105,7 @@ def create_rule(
     """Create a rule for one of the caller's units (leads and admins)."""
     authorize_alert(user, AlertAction.MANAGE_RULES, body.unit_id, alert_scope(session, user))
     spec = rules.parse_rule_spec(body.model_dump(exclude={"unit_id"}), settings)
-    rule = rules.create_rule(session, body.unit_id, spec)
-    audit.record(
-        session,
-        "alert_rule.created",
-        actor=user,
-        object_type="alert_rule",
-        object_id=rule.id,
-        ip=client_ip(request),
-        name=rule.name,
-    )
-    session.commit()
+    rule = add_rule(request, session, user, body.unit_id, spec)
     return rules.describe_rule(rule, reveal=True)
 
 
@@ -143,18 +133,7 @@ def update_rule(
     authorize_alert(user, AlertAction.MANAGE_RULES, rule.unit_id, scope)
     authorize_alert(user, AlertAction.MANAGE_RULES, body.unit_id, scope)
     spec = rules.parse_rule_spec(body.model_dump(exclude={"unit_id"}), settings)
-    rule.unit_id = body.unit_id
-    rules.update_rule(session, rule, spec)
-    audit.record(
-        session,
-        "alert_rule.updated",
-        actor=user,
-        object_type="alert_rule",
-        object_id=rule.id,
-        ip=client_ip(request),
-        name=rule.name,
-    )
-    session.commit()
+    save_rule(request, session, user, rule, body.unit_id, spec)
     return rules.describe_rule(rule, reveal=True)
 
 

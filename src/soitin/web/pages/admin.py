@@ -52,6 +52,158 @@ def load_unit(session: Session, user: User, scope: Scope, unit_id: int) -> Unit:
     return unit
 
 
+# --- changes, shared with the JSON API: service call, audit entry, commit -----------------
+
+
+def _audit(
+    request: Request,
+    session: Session,
+    action: str,
+    actor: User,
+    target: User | Unit,
+    via: str | None,
+    **detail: object,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        object_type="user" if isinstance(target, User) else "unit",
+        object_id=target.id,
+        ip=client_ip(request),
+        **detail,
+        **({"via": via} if via else {}),
+    )
+
+
+def create_user_in(
+    request: Request,
+    session: Session,
+    actor: User,
+    unit: Unit,
+    *,
+    username: str,
+    role: str,
+    display_name: str,
+    via: str | None = None,
+) -> tuple[User, str]:
+    """Create a user in `unit` with a generated password; returns it (shown once)."""
+    secret = accounts.generate_password()
+    created = accounts.add_user(
+        session,
+        username,
+        role=role,
+        unit_code=unit.code,
+        password=secret,
+        display_name=display_name,
+    )
+    _audit(
+        request, session, "user.created", actor, created, via, role=created.role, unit_id=unit.id
+    )
+    session.commit()
+    return created, secret
+
+
+def save_user(
+    request: Request,
+    session: Session,
+    actor: User,
+    target: User,
+    *,
+    display_name: str | None,
+    role: str | None,
+    unit_id: int | None,
+    is_active: bool | None,
+    via: str | None = None,
+) -> None:
+    """Change a user's name, role, unit or state; audited when something changed."""
+    changes = accounts.update_user(
+        session,
+        target,
+        display_name=display_name,
+        role=role,
+        unit_id=unit_id,
+        is_active=is_active,
+        actor=actor,
+    )
+    if changes:
+        _audit(
+            request,
+            session,
+            "user.updated",
+            actor,
+            target,
+            via,
+            changes={k: str(v) for k, v in changes.items()},
+        )
+    session.commit()
+
+
+def new_password_for(
+    request: Request, session: Session, actor: User, target: User, via: str | None = None
+) -> str:
+    """Give `target` a new random password; returns it (shown once)."""
+    secret = accounts.reset_password(session, target)
+    _audit(request, session, "user.password_reset", actor, target, via)
+    session.commit()
+    return secret
+
+
+def create_unit_under(
+    request: Request,
+    session: Session,
+    actor: User,
+    parent: Unit,
+    *,
+    code: str,
+    name: str,
+    place_codes: list[str],
+    via: str | None = None,
+) -> Unit:
+    """Create a unit under `parent`."""
+    unit = accounts.add_unit(session, code, name, parent_code=parent.code, place_codes=place_codes)
+    _audit(
+        request,
+        session,
+        "unit.created",
+        actor,
+        unit,
+        via,
+        parent_id=parent.id,
+        place_codes=unit.place_codes,
+    )
+    session.commit()
+    return unit
+
+
+def save_unit(
+    request: Request,
+    session: Session,
+    actor: User,
+    unit: Unit,
+    *,
+    name: str | None,
+    place_codes: list[str] | None,
+    via: str | None = None,
+) -> None:
+    """Rename a unit or change its place codes; audited when something changed."""
+    changes = accounts.update_unit(session, unit, name=name, place_codes=place_codes)
+    if changes:
+        _audit(
+            request,
+            session,
+            "unit.updated",
+            actor,
+            unit,
+            via,
+            changes={k: str(v) for k, v in changes.items()},
+        )
+    session.commit()
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
 def _users_page(request: Request, session: Session, scope: Scope, **extra: object) -> Response:
     return render(
         request,
@@ -88,26 +240,9 @@ def create_user(
     """Create a user with a generated password (shown once)."""
     authorize(user, Action.USER_MANAGE)
     unit = load_unit_for_user(session, user, scope, unit_id)
-    secret = accounts.generate_password()
-    created = accounts.add_user(
-        session,
-        username,
-        role=role,
-        unit_code=unit.code,
-        password=secret,
-        display_name=display_name,
+    created, secret = create_user_in(
+        request, session, user, unit, username=username, role=role, display_name=display_name
     )
-    audit.record(
-        session,
-        "user.created",
-        actor=user,
-        object_type="user",
-        object_id=created.id,
-        ip=client_ip(request),
-        role=created.role,
-        unit_id=unit.id,
-    )
-    session.commit()
     return _users_page(request, session, scope, created=created, secret=secret)
 
 
@@ -153,26 +288,16 @@ def update_user(
     """Save a user's role, unit, name and state."""
     target = load_user(session, user, scope, user_id)
     load_unit_for_user(session, user, scope, unit_id)
-    changes = accounts.update_user(
+    save_user(
+        request,
         session,
+        user,
         target,
         display_name=display_name or None,
         role=role,
         unit_id=unit_id,
         is_active=active == "1",
-        actor=user,
     )
-    if changes:
-        audit.record(
-            session,
-            "user.updated",
-            actor=user,
-            object_type="user",
-            object_id=target.id,
-            ip=client_ip(request),
-            changes={k: str(v) for k, v in changes.items()},
-        )
-    session.commit()
     return RedirectResponse(f"/admin/users/{user_id}?done=saved", status_code=303)
 
 
@@ -182,16 +307,7 @@ def reset_password(
 ) -> Response:
     """Give the user a new random password, shown once."""
     target = load_user(session, user, scope, user_id)
-    secret = accounts.reset_password(session, target)
-    audit.record(
-        session,
-        "user.password_reset",
-        actor=user,
-        object_type="user",
-        object_id=target.id,
-        ip=client_ip(request),
-    )
-    session.commit()
+    secret = new_password_for(request, session, user, target)
     return render(
         request,
         "admin/user.html",
@@ -232,20 +348,15 @@ def create_unit(
 ) -> Response:
     """Create a unit under one of the admin's units."""
     parent = load_unit(session, user, scope, parent_id)
-    unit = accounts.add_unit(
-        session, code, name, parent_code=parent.code, place_codes=accounts.parse_place_codes(places)
-    )
-    audit.record(
+    create_unit_under(
+        request,
         session,
-        "unit.created",
-        actor=user,
-        object_type="unit",
-        object_id=unit.id,
-        ip=client_ip(request),
-        parent_id=parent.id,
-        place_codes=unit.place_codes,
+        user,
+        parent,
+        code=code,
+        name=name,
+        place_codes=accounts.parse_place_codes(places),
     )
-    session.commit()
     return RedirectResponse("/admin/units?done=created", status_code=303)
 
 
@@ -261,18 +372,7 @@ def update_unit(
 ) -> Response:
     """Rename a unit or change its place codes."""
     unit = load_unit(session, user, scope, unit_id)
-    changes = accounts.update_unit(
-        session, unit, name=name, place_codes=accounts.parse_place_codes(places)
+    save_unit(
+        request, session, user, unit, name=name, place_codes=accounts.parse_place_codes(places)
     )
-    if changes:
-        audit.record(
-            session,
-            "unit.updated",
-            actor=user,
-            object_type="unit",
-            object_id=unit.id,
-            ip=client_ip(request),
-            changes={k: str(v) for k, v in changes.items()},
-        )
-    session.commit()
     return RedirectResponse("/admin/units?done=saved", status_code=303)

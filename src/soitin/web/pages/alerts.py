@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from soitin.db.models import AlertRule, Category, User
 from soitin.errors import InvalidInputError
@@ -198,6 +199,45 @@ def rules_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     )
 
 
+def _audit_rule(
+    request: Request, session: Session, action: str, actor: User, rule: AlertRule
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        object_type="alert_rule",
+        object_id=rule.id,
+        ip=client_ip(request),
+        name=rule.name,
+    )
+
+
+def add_rule(
+    request: Request, session: Session, actor: User, unit_id: int, spec: rules.RuleSpec
+) -> AlertRule:
+    """Create a rule (shared with the JSON API): stored, audited, committed."""
+    rule = rules.create_rule(session, unit_id, spec)
+    _audit_rule(request, session, "alert_rule.created", actor, rule)
+    session.commit()
+    return rule
+
+
+def save_rule(
+    request: Request,
+    session: Session,
+    actor: User,
+    rule: AlertRule,
+    unit_id: int,
+    spec: rules.RuleSpec,
+) -> None:
+    """Replace a rule, maybe moving it to another unit (shared with the JSON API)."""
+    rule.unit_id = unit_id
+    rules.update_rule(session, rule, spec)
+    _audit_rule(request, session, "alert_rule.updated", actor, rule)
+    session.commit()
+
+
 def _form_error(
     request: Request,
     session: SessionDep,
@@ -233,17 +273,7 @@ def create_rule(
         spec = rules.parse_rule_spec({k: v for k, v in form.items() if k != "unit_id"}, settings)
     except InvalidInputError as exc:
         return _form_error(request, session, user, form, exc)
-    rule = rules.create_rule(session, form["unit_id"], spec)
-    audit.record(
-        session,
-        "alert_rule.created",
-        actor=user,
-        object_type="alert_rule",
-        object_id=rule.id,
-        ip=client_ip(request),
-        name=rule.name,
-    )
-    session.commit()
+    add_rule(request, session, user, form["unit_id"], spec)
     return RedirectResponse("/alerts/rules?saved=1", status_code=303)
 
 
@@ -283,18 +313,7 @@ def update_rule(
         spec = rules.parse_rule_spec({k: v for k, v in form.items() if k != "unit_id"}, settings)
     except InvalidInputError as exc:
         return _form_error(request, session, user, form, exc, rule_id)
-    rule.unit_id = form["unit_id"]
-    rules.update_rule(session, rule, spec)
-    audit.record(
-        session,
-        "alert_rule.updated",
-        actor=user,
-        object_type="alert_rule",
-        object_id=rule.id,
-        ip=client_ip(request),
-        name=rule.name,
-    )
-    session.commit()
+    save_rule(request, session, user, rule, form["unit_id"], spec)
     return RedirectResponse("/alerts/rules?saved=1", status_code=303)
 
 
