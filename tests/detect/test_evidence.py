@@ -39,3 +39,13 @@ def test_frames_recognise_warnings_and_denials() -> None:
     assert "warning" in frame_of("Công an cảnh báo thủ đoạn giả danh nhân viên điện lực")
     assert "denial" in frame_of("Sở Y tế bác bỏ tin đồn về dịch bệnh")
     assert frame_of("Chuyển tiền ngay để nhận thưởng") == {}
+
+
+def test_phrases_sharing_a_prefix_go_to_their_own_frame() -> None:
+    # "không ..." opens warning and denial phrases alike; the longest phrase wins, once
+    assert frame_of("Không chuyển tiền cho người lạ") == {"warning": 1}
+    assert frame_of("Thông tin này không chính xác") == {"denial": 1}
+    assert frame_of("Nâng cao cảnh giác, cảnh giác nhé") == {"warning": 2}
+    # a phrase inside a longer word is no phrase
+    assert frame_of("cảnh báoxyz tin đồnabc") == {}
+    assert frame_of("") == {}

@@ -105,3 +105,25 @@ def test_one_megabyte_of_vietnamese_with_places() -> None:
     tags = tag_places(text)
     assert tags.province_codes == ["79"]
     assert normalise(text).count("hòa bình") == text.count("hoà bình")
+
+
+def _normalise_every_pass(text: str) -> str:
+    """`normalise` with every regular-expression pass run, as before the printable fast path."""
+    from soitin.text import normalise as n
+
+    if not text:
+        return text
+    text = n._NEWLINES_RE.sub("\n", n._INVISIBLE_RE.sub("", text))
+    text = unicodedata.normalize("NFC", text)
+    text = n.squeeze_repeats(text)
+    text = n._TONE_CANDIDATE_RE.sub(n._fix_tone_match, text)
+    text = n._HSPACE_RE.sub(" ", text)
+    text = n._SPACE_AROUND_NL_RE.sub("\n", text)
+    text = n._MANY_NL_RE.sub("\n\n", text).strip(" \n")
+    return unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(texts, st.text(alphabet=" \u00a0\u2009\u3000\t\n\r\u200b\u00ad ab", max_size=30)))
+def test_printable_fast_path_changes_nothing(text: str) -> None:
+    assert normalise(text) == _normalise_every_pass(text)

@@ -40,7 +40,8 @@ def _locate(raw: str, needle: str) -> tuple[int, int] | None:
 class LinearDetector:
     """A detector around one `LinearTextModel` (also used for the benchmark models)."""
 
-    #: Explanations are computed only for texts at least this likely to be harmful.
+    #: Explanations are computed only for texts at least this likely to be harmful
+    #: (above 1: never; scores only).
     explain_min = 0.35
 
     def __init__(self, name: str, model: LinearTextModel) -> None:
@@ -94,9 +95,11 @@ class LinearDetector:
         found = ngram_arrays_many([prepared[i] for i in todo], model.spec)
         grams_of.update(zip(todo, found, strict=True))
         out = []
+        proba_rows = proba.tolist()
+        harmful_list = harmful.tolist()
         for i, text in enumerate(texts):
-            probs = {lab: float(p) for lab, p in zip(self.labels, proba[i], strict=True)}
-            score = float(harmful[i])
+            probs = dict(zip(self.labels, proba_rows[i], strict=True))
+            score = harmful_list[i]
             explanation: tuple[tuple[str, float], ...] = ()
             highlights: list[Highlight] = []
             frames: tuple[str, ...] = ()
@@ -163,8 +166,12 @@ class ToxicityDetector(LinearDetector):
     def extend_batch(
         self, texts: Sequence[str], results: list[DetectionResult]
     ) -> list[DetectionResult]:
-        """Offending spans for the texts labelled offensive or hate, in one pass."""
-        if self.span_model is None:
+        """Offending spans for the texts labelled offensive or hate, in one pass.
+
+        The spans explain the label, so they are skipped when explanations are off
+        (`explain_min` above 1).
+        """
+        if self.span_model is None or self.explain_min > 1.0:
             return results
         todo = [i for i, r in enumerate(results) if r.label not in BENIGN_LABELS]
         if not todo:

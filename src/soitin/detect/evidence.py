@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "Evidence",
@@ -264,26 +265,78 @@ FRAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _trie_pattern(words: list[str]) -> str:
+    """An alternation of `words` factored by common prefixes, longest match first.
+
+    Python's `re` tries every alternative at every position; a trie tries one branch per
+    character, which makes the phrase tables about three times faster to scan.
+    """
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict[str, Any]]) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = "(?:" + "|".join(alts) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(trie)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _conflicts(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """Whether a later group lists a phrase that an earlier group's phrase starts (or is)."""
+    seen: list[str] = []
+    for _key, words in groups:
+        for word in words:
+            for w in seen:
+                # an earlier phrase that ends where a non-word character follows in `word`
+                if word.startswith(w) and (len(word) == len(w) or not _is_word(word[len(w)])):
+                    return True
+        seen.extend(words)
+    return False
+
+
 @lru_cache(maxsize=8)
-def _phrases(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+def _phrases(
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[re.Pattern[str], dict[str, str] | None]:
+    """One pattern for a phrase table, and phrase -> key when the pattern is a trie.
+
+    At a position the longest phrase wins. When the table is such that the first group
+    listing a match could differ from the longest phrase's group, one named group per key
+    is used instead (same answers, slower).
+    """
+    if not _conflicts(groups):
+        key_of = {w: key for key, words in reversed(groups) for w in words}
+        return re.compile(rf"(?<!\w){_trie_pattern(list(key_of))}(?!\w)"), key_of
     parts = []
     for key, words in groups:
         alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
         parts.append(f"(?P<{key}>(?<!\\w)(?:{alt})(?!\\w))")
-    return re.compile("|".join(parts))
+    return re.compile("|".join(parts)), None
 
 
-_COMPILED: dict[int, re.Pattern[str]] = {}
+_COMPILED: dict[int, tuple[re.Pattern[str], dict[str, str] | None]] = {}
 
 
 def _hits(folded: str, table: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    pattern = _COMPILED.get(id(table))
-    if pattern is None:
-        pattern = _COMPILED[id(table)] = _phrases(tuple(table.items()))
+    compiled = _COMPILED.get(id(table))
+    if compiled is None:
+        compiled = _COMPILED[id(table)] = _phrases(tuple(table.items()))
+    pattern, key_of = compiled
     for m in pattern.finditer(folded):
-        key = m.lastgroup or ""
         phrase = m.group(0)
+        key = key_of[phrase] if key_of is not None else m.lastgroup or ""
         if phrase not in found.setdefault(key, []):
             found[key].append(phrase)
     return found

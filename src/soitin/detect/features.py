@@ -199,10 +199,14 @@ def _featurise(texts: list[str], spec: FeatureSpec) -> sparse.csr_matrix:
         )
         rows += f_rows
         cols += f_cols
-    key = (
-        np.concatenate(rows) << spec.n_bits | np.concatenate(cols)
+    # (text, bucket) keys; 32-bit when they fit, which sorts about twice as fast
+    dtype: type[np.signedinteger[Any]] = (
+        np.int32 if n_docs.bit_length() + spec.n_bits <= 31 else np.int64
+    )
+    key: npt.NDArray[np.signedinteger[Any]] = (
+        np.concatenate(rows).astype(dtype) << spec.n_bits | np.concatenate(cols).astype(dtype)
         if rows
-        else np.zeros(0, np.int64)
+        else np.zeros(0, dtype)
     )
     if key.shape[0] == 0:
         return sparse.csr_matrix((n_docs, spec.n_features), dtype=np.float32)

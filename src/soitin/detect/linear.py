@@ -186,10 +186,21 @@ class LinearTextModel:
         order = order[contrib[order] > 0]
         by_col = dict(zip(cols[order].tolist(), contrib[order].tolist(), strict=True))
         grams: dict[int, list[tuple[int, int]]] = {}
-        if by_col:
-            keep = np.isin(a_cols, np.fromiter(by_col, np.int64, len(by_col)))
-            for c, s, e in zip(a_cols[keep], a_starts[keep], a_ends[keep], strict=True):
-                grams.setdefault(int(c), []).append((max(int(s), 0), int(e)))
+        if by_col and len(cols):
+            # Which n-gram occurrences belong to a chosen column: their place in the sorted
+            # column list, looked up (cheaper than np.isin on a few hundred occurrences).
+            sorted_cols = bool(np.all(cols[1:] > cols[:-1]))
+            if sorted_cols:
+                at = np.minimum(np.searchsorted(cols, a_cols.astype(cols.dtype)), len(cols) - 1)
+                chosen = np.zeros(len(cols), dtype=bool)
+                chosen[order] = True
+                keep = chosen[at] & (cols[at] == a_cols)
+            else:
+                keep = np.isin(a_cols, np.fromiter(by_col, np.int64, len(by_col)))
+            for c, s, e in zip(
+                a_cols[keep].tolist(), a_starts[keep].tolist(), a_ends[keep].tolist(), strict=True
+            ):
+                grams.setdefault(c, []).append((max(s, 0), e))
         out: list[Contribution] = []
         for col in sorted(grams, key=lambda c: -by_col[c])[: top * 3]:
             spans = grams[col]

@@ -148,18 +148,28 @@ def clip(text: object) -> str:
 
 def prepare(text: object, mode: int = PREP_MATCHING) -> str:
     """One raw text to the form the detectors' features are computed on."""
-    raw = _CONTROL.sub(" ", clip(text))
+    raw = clip(text)
+    if not raw.isprintable():  # control characters are all unprintable
+        raw = _CONTROL.sub(" ", raw)
     if mode == PREP_URL_HOST:
         raw = _URL_HOST.sub(_host_tokens, raw)
-    raw = _URL.sub(" urltoken ", raw)
+    if "://" in raw or "www." in raw.lower():
+        raw = _URL.sub(" urltoken ", raw)
     if mode == PREP_LIGHT:
-        return _SPACE.sub(" ", unicodedata.normalize("NFC", raw).lower()).strip()
+        return _squeeze(unicodedata.normalize("NFC", raw).lower())
     try:
         norm = _shared()[1](raw)
     except Exception:  # the shared normaliser must never take a detector down
         norm = _fallback(raw)
     norm = _REPEAT.sub(r"\1\1", norm)
-    return _SPACE.sub(" ", norm).strip()
+    return _squeeze(norm)
+
+
+def _squeeze(text: str) -> str:
+    """Runs of whitespace, and any whitespace but U+0020, as one space; stripped."""
+    if text.isprintable() and "  " not in text:  # no tab, line break or odd space
+        return text.strip()
+    return _SPACE.sub(" ", text).strip()
 
 
 def prepare_many(texts: list[str] | tuple[str, ...], mode: int = PREP_MATCHING) -> list[str]:

@@ -150,7 +150,11 @@ def squeeze_repeats(text: str) -> str:
     return "".join(out)
 
 
-def _squeeze_space(text: str) -> str:
+def _squeeze_space(text: str, printable: bool = False) -> str:
+    # Printable text has no tab, no line break and no space other than U+0020: with no
+    # double space there is nothing to squeeze (most posts).
+    if printable and "  " not in text:
+        return text.strip(" ")
     text = _HSPACE_RE.sub(" ", text)
     text = _SPACE_AROUND_NL_RE.sub("\n", text)
     text = _MANY_NL_RE.sub("\n\n", text)
@@ -164,11 +168,15 @@ def normalise(text: str) -> str:
     """
     if not text:
         return text
-    text = _NEWLINES_RE.sub("\n", _INVISIBLE_RE.sub("", text))
+    # Invisible characters, line breaks and spaces other than U+0020 are all unprintable:
+    # printable text (most posts) skips the passes that look for them.
+    printable = text.isprintable()
+    if not printable:
+        text = _NEWLINES_RE.sub("\n", _INVISIBLE_RE.sub("", text))
     text = unicodedata.normalize("NFC", text)
     text = squeeze_repeats(text)
     text = _TONE_CANDIDATE_RE.sub(_fix_tone_match, text)
-    text = _squeeze_space(text)
+    text = _squeeze_space(text, printable)
     return unicodedata.normalize("NFC", text)
 
 
@@ -177,4 +185,5 @@ def normalise_for_matching(text: str) -> str:
 
     Short forms whose capitals decide their meaning keep them ("DC", "HN", vitamin "K").
     """
-    return expand_teencode(normalise(text), lower=True)
+    # NFC again: an expansion can end next to a combining mark left over ("r" + U+0300)
+    return unicodedata.normalize("NFC", expand_teencode(normalise(text), lower=True))
