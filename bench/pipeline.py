@@ -37,6 +37,7 @@ from soitin.db.models import Item, Source
 from soitin.ingest.incoming import IncomingItem
 from soitin.ingest.sources import add_source
 from soitin.ingest.store import store_items
+from soitin.runtime import settle_after_start
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -292,6 +293,7 @@ def single_core_figures(args: argparse.Namespace) -> None:
     warm = jsonl(make_posts(500, seed=99))
     with database("sqlite", args.postgres_url) as db:
         run_ours(db, warm)  # load models, gazetteer, indexes
+    settle_after_start()  # as `soitin serve` and `soitin worker` do after start-up
     kinds = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
     ours_rate: dict[str, float] = {}
     for kind in kinds:

@@ -128,6 +128,9 @@ def serve(
 
         SchedulerLoop(database, None, name="serve", first_delay=60).start()
         console.print("Embedded mode: pipeline and schedules run in this process.")
+    from soitin.runtime import settle_after_start
+
+    settle_after_start()
     uvicorn.run(web, host=host, port=port, log_level="info")
 
 
@@ -145,6 +148,9 @@ def worker(
     cfg = settings()
     database = open_database(cfg)
     require_current_schema(database)
+    from soitin.runtime import settle_after_start
+
+    settle_after_start()
     console.print(f"soitin worker: queues {cfg.queue_prefix}.* on the broker; Ctrl-C stops.")
     sys.stdout.flush()
     run_worker(cfg, threads=threads, scheduler=scheduler)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,21 @@ def tokens_of(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(_safe(text))]
 
 
+@lru_cache(maxsize=65536)
+def _char_features(folded: str) -> tuple[str, ...]:
+    """Character trigrams of one folded token, padded with < and >."""
+    padded = f"<{folded}>"
+    return tuple("c=" + padded[j : j + 3] for j in range(max(len(padded) - 2, 1)))
+
+
 def _token_features(tokens: list[tuple[int, int, str]], comment_p: float) -> list[list[str]]:
     low = [t[2].lower() for t in tokens]
     flat = [fold(w) for w in low]
     bucket = f"cp={min(int(comment_p * 10), 9)}"
+    # Neighbour features, built once per token: ctx[d][i + 2] is f"f{d}=" + flat[i + d].
+    edged = ["<s>", "<s>", *flat, "</s>", "</s>"]
+    ctx = {d: [f"f{d}=" + w for w in edged] for d in (-2, -1, 1, 2)}
     out = []
-    n = len(tokens)
     for i, (_, _, raw) in enumerate(tokens):
         w, f = low[i], flat[i]
         feats = [
@@ -63,16 +73,14 @@ def _token_features(tokens: list[tuple[int, int, str]], comment_p: float) -> lis
             + ("U" if raw.isupper() else "T" if raw[:1].isupper() else "l")
             + ("p" if not raw[:1].isalnum() else ""),
         ]
-        padded = f"<{f}>"
-        feats.extend("c=" + padded[j : j + 3] for j in range(max(len(padded) - 2, 1)))
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            ctx = flat[j] if 0 <= j < n else ("<s>" if j < 0 else "</s>")
-            feats.append(f"f{d}=" + ctx)
-        prev_f = flat[i - 1] if i else "<s>"
-        next_f = flat[i + 1] if i + 1 < n else "</s>"
-        feats.append("b-=" + prev_f + "_" + f)
-        feats.append("b+=" + f + "_" + next_f)
+        feats.extend(_char_features(f))
+        k = i + 2
+        feats.append(ctx[-2][k - 2])
+        feats.append(ctx[-1][k - 1])
+        feats.append(ctx[1][k + 1])
+        feats.append(ctx[2][k + 2])
+        feats.append("b-=" + edged[k - 1] + "_" + f)
+        feats.append("b+=" + f + "_" + edged[k + 1])
         feats.append("w-=" + (low[i - 1] if i else "<s>") + "_" + w)
         out.append(feats)
     return out

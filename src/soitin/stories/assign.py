@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from soitin.db.bulk import insert_returning_ids
 from soitin.db.models import Item, Story, StoryBandKey, StorySignature
 from soitin.db.types import utcnow
 from soitin.stories.canonical import canonical_from_folded, canonical_text, exact_key
@@ -124,13 +125,8 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     if placeholders:
         now = utcnow()
         story_table = cast(Table, Story.__table__)
-        new_ids = (
-            session.execute(
-                story_table.insert().returning(story_table.c.id, sort_by_parameter_order=True),
-                [{"first_seen": now, "last_seen": now} for _ in placeholders],
-            )
-            .scalars()
-            .all()
+        new_ids = insert_returning_ids(
+            session, story_table, [{"first_seen": now, "last_seen": now} for _ in placeholders]
         )
         real = dict(zip(placeholders, new_ids, strict=True))
     story_of = [real.get(s, s) for s in story_of]
@@ -211,14 +207,7 @@ def _store_variants(
         for v in variants
     ]
     sig_table = cast(Table, StorySignature.__table__)
-    ids = (
-        session.execute(
-            sig_table.insert().returning(sig_table.c.id, sort_by_parameter_order=True),
-            sig_rows,
-        )
-        .scalars()
-        .all()
-    )
+    ids = insert_returning_ids(session, sig_table, sig_rows)
     owner: dict[int, int] = {}  # key → variant index
     for vi, v in enumerate(variants):
         for k in v.keys:

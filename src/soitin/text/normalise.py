@@ -180,10 +180,24 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+#: Texts up to this long are remembered (the pipeline's search, detect and claim stages
+#: ask for the same post in turn); longer ones are not kept alive by the cache.
+_CACHED_CHARS = 2_000
+
+
 def normalise_for_matching(text: str) -> str:
     """`normalise`, then teencode expansion, lower-cased: the form rules and models compare.
 
     Short forms whose capitals decide their meaning keep them ("DC", "HN", vitamin "K").
     """
+    if len(text) <= _CACHED_CHARS:
+        return _matching_cached(text)
+    return _matching(text)
+
+
+def _matching(text: str) -> str:
     # NFC again: an expansion can end next to a combining mark left over ("r" + U+0300)
     return unicodedata.normalize("NFC", expand_teencode(normalise(text), lower=True))
+
+
+_matching_cached = lru_cache(maxsize=4096)(_matching)
