@@ -105,7 +105,12 @@ def _lock_stories(session: Session, ids: Iterable[int]) -> dict[int, StoryFigure
     for start in range(0, len(id_list), 5_000):
         chunk = id_list[start : start + 5_000]
         rows = session.execute(
-            select(*cols).where(table.c.id.in_(chunk)).order_by(table.c.id).with_for_update()
+            select(*cols)
+            .where(table.c.id.in_(chunk))
+            .order_by(table.c.id)
+            # FOR NO KEY UPDATE on PostgreSQL: another worker's items may still point at
+            # these stories (their foreign-key checks take KEY SHARE) without waiting
+            .with_for_update(key_share=True)
         ).all()
         for row in rows:
             values = dict(zip(_FIGURES, row, strict=True))
