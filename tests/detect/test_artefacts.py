@@ -57,3 +57,31 @@ def test_in_memory_model_equals_saved_model(small_models: Path, tmp_path: Path) 
     model.save(tmp_path / "spam.npz")
     again = LinearTextModel.load(tmp_path / "spam.npz")
     assert np.array_equal(model.predict_proba(TEXTS), again.predict_proba(TEXTS))
+
+
+def test_model_trained_on_finer_classes_answers_the_coarse_labels(tmp_path: Path) -> None:
+    texts = [
+        "mua ngay giảm giá sốc inbox shop",  # brand/shop promotion
+        "hàng tuyệt vời năm sao đáng tiền mua lại lần nữa",  # fake praise
+        "asdkj qwe zzz lorem",  # irrelevant text
+        "vải hơi mỏng nhưng giao nhanh, đóng gói kỹ",  # a genuine review
+        "màu giống ảnh, size hơi rộng so với bảng",  # a genuine review
+    ] * 12
+    fine = ["2", "1", "3", "0", "0"] * 12
+    answers = {"0": "0", "1": "1", "2": "1", "3": "1"}
+    model, report = fit_linear(
+        "t", "v1", texts, fine, ["0", "1", "2", "3"], LinearConfig(folds=2), answers=answers
+    )
+    assert model.labels == ["0", "1"] and model.groups == (0, 1, 1, 1)
+    assert model.coef.shape[1] == 4  # one weight vector per fine class
+    proba = model.predict_proba(TEXTS + texts[:5])
+    assert proba.shape == (len(TEXTS) + 5, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert model.predict(texts[:5]) == ["1", "1", "1", "0", "0"]
+    assert set(report["oof"]["per_class"]) == {"0", "1"}
+    path = tmp_path / "t.npz"
+    model.save(path)
+    again = LinearTextModel.load(path)
+    assert again.groups == model.groups
+    assert np.array_equal(model.predict_proba(TEXTS), again.predict_proba(TEXTS))
+    why = again.explain(texts[0], texts[0], 1)
+    assert why and all(c.weight > 0 for c in why)

@@ -37,6 +37,7 @@ class Source:
     limit: int | None = None  # first N rows only (file order is a fixed hash order)
     exclude: tuple[str, ...] = ()  # data-set labels left out
     text2: str | None = None  # a second text column appended (headline + lead)
+    fine: str | None = None  # column of finer classes to train on (see ModelSpec.answers)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ModelSpec:
     config: LinearConfig = field(default_factory=LinearConfig)
     augment: str | None = None  # detector name in augment/frames.csv (product models)
     harmful: dict[str, str] = field(default_factory=dict)  # label -> "0"/"1" for evaluation
+    # trained on the sources' `fine` column: fine class -> label answered (None: labels as is)
+    answers: dict[str, str] | None = None
     card: str = ""
     terms: str = ""
 
@@ -126,10 +129,13 @@ CATALOG: dict[str, ModelSpec] = {
         "vispam",
         "benchmark",
         ("0", "1"),
-        (_VISPAM,),
-        # style cues (gibberish, emoji walls, long templates): out-of-fold macro-F1 0.838 -> 0.848
-        LinearConfig(c=16.0, spec=FeatureSpec(prep=PREP_LIGHT), cues=STYLE_CUES, cue_scale=0.3),
-        card="Spam (1) vs genuine (0) e-commerce reviews.",
+        (Source("vispamreviews", "Comment", "Label", fine="SpamLabel"),),
+        # trained on the spam types (as vispam-type), answering spam = any type: out-of-fold
+        # macro-F1 0.848 (binary, style cues) -> 0.863, ROC-AUC 0.932 -> 0.942
+        LinearConfig(c=10.0, spec=FeatureSpec(prep=PREP_LIGHT), cues=STYLE_CUES, solver="ovr"),
+        answers={"0": "0", "1": "1", "2": "1", "3": "1"},
+        card="Spam (1) vs genuine (0) e-commerce reviews; learnt from the three spam types "
+        "(fake review, brand/shop only, irrelevant) and the genuine reviews, spam being any type.",
         terms=_T_VISPAM,
     ),
     "vispam-type": ModelSpec(

@@ -69,6 +69,9 @@ class LinearTextModel:
     offsets: F32 = field(default_factory=lambda: np.zeros(1, np.float32))
     normaliser: str = field(default_factory=normaliser_name)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Trained on finer classes than it answers: for each class of the weights and the
+    #: calibrator, the index of the label it counts towards (empty: one class per label).
+    groups: tuple[int, ...] = ()
     _fused_cache: tuple[F32, F32] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -118,13 +121,28 @@ class LinearTextModel:
     def proba_from_decision(self, scores: F32) -> F32:
         """Calibrated probabilities (n, len(labels))."""
         z = scores @ self.cal_w + self.cal_b
-        if len(self.labels) == 2:
+        if z.shape[1] == 1:
             p1 = 1.0 / (1.0 + np.exp(-np.clip(z[:, 0], -50, 50)))
             return np.stack([1.0 - p1, p1], axis=1).astype(np.float32)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         out: F32 = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        if self.groups:  # finer classes summed into the labels
+            member = np.zeros((len(self.groups), len(self.labels)), np.float32)
+            member[np.arange(len(self.groups)), list(self.groups)] = 1.0
+            out = (out @ member).astype(np.float32)
         return out
+
+    def _towards(self, weights: F32, label_index: int) -> F32:
+        """Per row of `weights` (one column per class), how much it pushes to the label."""
+        if weights.shape[1] == 1:
+            return weights[:, 0] * (1.0 if label_index == 1 else -1.0)
+        if self.groups:
+            members = [j for j, g in enumerate(self.groups) if g == label_index]
+            out: F32 = weights[:, members].mean(axis=1) - weights.mean(axis=1)
+            return out
+        direct: F32 = weights[:, label_index] - weights.mean(axis=1)
+        return direct
 
     def predict_from_proba(self, proba: F32) -> list[str]:
         """Labels from calibrated probabilities and the tuned per-class offsets."""
@@ -176,12 +194,7 @@ class LinearTextModel:
             )
             x = self.transform(counts)
             cols, data = x.indices, x.data
-        sub = self.coef[cols]
-        if sub.shape[1] == 1:
-            w = sub[:, 0] * (1.0 if label_index == 1 else -1.0)
-        else:
-            w = sub[:, label_index] - sub.mean(axis=1)
-        contrib = data * w
+        contrib = data * self._towards(self.coef[cols], label_index)
         order = np.argsort(-contrib)[: top * 3]
         order = order[contrib[order] > 0]
         by_col = dict(zip(cols[order].tolist(), contrib[order].tolist(), strict=True))
@@ -213,11 +226,13 @@ class LinearTextModel:
                 break
         if self.cues:
             cue_values = cue_row if cue_row is not None else cue_matrix([raw_text], self.cues)[0]
-            cw = (
-                self.cue_coef[:, 0]
-                if self.cue_coef.shape[1] == 1
-                else self.cue_coef[:, label_index]
-            )
+            if self.cue_coef.shape[1] == 1:
+                cw = self.cue_coef[:, 0]
+            elif self.groups:
+                members = [j for j, g in enumerate(self.groups) if g == label_index]
+                cw = self.cue_coef[:, members].mean(axis=1)
+            else:
+                cw = self.cue_coef[:, label_index]
             sign = -1.0 if self.cue_coef.shape[1] == 1 and label_index == 0 else 1.0
             for name, v, c in zip(self.cues, cue_values, cw, strict=True):
                 if v and c * v * sign > 0.05:
@@ -249,6 +264,7 @@ class LinearTextModel:
             "cues": list(self.cues),
             "normaliser": self.normaliser,
             "meta": self.meta,
+            "groups": list(self.groups),
         }
         arrays: dict[str, npt.NDArray[Any]] = {
             "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8),
@@ -297,6 +313,7 @@ class LinearTextModel:
             offsets=z[prefix + "offsets"],
             normaliser=header["normaliser"],
             meta=header.get("meta", {}),
+            groups=tuple(int(g) for g in header.get("groups", ())),
         )
         if model.normaliser != normaliser_name(spec.prep):
             raise ConfigError(
@@ -329,6 +346,7 @@ class LinearTextModel:
             self.offsets,
             self.normaliser,
             self.meta,
+            self.groups,
         )
 
 

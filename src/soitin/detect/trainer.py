@@ -70,12 +70,15 @@ class TrainOutcome:
         }
 
 
-def _rows(spec: ModelSpec, split: str) -> list[tuple[str, str]]:
+def _rows(spec: ModelSpec, split: str, fine: bool = False) -> list[tuple[str, str]]:
+    """(text, label) rows of a split; `fine`: the finer training classes (`spec.answers`)."""
     rows: list[tuple[str, str]] = []
+    allowed = tuple(spec.answers) if fine and spec.answers else spec.labels
     for src in spec.sources:
         if split == "dev" and not src.dev:
             continue
-        examples = read_examples(src.folder, split, src.text, src.label)
+        column = src.fine if fine and src.fine else src.label
+        examples = read_examples(src.folder, split, src.text, column)
         seconds = read_examples(src.folder, split, src.text2, src.label) if src.text2 else examples
         taken = 0
         for ex, ex2 in zip(examples, seconds, strict=True):
@@ -85,7 +88,7 @@ def _rows(spec: ModelSpec, split: str) -> list[tuple[str, str]]:
                 label = src.fixed
             else:
                 label = src.mapping.get(ex.label, "") if src.mapping else ex.label
-            if label in spec.labels:
+            if label in allowed:
                 text = f"{ex.text}. {ex2.text}" if src.text2 and ex2.text else ex.text
                 rows.append((text, label))
                 taken += 1
@@ -133,14 +136,17 @@ def train_model(
     folder = out_dir or models_dir()
     if spec.kind == "spans":
         return _train_spans(spec, progress, folder, write_card, limit, started)
-    train = _rows(spec, "train")
+    train = _rows(spec, "train", fine=True)
     if limit:
         train = _stratified_head(train, limit)
     train += augment_rows(spec) + list(extra)
     texts = [t for t, _ in train]
     labels = [lab for _, lab in train]
     cfg = replace(spec.config, folds=2) if limit else spec.config
-    model, report = fit_linear(spec.name, "pending", texts, labels, spec.labels, cfg, progress)
+    order = tuple(spec.answers) if spec.answers else spec.labels
+    model, report = fit_linear(
+        spec.name, "pending", texts, labels, order, cfg, progress, answers=spec.answers
+    )
     model.version = _version(model.coef.tobytes() + model.cal_w.tobytes())
     model.meta = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -370,6 +376,11 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
         lines.append(
             f"- `../shared/data/{src.folder}/train.csv`: text `{src.text}`, label `{src.label}`"
             + (f" mapped {src.mapping}" if src.mapping else "")
+            + (
+                f"; trained on the classes of `{src.fine}`, answering {spec.answers}"
+                if src.fine and spec.answers
+                else ""
+            )
         )
     lines += [
         "",
@@ -405,7 +416,8 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
             + "; log-count times idf (stored quantised to 1/16), "
             "L2-normalised; "
             f"n-grams in fewer than {cfg.min_df} training texts dropped.",
-            f"- Logistic regression{_solver_note(cfg.solver, len(spec.labels))}, C={cfg.c}, "
+            f"- Logistic regression{_solver_note(cfg.solver, len(spec.answers or spec.labels))}, "
+            f"C={cfg.c}, "
             f"class weights `{cfg.class_weight}`; weights "
             f"pruned to the {cfg.keep:,} strongest n-grams, stored as float16.",
             f"- Calibration: multinomial logistic calibrator on {cfg.folds}-fold out-of-fold "

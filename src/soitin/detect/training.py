@@ -185,10 +185,21 @@ def fit_linear(
     cfg: LinearConfig,
     progress: Progress | None = None,
     weights: Sequence[float] | None = None,
+    answers: dict[str, str] | None = None,
 ) -> tuple[LinearTextModel, dict[str, Any]]:
-    """Train one model; returns it with its out-of-fold report on the training data."""
+    """Train one model; returns it with its out-of-fold report on the training data.
+
+    `answers` (class in `label_order` → label the model answers) trains on fine classes and
+    answers coarser labels: the calibrated probabilities of the classes are summed per label,
+    and the offsets are tuned on those labels.
+    """
     index = {lab: i for i, lab in enumerate(label_order)}
     y = np.asarray([index[str(lab)] for lab in labels], dtype=np.int64)
+    out_labels = list(label_order)
+    groups: tuple[int, ...] = ()
+    if answers:
+        out_labels = list(dict.fromkeys(answers[lab] for lab in label_order))
+        groups = tuple(out_labels.index(answers[lab]) for lab in label_order)
     prepared = prepare_many(list(texts), cfg.spec.prep)
     counts = featurise(prepared, cfg.spec)
     cues = cue_matrix(texts, cfg.cues) if cfg.cues else None
@@ -199,7 +210,7 @@ def fit_linear(
     model = LinearTextModel(
         name=name,
         version=version,
-        labels=list(label_order),
+        labels=out_labels,
         spec=cfg.spec,
         normaliser=normaliser_name(cfg.spec.prep),
         idf=np.zeros(cfg.spec.n_features, np.float32),
@@ -208,16 +219,18 @@ def fit_linear(
         cues=cfg.cues,
         cal_w=cal_w,
         cal_b=cal_b,
-        offsets=np.zeros(len(label_order), np.float32),
+        offsets=np.zeros(len(out_labels), np.float32),
+        groups=groups,
     )
     proba = model.proba_from_decision(oof)
+    y_out = np.asarray([groups[i] for i in y], dtype=np.int64) if groups else y
     if cfg.tune_offsets:
-        model.offsets = _tune_offsets(np.log(np.clip(proba, 1e-9, 1)), y)
+        model.offsets = _tune_offsets(np.log(np.clip(proba, 1e-9, 1)), y_out)
     oof_pred = model.predict_from_proba(proba)
     report = classification_report(
-        [label_order[i] for i in y],
+        [out_labels[i] for i in y_out],
         oof_pred,
-        proba[:, 1].tolist() if len(label_order) == 2 else None,
+        proba[:, 1].tolist() if len(out_labels) == 2 else None,
     )
     idf = _idf(counts, cfg.min_df)
     lr = _fit_lr(_design(counts, idf, cues, cfg.cue_scale, cfg.spec.split), y, cfg)
