@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import pytest
 from sqlalchemy import Table, delete, select
 
 from soitin.db.bulk import insert_returning_ids
@@ -33,3 +34,40 @@ def test_story_rows_without_distinct_values_get_distinct_ids(db: Database) -> No
             s, cast(Table, Story.__table__), [{"first_seen": now, "last_seen": now}] * 3
         )
         assert ids == sorted(ids) and len(set(ids)) == 3
+
+
+def test_write_columns_stores_values_in_one_statement(db: Database) -> None:
+    from sqlalchemy import event
+
+    from soitin.db.bulk import write_columns
+    from soitin.db.models import Item
+
+    with db.transaction() as s:
+        src = Source(kind="file", name="bulk-items")
+        s.add(src)
+        s.flush()
+        items = [
+            Item(source_id=src.id, external_id=f"w{i}", content_hash=f"w{i}", text=f"tin {i}")
+            for i in range(30)
+        ]
+        s.add_all(items)
+        s.flush()
+        updates: list[str] = []
+        bind = s.connection()
+        listener = lambda *a: updates.append(a[2]) if a[2].startswith("UPDATE") else None  # noqa: E731
+        event.listen(bind, "before_cursor_execute", listener)
+        try:
+            write_columns(
+                s,
+                items,
+                [{"province_codes": ["01"] if i % 2 else [], "ward_codes": []} for i in range(30)],
+            )
+        finally:
+            event.remove(bind, "before_cursor_execute", listener)
+        assert len(updates) == 1  # one executemany, whatever each row's values
+        assert not s.dirty  # the objects hold the stored values
+        s.expire_all()
+        codes = dict(s.execute(select(Item.external_id, Item.province_codes)).all())
+        assert codes["w1"] == ["01"] and codes["w2"] == []
+        with pytest.raises(ValueError, match="flushed"):
+            write_columns(s, [Item(source_id=src.id, external_id="x", content_hash="x")], [{}])

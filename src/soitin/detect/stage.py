@@ -14,10 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
+from soitin.db.bulk import write_columns
 from soitin.db.models import Item
 from soitin.detect.protocol import DetectionResult
 from soitin.detect.registry import DetectorSuite, product_suite, shadow_models_dir, shadow_suite
@@ -85,10 +84,8 @@ class DetectStage:
                     if best is None or rank > best[0]:
                         best = (rank, CATEGORY_OF[name])
             category = best[1] if best else item.category
-            rows.append({"id": item.id, "scores": scores, "category": category})
-            set_committed_value(item, "scores", scores)
-            set_committed_value(item, "category", category)
-        session.execute(update(Item), rows)  # one executemany: bulk UPDATE by primary key
+            rows.append({"scores": scores, "category": category})
+        write_columns(session, items, rows)  # one executemany: bulk UPDATE by primary key
         shadow = self._shadow
         if shadow is None and (folder := shadow_models_dir()) is not None:
             shadow = shared_shadow_suite(str(folder))

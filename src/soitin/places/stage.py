@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from soitin.db.bulk import write_columns
 from soitin.db.models import Item
 from soitin.places.tagger import get_tagger
 
@@ -24,13 +25,17 @@ class PlaceStage:
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
         """Set `province_codes` and `ward_codes`; never commits."""
         tagger = get_tagger()
+        changed: list[Item] = []
+        values: list[dict[str, list[str]]] = []
         for item in items:
             if item.text is None and item.title is None:
                 continue
             tags = tagger.tag("\n".join(p for p in (item.title, item.text) if p))
             provinces = sorted(set(item.province_codes or []) | set(tags.province_codes))
             wards = sorted(set(item.ward_codes or []) | set(tags.ward_codes))
-            if provinces != (item.province_codes or []):
-                item.province_codes = provinces
-            if wards != (item.ward_codes or []):
-                item.ward_codes = wards
+            if provinces != (item.province_codes or []) or wards != (item.ward_codes or []):
+                changed.append(item)
+                values.append({"province_codes": provinces, "ward_codes": wards})
+        if any(it.id is None for it in changed):
+            session.flush()
+        write_columns(session, changed, values)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from soitin.db.bulk import write_columns
 from soitin.db.models import Item
 from soitin.text.fold import fold_item_text
 
@@ -19,7 +20,9 @@ class TextStage:
 
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
         """Set `text_folded`; items whose text was purged keep what they have."""
-        for item in items:
-            if item.text is None and item.title is None:
-                continue
-            item.text_folded = fold_item_text(item.title, item.text)
+        todo = [it for it in items if it.text is not None or it.title is not None]
+        if any(it.id is None for it in todo):
+            session.flush()
+        write_columns(
+            session, todo, [{"text_folded": fold_item_text(it.title, it.text)} for it in todo]
+        )
