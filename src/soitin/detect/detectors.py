@@ -40,9 +40,12 @@ def _locate(raw: str, needle: str) -> tuple[int, int] | None:
 class LinearDetector:
     """A detector around one `LinearTextModel` (also used for the benchmark models)."""
 
-    #: Explanations are computed only for texts at least this likely to be harmful
-    #: (above 1: never; scores only).
-    explain_min = 0.35
+    #: Every flagged text (a harmful label) is explained: the n-grams and cues behind its
+    #: label, offending spans, where it sits. Texts not flagged are explained too when at
+    #: least this likely to be harmful (above 1, the default: never).
+    explain_min = 1.01
+    #: False: scores and labels only (no explanations, spans or highlights).
+    explain = True
 
     def __init__(self, name: str, model: LinearTextModel) -> None:
         self.name = name
@@ -88,25 +91,38 @@ class LinearDetector:
         proba = model.proba_from_decision(decision)
         labels = model.predict_from_proba(proba)
         harmful = self.harmful_score(proba)
+        harmful_list = harmful.tolist()
+        explained = (
+            {
+                i
+                for i, (lab, score) in enumerate(zip(labels, harmful_list, strict=True))
+                if lab not in BENIGN_LABELS or score >= self.explain_min
+            }
+            if self.explain
+            else set()
+        )
         # The n-grams (with positions) of every text to explain, in one vectorised pass.
-        todo = [
-            i for i in np.flatnonzero(harmful >= self.explain_min).tolist() if i not in grams_of
-        ]
+        todo = [i for i in sorted(explained) if i not in grams_of]
         found = ngram_arrays_many([prepared[i] for i in todo], model.spec)
         grams_of.update(zip(todo, found, strict=True))
         out = []
         proba_rows = proba.tolist()
-        harmful_list = harmful.tolist()
+        index_of = {lab: j for j, lab in enumerate(self.labels)}
         for i, text in enumerate(texts):
             probs = dict(zip(self.labels, proba_rows[i], strict=True))
             score = harmful_list[i]
             explanation: tuple[tuple[str, float], ...] = ()
             highlights: list[Highlight] = []
             frames: tuple[str, ...] = ()
-            if score >= self.explain_min:
-                target = int(
-                    np.argmax(np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba[i]))
-                )
+            if i in explained:
+                if labels[i] not in BENIGN_LABELS:  # why this label
+                    target = index_of[labels[i]]
+                else:  # the likeliest harmful label
+                    target = int(
+                        np.argmax(
+                            np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba[i])
+                        )
+                    )
                 grams = grams_of.get(i)
                 if grams is None:
                     grams = grams_of[i] = ngram_arrays(prepared[i], model.spec)
@@ -168,10 +184,9 @@ class ToxicityDetector(LinearDetector):
     ) -> list[DetectionResult]:
         """Offending spans for the texts labelled offensive or hate, in one pass.
 
-        The spans explain the label, so they are skipped when explanations are off
-        (`explain_min` above 1).
+        The spans explain the label, so they are skipped when explanations are off.
         """
-        if self.span_model is None or self.explain_min > 1.0:
+        if self.span_model is None or not self.explain:
             return results
         todo = [i for i, r in enumerate(results) if r.label not in BENIGN_LABELS]
         if not todo:
