@@ -57,3 +57,38 @@ def test_items_come_out_scored_placed_grouped_and_triaged(db: Database) -> None:
         )
         case = s.scalar(select(Case).where(Case.story_id == story.id))
         assert case is not None and case.priority > 0
+
+
+def test_worker_run_that_died_after_assignment_counts_items_once(db: Database) -> None:
+    from soitin.pipeline import run_stages, worker_stages
+    from soitin.tasks import process_item_batch
+    from tests.stories.helpers import item, source
+
+    with db.transaction() as s:
+        accounts.add_unit(s, "qt2", "Tỉnh Quảng Trị (thử)", place_codes=["44"])
+        src = source(s)
+        items = [item(src, SCAM), item(src, SCAM + " 🙏 chia sẻ gấp"), item(src, NEWS)]
+        s.add_all(items)
+        s.flush()
+        ids = [it.id for it in items]
+    first, _second = worker_stages()
+    with db.transaction() as s:  # the first transaction commits, then the worker dies
+        run_stages(
+            s, list(s.scalars(select(Item).where(Item.id.in_(ids)))), first, mark_processed=False
+        )
+    with db.session() as s:
+        stored = list(s.scalars(select(Item).where(Item.id.in_(ids))))
+        assert all(it.story_id and it.processed_at is None for it in stored)
+        assert {s.get(Story, it.story_id).item_count for it in stored} == {0}  # type: ignore[union-attr]
+
+    assert process_item_batch(ids, db) == 3  # the redelivered message
+    assert process_item_batch(ids, db) == 0  # and once more: nothing left to do
+    with db.session() as s:
+        stored = {it.external_id: it for it in s.scalars(select(Item).where(Item.id.in_(ids)))}
+        scam, repost, news = (stored[it.external_id] for it in items)
+        assert all(it.processed_at is not None for it in stored.values())
+        assert scam.story_id == repost.story_id != news.story_id
+        story = s.get(Story, scam.story_id)
+        assert story is not None and story.item_count == 2  # counted once
+        assert story.representative_item_id == scam.id  # a new story: the first item shows
+        assert s.scalar(select(Case).where(Case.story_id == story.id)) is not None

@@ -99,8 +99,26 @@ def _drop_pending(session: Session, previous_transaction: object) -> None:
         session.info.get(PENDING_KEY, []).clear()
 
 
+def worker_stages() -> tuple[list[Stage], list[Stage]]:
+    """The default stages in two transactions for workers: up to story assignment, the rest.
+
+    Story assignment inserts unique band keys; a second worker adding the same key waits
+    until the first commits. Committing right after assignment keeps that wait short; the
+    story figures are counted in the second transaction, with the items marked processed.
+    """
+    from soitin.stories.stage import StoryAssignStage, StoryFiguresStage, StoryStage
+
+    stages = default_stages()
+    at = next(i for i, st in enumerate(stages) if isinstance(st, StoryStage))
+    return [*stages[:at], StoryAssignStage()], [StoryFiguresStage(), *stages[at + 1 :]]
+
+
 def run_stages(
-    session: Session, items: Sequence[Item], stages: Sequence[Stage] | None = None
+    session: Session,
+    items: Sequence[Item],
+    stages: Sequence[Stage] | None = None,
+    *,
+    mark_processed: bool = True,
 ) -> None:
     """Run every stage over `items` here and mark them processed (the caller commits)."""
     if not items:
@@ -108,6 +126,8 @@ def run_stages(
     for stage in default_stages() if stages is None else stages:
         stage(session, items)
     session.flush()
+    if not mark_processed:
+        return
     now = utcnow()
     # One UPDATE for the batch; the objects get the value without being marked dirty.
     session.execute(

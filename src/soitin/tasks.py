@@ -15,10 +15,11 @@ from typing import Any
 
 import dramatiq
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from soitin.db import Database, open_database
 from soitin.db.models import Item
-from soitin.pipeline import run_stages
+from soitin.pipeline import run_stages, worker_stages
 from soitin.settings import get_settings
 
 PIPELINE_QUEUE = "pipeline"
@@ -31,22 +32,36 @@ def worker_database() -> Database:
     return open_database(get_settings())
 
 
+def _unprocessed(database: Database, session: Session, item_ids: Sequence[int]) -> list[Item]:
+    query = (
+        select(Item)
+        .where(Item.id.in_(list(item_ids)), Item.processed_at.is_(None))
+        .order_by(Item.id)
+    )
+    if database.dialect == "postgresql":
+        # Two workers handed the same ids (a redelivery) serialise here; the second
+        # then sees processed_at set and skips.
+        query = query.with_for_update()
+    return list(session.scalars(query))
+
+
 def process_item_batch(item_ids: Sequence[int], database: Database | None = None) -> int:
-    """Run the pipeline over the items not processed yet; returns how many it processed."""
+    """Run the pipeline over the items not processed yet; returns how many it processed.
+
+    Two transactions (`worker_stages`): text, places, detect and story assignment; then the
+    story figures and triage, which mark the items processed. A run that dies between them
+    leaves items with a story but unprocessed; the next run assigns nothing again and counts
+    them then.
+    """
     database = database or worker_database()
+    first, second = worker_stages()
     with database.transaction() as session:
-        query = (
-            select(Item)
-            .where(Item.id.in_(list(item_ids)), Item.processed_at.is_(None))
-            .order_by(Item.id)
-        )
-        if database.dialect == "postgresql":
-            # Two workers handed the same ids (a redelivery) serialise here; the second
-            # then sees processed_at set and skips.
-            query = query.with_for_update()
-        items = list(session.scalars(query))
-        run_stages(session, items)
-        return len(items)
+        items = _unprocessed(database, session, item_ids)
+        run_stages(session, items, first, mark_processed=False)
+        count = len(items)
+    with database.transaction() as session:
+        run_stages(session, _unprocessed(database, session, item_ids), second)
+    return count
 
 
 def run_scheduled_job(name: str) -> None:

@@ -135,8 +135,14 @@ def update_stories(
     new_story_ids: Iterable[int],
     recent_hours: int,
     earlier_hours: int,
+    *,
+    new_if_empty: bool = False,
 ) -> list[StoryFigures]:
-    """Add `items` (already given their `story_id`) to their stories' figures."""
+    """Add `items` (already given their `story_id`) to their stories' figures.
+
+    `new_if_empty`: a story that has counted no item yet is treated as new too (its
+    assignment was committed in an earlier transaction: see `StoryFiguresStage`).
+    """
     by_story: dict[int, list[Item]] = defaultdict(list)
     for it in items:
         if it.story_id is not None:
@@ -145,6 +151,8 @@ def update_stories(
         return []
     new_ids = set(new_story_ids) & set(by_story)
     stories = _lock_stories(session, set(by_story) - new_ids)
+    if new_if_empty:
+        new_ids |= {sid for sid, fig in stories.items() if fig.item_count == 0}
     times = {id(it): item_time(it) for it in items}
     for sid in new_ids:
         first = min(times[id(it)] for it in by_story[sid])

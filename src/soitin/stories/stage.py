@@ -12,7 +12,7 @@ from soitin.stories.aggregate import update_stories
 from soitin.stories.assign import Assignment, assign_stories
 from soitin.stories.claim_service import on_new_stories
 
-__all__ = ["StoryStage"]
+__all__ = ["StoryAssignStage", "StoryFiguresStage", "StoryStage"]
 
 
 class StoryStage:
@@ -45,3 +45,41 @@ class StoryStage:
         )
         on_new_stories(session, [st for st in stories if st.is_new], cfg)
         self.last = result
+
+
+class StoryAssignStage(StoryStage):
+    """The first half of `StoryStage` for workers: assignment only (band keys, new stories).
+
+    A worker commits right after it, so the unique band keys it inserted, which another worker
+    adding the same key must wait for, are held only until that commit.
+    """
+
+    name = "stories.assign"
+
+    def __call__(self, session: Session, items: Sequence[Item]) -> None:
+        """Give `items` their stories; never commits."""
+        self.last = assign_stories(session, items, self.settings.story_similarity_threshold)
+
+
+class StoryFiguresStage(StoryStage):
+    """The second half for workers: every unprocessed item with a story counts in its figures.
+
+    Runs in the transaction that marks the items processed, so an item is counted exactly once
+    even when its assignment was committed by a run that then died.
+    """
+
+    name = "stories.figures"
+
+    def __call__(self, session: Session, items: Sequence[Item]) -> None:
+        """Update the figures of the items' stories; never commits."""
+        cfg = self.settings
+        todo = [it for it in items if it.story_id is not None and it.processed_at is None]
+        stories = update_stories(
+            session,
+            todo,
+            (),
+            cfg.story_velocity_recent_hours,
+            cfg.story_velocity_earlier_hours,
+            new_if_empty=True,
+        )
+        on_new_stories(session, [st for st in stories if st.is_new], cfg)
