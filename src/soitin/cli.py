@@ -130,7 +130,7 @@ def serve(
         console.print("Embedded mode: pipeline and schedules run in this process.")
     from soitin.runtime import settle_after_start
 
-    settle_after_start()
+    settle_after_start(load_models=not cfg.broker_url)
     uvicorn.run(web, host=host, port=port, log_level="info")
 
 

@@ -10,8 +10,11 @@ __all__ = ["YOUNG_THRESHOLD", "settle_after_start"]
 YOUNG_THRESHOLD = 50_000
 
 
-def settle_after_start() -> None:
+def settle_after_start(load_models: bool = True) -> None:
     """Load the detectors, then keep the garbage collector off what start-up left alive.
+
+    `load_models=False` for a web process whose pipeline runs on the workers (broker mode):
+    it never scores, so it does not hold the models.
 
     A pipeline batch allocates hundreds of thousands of short-lived dicts and lists (scores,
     explanations, rows). With the default thresholds the collector runs every 700
@@ -20,9 +23,10 @@ def settle_after_start() -> None:
     sight, and a larger young generation makes passes rarer; cyclic garbage is still
     collected. Measured on the pipeline: about 7 % more posts per second (docs/benchmarks.md).
     """
-    from soitin.detect.stage import shared_suite
+    if load_models:
+        from soitin.detect.stage import shared_suite
 
-    shared_suite()  # models loaded now, not in the first batch
+        shared_suite()  # models loaded now, not in the first batch
     gc.collect()
     gc.freeze()
     _young, middle, old = gc.get_threshold()

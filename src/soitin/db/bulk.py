@@ -41,11 +41,14 @@ def write_columns(
 
     The ORM's own flush sends one statement per run of rows that changed the same columns
     (text only, text and provinces, …: hundreds per batch); here every row of one call sets
-    the same columns. The objects get the values as stored (not marked dirty).
+    the same columns. The objects get the values as stored (not marked dirty). Items added
+    to the session but not flushed yet are flushed first, to get their ids.
     """
-    rows = [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
-    if not rows:
+    if not items:
         return
+    if any(item.id is None for item in items):
+        session.flush()
+    rows = [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
     if any(row["id"] is None for row in rows):
         raise ValueError("write_columns needs items that have been flushed (an id)")
     session.execute(update(Item), rows)

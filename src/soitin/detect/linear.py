@@ -133,13 +133,16 @@ class LinearTextModel:
             out = (out @ member).astype(np.float32)
         return out
 
+    def _members(self, label_index: int) -> list[int]:
+        """The classes (columns of the weights) that count towards a label."""
+        return [j for j, g in enumerate(self.groups) if g == label_index]
+
     def _towards(self, weights: F32, label_index: int) -> F32:
         """Per row of `weights` (one column per class), how much it pushes to the label."""
         if weights.shape[1] == 1:
             return weights[:, 0] * (1.0 if label_index == 1 else -1.0)
         if self.groups:
-            members = [j for j, g in enumerate(self.groups) if g == label_index]
-            out: F32 = weights[:, members].mean(axis=1) - weights.mean(axis=1)
+            out: F32 = weights[:, self._members(label_index)].mean(axis=1) - weights.mean(axis=1)
             return out
         direct: F32 = weights[:, label_index] - weights.mean(axis=1)
         return direct
@@ -229,8 +232,7 @@ class LinearTextModel:
             if self.cue_coef.shape[1] == 1:
                 cw = self.cue_coef[:, 0]
             elif self.groups:
-                members = [j for j, g in enumerate(self.groups) if g == label_index]
-                cw = self.cue_coef[:, members].mean(axis=1)
+                cw = self.cue_coef[:, self._members(label_index)].mean(axis=1)
             else:
                 cw = self.cue_coef[:, label_index]
             sign = -1.0 if self.cue_coef.shape[1] == 1 and label_index == 0 else 1.0

@@ -36,6 +36,4 @@ class PlaceStage:
             if provinces != (item.province_codes or []) or wards != (item.ward_codes or []):
                 changed.append(item)
                 values.append({"province_codes": provinces, "ward_codes": wards})
-        if any(it.id is None for it in changed):
-            session.flush()
         write_columns(session, changed, values)

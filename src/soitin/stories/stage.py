@@ -36,15 +36,27 @@ class StoryStage:
         cfg = self.settings
         result = assign_stories(session, items, cfg.story_similarity_threshold)
         assigned = [it for it in items if it.id in result.story_of_item]
+        self._count(session, assigned, result.new_story_ids)
+        self.last = result
+
+    def _count(
+        self,
+        session: Session,
+        items: Sequence[Item],
+        new_story_ids: Sequence[int],
+        new_if_empty: bool = False,
+    ) -> None:
+        """Add `items` to their stories' figures; queue claim matching for new stories."""
+        cfg = self.settings
         stories = update_stories(
             session,
-            assigned,
-            result.new_story_ids,
+            items,
+            new_story_ids,
             cfg.story_velocity_recent_hours,
             cfg.story_velocity_earlier_hours,
+            new_if_empty=new_if_empty,
         )
         on_new_stories(session, [st for st in stories if st.is_new], cfg)
-        self.last = result
 
 
 class StoryAssignStage(StoryStage):
@@ -72,14 +84,5 @@ class StoryFiguresStage(StoryStage):
 
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
         """Update the figures of the items' stories; never commits."""
-        cfg = self.settings
         todo = [it for it in items if it.story_id is not None and it.processed_at is None]
-        stories = update_stories(
-            session,
-            todo,
-            (),
-            cfg.story_velocity_recent_hours,
-            cfg.story_velocity_earlier_hours,
-            new_if_empty=True,
-        )
-        on_new_stories(session, [st for st in stories if st.is_new], cfg)
+        self._count(session, todo, (), new_if_empty=True)

@@ -21,8 +21,6 @@ class TextStage:
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
         """Set `text_folded`; items whose text was purged keep what they have."""
         todo = [it for it in items if it.text is not None or it.title is not None]
-        if any(it.id is None for it in todo):
-            session.flush()
         write_columns(
             session, todo, [{"text_folded": fold_item_text(it.title, it.text)} for it in todo]
         )

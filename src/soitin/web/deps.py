@@ -103,6 +103,23 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def audit_representative_shown(
+    request: Request, actor: User, item_id: int | None, case_id: int, **detail: Any
+) -> None:
+    """Audit that a case's page or API answer showed its representative item's text."""
+    if item_id is not None:
+        audit_read(
+            request,
+            "item.text_viewed",
+            actor,
+            object_type="item",
+            object_id=item_id,
+            case_id=case_id,
+            representative=True,
+            **detail,
+        )
+
+
 def audit_read(request: Request, action: str, actor: User, **detail: Any) -> None:
     """Audit what a request showed or exported (raw text, a queue page, the log itself).
 

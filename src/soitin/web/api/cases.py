@@ -17,7 +17,7 @@ from soitin.review.policies import Action, authorize, authorize_assign
 from soitin.review.queue import CaseRow, QueueFilters, QueuePage, case_row, list_queue
 from soitin.review.story_view import StoryView, build_story_view, load_case
 from soitin.web.api.auth import ApiScopeDep, ApiUser, api_csrf
-from soitin.web.deps import SessionDep, SettingsDep, audit_read, client_ip
+from soitin.web.deps import SessionDep, SettingsDep, audit_representative_shown, client_ip
 from soitin.web.pages.cases import read_item_text
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(api_csrf)])
@@ -109,17 +109,7 @@ def get_case(
     case = load_case(session, case_id)
     authorize(user, Action.CASE_VIEW, case, scope.units)
     view = build_story_view(session, case, scope.tree, scope.units, tz=settings.tz)
-    if view.representative_item_id is not None:
-        audit_read(
-            request,
-            "item.text_viewed",
-            user,
-            object_type="item",
-            object_id=view.representative_item_id,
-            case_id=case.id,
-            representative=True,
-            via="api",
-        )
+    audit_representative_shown(request, user, view.representative_item_id, case.id, via="api")
     return view
 
 

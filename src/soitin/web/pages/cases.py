@@ -18,7 +18,13 @@ from soitin.review.story_view import build_story_view, load_case
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, audit_read, client_ip
+from soitin.web.deps import (
+    CurrentUser,
+    SessionDep,
+    audit_read,
+    audit_representative_shown,
+    client_ip,
+)
 from soitin.web.pages.queue import assignable_users
 from soitin.web.templating import render
 
@@ -52,16 +58,8 @@ def case_page(
     view = build_story_view(
         session, case, scope.tree, scope.units, tz=request.app.state.settings.tz
     )
-    if view.representative_item_id is not None and can(user, Action.ITEM_TEXT):
-        audit_read(
-            request,
-            "item.text_viewed",
-            user,
-            object_type="item",
-            object_id=view.representative_item_id,
-            case_id=case.id,
-            representative=True,
-        )
+    if can(user, Action.ITEM_TEXT):
+        audit_representative_shown(request, user, view.representative_item_id, case.id)
     assignees = (
         assignable_users(session, scope.tree.ancestors(case.unit_id))
         if can(user, Action.CASE_ASSIGN)
