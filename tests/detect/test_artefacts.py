@@ -85,3 +85,25 @@ def test_model_trained_on_finer_classes_answers_the_coarse_labels(tmp_path: Path
     assert np.array_equal(model.predict_proba(TEXTS), again.predict_proba(TEXTS))
     why = again.explain(texts[0], texts[0], 1)
     assert why and all(c.weight > 0 for c in why)
+
+
+def test_model_cards_describe_the_committed_artefacts() -> None:
+    from soitin.detect.catalog import CATALOG
+    from soitin.detect.trainer import DOCS_MODELS
+
+    for name in CATALOG:
+        card = (DOCS_MODELS / f"{name}.md").read_text(encoding="utf-8")
+        version = load_detector(name).version.split("+")[0]
+        assert f"`{version}`" in card.splitlines()[2], (name, version)
+
+
+def test_a_slice_or_candidate_run_writes_its_card_beside_the_artefact(tmp_path: Path) -> None:
+    from soitin.detect.trainer import DOCS_MODELS, train_model
+    from tests.detect.conftest import require_shared_data
+
+    require_shared_data()
+    before = (DOCS_MODELS / "smishing.md").read_bytes()
+    outcome = train_model("smishing", out_dir=tmp_path, limit=120)
+    assert (DOCS_MODELS / "smishing.md").read_bytes() == before
+    card = (tmp_path / "smishing.md").read_text(encoding="utf-8")
+    assert f"`{outcome.version}`" in card

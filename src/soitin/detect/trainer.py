@@ -39,6 +39,7 @@ __all__ = [
 AUGMENT_FILE = Path(__file__).parent / "augment" / "frames.csv"
 HARD_NEGATIVES_FILE = REPO_ROOT / "tests" / "data" / "detect_hard_negatives.csv"
 DOCS_MODELS = REPO_ROOT / "docs" / "models"
+COMMITTED_MODELS = Path(__file__).parent / "models"
 Progress = Callable[[str], None]
 
 
@@ -167,7 +168,7 @@ def train_model(
     if spec.kind == "product" and HARD_NEGATIVES_FILE.is_file():
         outcome.hard_negatives = hard_negative_report(name, folder).get(name, {})
     if write_card:
-        _write_card(spec, outcome, model)
+        _write_card(spec, outcome, model, _card_path(spec, path, limit))
     return outcome
 
 
@@ -239,7 +240,7 @@ def _train_spans(
         time.monotonic() - started,
     )
     if write_card:
-        _write_card(spec, outcome, None)
+        _write_card(spec, outcome, None, _card_path(spec, path, limit))
     return outcome
 
 
@@ -353,8 +354,22 @@ def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
-def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel | None) -> None:
-    DOCS_MODELS.mkdir(parents=True, exist_ok=True)
+def _card_path(spec: ModelSpec, artefact: Path, limit: int | None) -> Path:
+    """`docs/models/NAME.md` for a full run into the committed folder, else beside the artefact.
+
+    A candidate (`--out`) or a quick run on a slice (`SOITIN_DETECT_TRAIN_LIMIT`) must not
+    overwrite the card of the committed model.
+    """
+    committed = artefact.resolve().parent == COMMITTED_MODELS.resolve()
+    if committed and not limit:
+        return DOCS_MODELS / f"{spec.name}.md"
+    return artefact.with_suffix(".md")
+
+
+def _write_card(
+    spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel | None, target: Path
+) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
     lines = [
         f"# Model card: `{spec.name}`",
         "",
@@ -470,7 +485,7 @@ def _write_card(spec: ModelSpec, outcome: TrainOutcome, model: LinearTextModel |
         f"Retrain: `soitin train {spec.name}`. Evaluate: `soitin evaluate {spec.name} FILE.csv "
         f"{evaluate}`."
     )
-    (DOCS_MODELS / f"{spec.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 _PREP_NOTES = {
