@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from soitin.db.engine import Database
@@ -92,3 +94,93 @@ def test_worker_run_that_died_after_assignment_counts_items_once(db: Database) -
         assert story is not None and story.item_count == 2  # counted once
         assert story.representative_item_id == scam.id  # a new story: the first item shows
         assert s.scalar(select(Case).where(Case.story_id == story.id)) is not None
+
+
+def _item_row_writes(db: Database) -> tuple[list[int], Any]:
+    """A list that counts the item rows each `UPDATE items` statement writes, and its hook."""
+    from sqlalchemy import event
+
+    writes: list[int] = []
+
+    def count(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE ITEMS"):
+            writes.append(len(params) if many else 1)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    return writes, count
+
+
+def test_a_pipeline_run_writes_each_item_row_once(db: Database) -> None:
+    from sqlalchemy import event
+
+    texts = [SCAM, SCAM + " 🙏 chia sẻ gấp", NEWS] + [f"{NEWS} Tin số {i}." for i in range(12)]
+    writes, hook = _item_row_writes(db)
+    try:
+        with db.transaction() as s:
+            accounts.add_unit(s, "qt3", "Tỉnh Quảng Trị (thử 3)", place_codes=["44"])
+            source = add_source(s, name="Trang công khai (thử 3)", kind="file")
+            rows = [IncomingItem(external_id=f"w{i}", text=t) for i, t in enumerate(texts)]
+            store_items(s, source, rows, key="k" * 16)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", hook)
+    # text, places, scores, story and "processed" in one UPDATE per item (before: five)
+    assert sum(writes) == len(texts), writes
+    with db.session() as s:
+        stored = list(s.scalars(select(Item).where(Item.external_id.like("w%"))))
+        assert len(stored) == len(texts)
+        for it in stored:
+            assert it.processed_at and it.text_folded and it.story_id and it.scores
+
+
+class _ReadsFolded:
+    """A stage that reads `items.text_folded` with SQL, as a plug-in stage might."""
+
+    name = "reader"
+
+    def __init__(self, reads_items: bool) -> None:
+        self.reads_items = reads_items
+        self.seen: list[str] = []
+
+    def __call__(self, session: Any, items: Any) -> None:
+        ids = [it.id for it in items]
+        self.seen = list(session.scalars(select(Item.text_folded).where(Item.id.in_(ids))))
+
+
+def test_a_stage_that_reads_items_with_sql_sees_what_earlier_stages_set(db: Database) -> None:
+    from soitin.pipeline import run_stages
+    from soitin.text.stage import TextStage
+    from tests.stories.helpers import item, source
+
+    with db.transaction() as s:
+        src = source(s)
+        items = [item(src, NEWS), item(src, SCAM)]
+        s.add_all(items)
+        s.flush()
+        reader, blind = _ReadsFolded(reads_items=True), _ReadsFolded(reads_items=False)
+        run_stages(s, items, [TextStage(), blind, reader])
+        assert all("quang tri" in folded for folded in reader.seen), reader.seen
+        # without the attribute a stage sees the columns as stored before the run
+        assert blind.seen == ["", ""]
+        # and every item is processed, with its column written
+        assert all(it.processed_at is not None for it in items)
+    with db.session() as s:
+        ids = [it.id for it in items]
+        assert all(s.scalars(select(Item.processed_at).where(Item.id.in_(ids))))
+
+
+def test_buffered_columns_write_nothing_when_the_block_fails(db: Database) -> None:
+    import pytest
+
+    from soitin.db.bulk import buffered_columns, write_columns
+    from tests.stories.helpers import item, source
+
+    with db.transaction() as s:
+        src = source(s)
+        it = item(src, NEWS)
+        s.add(it)
+        s.flush()
+        with pytest.raises(RuntimeError), buffered_columns(s):
+            write_columns(s, [it], [{"text_folded": "da ghi"}])
+            raise RuntimeError("stage failed")
+        assert s.scalar(select(Item.text_folded).where(Item.id == it.id)) == ""

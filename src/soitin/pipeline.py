@@ -8,12 +8,14 @@ places, stories and detect areas each contribute one stage (see `default_stages`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from soitin.db.bulk import buffered_columns, flush_columns, write_columns
 from soitin.db.models import Item
 from soitin.db.types import utcnow
 from soitin.settings import get_settings
@@ -25,7 +27,12 @@ class Stage(Protocol):
     name: str
 
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
-        """Enrich `items` in place; may add rows; never commits."""
+        """Enrich `items` in place; may add rows; never commits.
+
+        Item columns are set with `soitin.db.bulk.write_columns`. A stage that reads item
+        columns with SQL has a true class attribute `reads_items`: the columns set so far are
+        written before it runs.
+        """
 
 
 def default_stages() -> list[Stage]:
@@ -120,21 +127,33 @@ def run_stages(
     *,
     mark_processed: bool = True,
 ) -> None:
-    """Run every stage over `items` here and mark them processed (the caller commits)."""
+    """Run every stage over `items` here and mark them processed (the caller commits).
+
+    The item columns the stages set are written once per item (`buffered_columns`), together
+    with `processed_at`, before the first stage that reads items with SQL (`reads_items`,
+    triage) or at the end.
+    """
     if not items:
         return
-    for stage in default_stages() if stages is None else stages:
-        stage(session, items)
+    now = utcnow() if mark_processed else None
+    marked = False
+    with buffered_columns(session):
+        for stage in default_stages() if stages is None else stages:
+            if getattr(stage, "reads_items", False):
+                marked = marked or _mark_processed(session, items, now)
+                flush_columns(session)
+            stage(session, items)
+        if not marked:
+            _mark_processed(session, items, now)
     session.flush()
-    if not mark_processed:
-        return
-    now = utcnow()
-    # One UPDATE for the batch; the objects get the value without being marked dirty.
-    session.execute(
-        update(Item)
-        .where(Item.id.in_([item.id for item in items]))
-        .values(processed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    for item in items:
-        set_committed_value(item, "processed_at", now)
+    if now is not None:
+        # The objects learn it last: stages before still see the items unprocessed.
+        for item in items:
+            set_committed_value(item, "processed_at", now)
+
+
+def _mark_processed(session: Session, items: Sequence[Item], now: datetime | None) -> bool:
+    if now is None:
+        return False
+    write_columns(session, items, [{"processed_at": now}] * len(items), objects=False)
+    return True

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, update
@@ -11,7 +12,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from soitin.db.models import Item
 
-__all__ = ["insert_returning_ids", "write_columns"]
+__all__ = ["buffered_columns", "flush_columns", "insert_returning_ids", "write_columns"]
+
+_BUFFER = "soitin.column_writes"
 
 
 def insert_returning_ids(
@@ -35,23 +38,69 @@ def insert_returning_ids(
 
 
 def write_columns(
-    session: Session, items: Sequence[Item], values: Sequence[dict[str, Any]]
+    session: Session,
+    items: Sequence[Item],
+    values: Sequence[dict[str, Any]],
+    *,
+    objects: bool = True,
 ) -> None:
     """Store `values[i]` on `items[i]` with one executemany UPDATE by primary key.
 
     The ORM's own flush sends one statement per run of rows that changed the same columns
     (text only, text and provinces, …: hundreds per batch); here every row of one call sets
-    the same columns. The objects get the values as stored (not marked dirty). Items added
-    to the session but not flushed yet are flushed first, to get their ids.
+    the same columns. The objects get the values as stored (not marked dirty; with
+    `objects=False` only the database does). Items added to the session but not flushed yet
+    are flushed first, to get their ids. Inside `buffered_columns` the rows wait and each item
+    is written once, with every column the stages gave it.
     """
     if not items:
         return
     if any(item.id is None for item in items):
         session.flush()
-    rows = [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
-    if any(row["id"] is None for row in rows):
+    if any(item.id is None for item in items):
         raise ValueError("write_columns needs items that have been flushed (an id)")
-    session.execute(update(Item), rows)
-    for item, vals in zip(items, values, strict=True):
-        for key, value in vals.items():
-            set_committed_value(item, key, value)
+    buffer: dict[int, dict[str, Any]] | None = session.info.get(_BUFFER)
+    if buffer is not None:
+        for item, vals in zip(items, values, strict=True):
+            buffer.setdefault(item.id, {}).update(vals)
+    else:
+        rows = [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
+        session.execute(update(Item), rows)
+    if objects:
+        for item, vals in zip(items, values, strict=True):
+            for key, value in vals.items():
+                set_committed_value(item, key, value)
+
+
+@contextmanager
+def buffered_columns(session: Session) -> Iterator[None]:
+    """Hold the `write_columns` of a block; on leaving it, write each item in one UPDATE.
+
+    Every UPDATE of an item row writes a new row version and, on PostgreSQL, new entries in
+    its indexes (the full-text index among them): one per item instead of one per stage.
+    Code in the block that reads those columns with SQL calls `flush_columns` first. Nested
+    blocks join the outer one. Nothing is written if the block raises.
+    """
+    if _BUFFER in session.info:
+        yield
+        return
+    session.info[_BUFFER] = {}
+    try:
+        yield
+        flush_columns(session)
+    finally:
+        session.info.pop(_BUFFER, None)
+
+
+def flush_columns(session: Session) -> None:
+    """Write the buffered columns now: one executemany per set of columns, rows by id."""
+    buffer: dict[int, dict[str, Any]] | None = session.info.get(_BUFFER)
+    if not buffer:
+        return
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for item_id in sorted(buffer):
+        vals = buffer[item_id]
+        groups.setdefault(tuple(sorted(vals)), []).append({"id": item_id, **vals})
+    buffer.clear()
+    for rows in groups.values():
+        session.execute(update(Item), rows)

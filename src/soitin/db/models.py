@@ -562,14 +562,16 @@ class StorySignature(Base):
 
 
 class StoryBandKey(Base):
-    """One LSH band key (or exact-text key) → the signature that owns it; shared by workers."""
+    """One LSH band key (or exact-text key) → the signature that owns it; shared by workers.
+
+    `signature_id` has no foreign key and no index (migration 0011): keys are inserted by the
+    tens of thousands and only looked up by `band_key`; signatures are never deleted.
+    """
 
     __tablename__ = "story_band_keys"
 
     band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    signature_id: Mapped[int] = mapped_column(
-        ForeignKey("story_signatures.id", ondelete="CASCADE"), index=True
-    )
+    signature_id: Mapped[int] = mapped_column(Integer)
 
 
 class StoryTimelineBucket(Base):
