@@ -127,3 +127,17 @@ def _normalise_every_pass(text: str) -> str:
 @given(st.one_of(texts, st.text(alphabet=" \u00a0\u2009\u3000\t\n\r\u200b\u00ad ab", max_size=30)))
 def test_printable_fast_path_changes_nothing(text: str) -> None:
     assert normalise(text) == _normalise_every_pass(text)
+
+
+emoji_and_symbols = st.text(
+    alphabet=st.sampled_from(list("🙏😀🔥❤️✅€—“”…·ΣσςΟİı한東京ǅǈ" + VIETNAMESE + " .!\u0301\u0323")),
+    max_size=60,
+)
+
+
+@given(st.one_of(any_text, emoji_and_symbols))
+@settings(max_examples=500, deadline=None)
+def test_folding_fast_paths_agree_with_the_definition(text: str) -> None:
+    from soitin.text.fold import _fold_general
+
+    assert fold_diacritics(text) == _fold_general(text)

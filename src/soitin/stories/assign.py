@@ -15,6 +15,7 @@ SQLite the database write lock serialises writers, and the same code finds nothi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -22,7 +23,6 @@ from typing import cast
 import numpy as np
 from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from soitin.db.bulk import insert_returning_ids, write_columns
@@ -173,45 +173,42 @@ def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U3
     return out
 
 
-def _insert_keys(session: Session, rows: list[dict[str, int]]) -> set[int]:
-    """Insert band keys, skipping taken ones; returns the keys this call inserted.
+def _insert_keys(session: Session, rows: list[tuple[int, int]]) -> set[int]:
+    """Insert (band key, signature id) rows, skipping taken keys; returns the keys inserted.
 
-    On PostgreSQL the keys go as two arrays in one statement per chunk (`unnest`), sorted by
-    key so concurrent inserts lock keys in one order; a multi-row VALUES list per 600 rows
-    cost about twice as much there.
+    The rows go as data, not as one bound parameter pair each: two arrays (`unnest`) on
+    PostgreSQL, one JSON array (`json_each`) on SQLite, in chunks, inserted sorted by key so
+    concurrent inserts lock keys in one order. Row-by-row parameters cost about twice as much.
     """
     if not rows:
         return set()
+    postgres = session.get_bind().dialect.name == "postgresql"
     inserted: set[int] = set()
-    if session.get_bind().dialect.name == "postgresql":
-        for start in range(0, len(rows), _PG_KEY_CHUNK):
-            chunk = rows[start : start + _PG_KEY_CHUNK]
-            result = session.execute(
-                _PG_INSERT_KEYS,
-                {
-                    "keys": [r["band_key"] for r in chunk],
-                    "sigs": [r["signature_id"] for r in chunk],
-                },
-            )
-            inserted.update(result.scalars().all())
-        return inserted
-    table = cast(Table, StoryBandKey.__table__)
-    stmt = (
-        sqlite_insert(table)
-        .on_conflict_do_nothing(index_elements=["band_key"])
-        .returning(table.c.band_key)
-    )
-    for start in range(0, len(rows), _CHUNK):
-        result = session.execute(stmt, rows[start : start + _CHUNK])
+    for start in range(0, len(rows), _KEY_CHUNK):
+        chunk = rows[start : start + _KEY_CHUNK]
+        if postgres:
+            params: dict[str, object] = {
+                "keys": [k for k, _ in chunk],
+                "sigs": [s for _, s in chunk],
+            }
+            result = session.execute(_PG_INSERT_KEYS, params)
+        else:
+            result = session.execute(_SQLITE_INSERT_KEYS, {"rows": json.dumps(chunk)})
         inserted.update(result.scalars().all())
     return inserted
 
 
-_PG_KEY_CHUNK = 50_000
+_KEY_CHUNK = 50_000
 _PG_INSERT_KEYS = sql_text(
     "INSERT INTO story_band_keys (band_key, signature_id) "
     "SELECT k, s FROM unnest(CAST(:keys AS BIGINT[]), CAST(:sigs AS INTEGER[])) AS t(k, s) "
     "ORDER BY k ON CONFLICT (band_key) DO NOTHING RETURNING band_key"
+)
+# "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
+_SQLITE_INSERT_KEYS = sql_text(
+    "INSERT INTO story_band_keys (band_key, signature_id) "
+    "SELECT value ->> 0, value ->> 1 FROM json_each(:rows) WHERE true "
+    "ORDER BY 1 ON CONFLICT (band_key) DO NOTHING RETURNING band_key"
 )
 
 
@@ -239,8 +236,7 @@ def _store_variants(
     for vi, v in enumerate(variants):
         for k in v.keys:
             owner.setdefault(k, vi)
-    key_rows = [{"band_key": k, "signature_id": ids[vi]} for k, vi in sorted(owner.items())]
-    inserted = _insert_keys(session, key_rows)
+    inserted = _insert_keys(session, [(k, ids[vi]) for k, vi in sorted(owner.items())])
     conflicted = [k for k in owner if k not in inserted]
     if not conflicted:
         return {}

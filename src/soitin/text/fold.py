@@ -8,6 +8,7 @@ result by construction: the table is computed from the general path.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from soitin.text.normalise import normalise_for_matching
 
@@ -43,10 +44,20 @@ def fold_char_table() -> dict[int, str]:
     return dict(_TABLE)
 
 
+@lru_cache(maxsize=8192)
+def _inert(char: str) -> bool:
+    """True when the general path leaves `char` as it is, whatever stands around it.
+
+    Emoji, CJK, most symbols: a text whose only non-ASCII characters (after the table) are
+    inert folds by the table alone. Combining marks never are.
+    """
+    return not unicodedata.combining(char) and _fold_general(char) == char
+
+
 def fold_diacritics(text: str) -> str:
     """Lower-cased text without diacritics, đ/Đ → d. NFC/NFD and tone placement do not matter."""
     fast = text.translate(_TABLE)
-    if fast.isascii():
+    if fast.isascii() or all(_inert(c) for c in fast if not c.isascii()):
         return fast
     return _fold_general(text)
 
