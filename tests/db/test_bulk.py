@@ -71,3 +71,21 @@ def test_write_columns_stores_values_in_one_statement(db: Database) -> None:
         assert codes["w1"] == ["01"] and codes["w2"] == []
         with pytest.raises(ValueError, match="flushed"):
             write_columns(s, [Item(source_id=src.id, external_id="x", content_hash="x")], [{}])
+
+
+def test_insert_alike_gives_n_rows_with_their_defaults(db: Database) -> None:
+    from soitin.db.bulk import insert_alike
+
+    now = utcnow()
+    table = cast(Table, Story.__table__)
+    with db.transaction() as s:
+        ids = insert_alike(s, table, {"first_seen": now, "last_seen": now}, 700)
+        assert ids == sorted(ids) and len(set(ids)) == 700
+        stories = list(s.scalars(select(Story).where(Story.id.in_(ids))))
+        assert len(stories) == 700
+        for st in stories:
+            assert st.first_seen == now and st.last_seen == now
+            assert st.item_count == 0 and st.reach == 0 and st.velocity == 0.0
+            assert st.province_codes == [] and st.max_scores == {}
+            assert st.representative_text == "" and st.category is None
+        assert insert_alike(s, table, {"first_seen": now, "last_seen": now}, 0) == []

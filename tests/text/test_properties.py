@@ -130,7 +130,9 @@ def test_printable_fast_path_changes_nothing(text: str) -> None:
 
 
 emoji_and_symbols = st.text(
-    alphabet=st.sampled_from(list("🙏😀🔥❤️✅€—“”…·ΣσςΟİı한東京ǅǈ" + VIETNAMESE + " .!\u0301\u0323")),
+    alphabet=st.sampled_from(
+        list("🙏😀🔥❤️✅€—“”…·ΣσςΟİı한東京ǅǈ" + VIETNAMESE + " .!\u0301\u0323")
+    ),
     max_size=60,
 )
 

@@ -6,13 +6,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from soitin.db.models import Item
 
-__all__ = ["buffered_columns", "flush_columns", "insert_returning_ids", "write_columns"]
+__all__ = [
+    "buffered_columns",
+    "flush_columns",
+    "insert_alike",
+    "insert_returning_ids",
+    "write_columns",
+]
 
 _BUFFER = "soitin.column_writes"
 
@@ -35,6 +41,25 @@ def insert_returning_ids(
         return sorted(ids)
     stmt = table.insert().returning(id_column, sort_by_parameter_order=True)
     return list(session.execute(stmt, list(rows)).scalars().all())
+
+
+def insert_alike(session: Session, table: Table, values: dict[str, Any], n: int) -> list[int]:
+    """Insert `n` rows alike (`values`, the other columns their defaults); their ids, sorted.
+
+    One INSERT … SELECT over `n` generated rows (`generate_series` on PostgreSQL, a JSON
+    array on SQLite) instead of `n` bound parameter sets; the rows being alike, which id
+    goes with which does not matter.
+    """
+    if n <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = func.generate_series(1, n).table_valued("n")
+    else:
+        rows = func.json_each("[" + ",".join(["0"] * n) + "]").table_valued("value")
+    columns = list(values)
+    source = select(*(literal(values[c], table.c[c].type) for c in columns)).select_from(rows)
+    stmt = table.insert().from_select(columns, source).returning(table.c.id)
+    return sorted(session.execute(stmt).scalars().all())
 
 
 def write_columns(

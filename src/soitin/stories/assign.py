@@ -25,7 +25,7 @@ from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from soitin.db.bulk import insert_returning_ids, write_columns
+from soitin.db.bulk import insert_alike, insert_returning_ids, write_columns
 from soitin.db.models import Item, Story, StoryBandKey, StorySignature
 from soitin.db.types import utcnow
 from soitin.stories.canonical import canonical_from_folded, canonical_text, exact_key
@@ -125,8 +125,8 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     if placeholders:
         now = utcnow()
         story_table = cast(Table, Story.__table__)
-        new_ids = insert_returning_ids(
-            session, story_table, [{"first_seen": now, "last_seen": now} for _ in placeholders]
+        new_ids = insert_alike(
+            session, story_table, {"first_seen": now, "last_seen": now}, len(placeholders)
         )
         real = dict(zip(placeholders, new_ids, strict=True))
     story_of = [real.get(s, s) for s in story_of]

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
@@ -189,7 +189,10 @@ def on_new_stories(
                 _save_matches(session, [st.id for st in keep], results, "lexical")
     if settings.semantic_matching and get_embedder() is not None:
         now = utcnow()
-        session.add_all(StoryClaimQueue(story_id=st.id, queued_at=now) for st in stories)
+        # A core executemany: thousands of queue rows per batch, no objects needed.
+        session.execute(
+            insert(StoryClaimQueue), [{"story_id": st.id, "queued_at": now} for st in stories]
+        )
     session.flush()
 
 
