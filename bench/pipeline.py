@@ -14,6 +14,7 @@ is reported as skipped.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -42,6 +43,7 @@ from soitin.runtime import settle_after_start
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 BATCH = 500
+POLL_S = 0.5  # how often the worker runs count the processed items
 ALL_CORES = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
 
 
@@ -226,9 +228,13 @@ def run_workers(
             for _ in range(n_workers)
         ]
         start = time.perf_counter()
-        marks: dict[float, tuple[float, int]] = {}
+        # (time, items processed) every POLL_S. The count reads the whole items table (~10 ms
+        # at 10,000 items): polled every 0.1 s it took ~10 % of a core from the workers it
+        # measures. The 10 % and 90 % times are interpolated between samples instead.
+        samples: list[tuple[float, int]] = [(start, 0)]
         try:
             while True:
+                time.sleep(POLL_S)
                 with db.engine.connect() as conn:
                     done = (
                         conn.scalar(
@@ -237,21 +243,26 @@ def run_workers(
                         or 0
                     )
                 now = time.perf_counter()
-                for share in (0.1, 0.9):
-                    if done >= share * items and share not in marks:
-                        marks[share] = (now, done)
+                samples.append((now, done))
                 if done == items or now - start > 1800:
                     break
-                time.sleep(0.1)
             total = time.perf_counter() - start
-            (t10, n10), (t90, n90) = marks.get(0.1, (start, 0)), marks.get(0.9, (start + total, 0))
-            steady = (n90 - n10) / (t90 - t10) if t90 > t10 else items / total
+            t10, t90 = (_crossing(samples, share * items) for share in (0.1, 0.9))
+            steady = 0.8 * items / (t90 - t10) if t90 > t10 else items / total
             return total, steady
         finally:
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=60)
             _delete_queues(amqp_url, prefix)
+
+
+def _crossing(samples: Sequence[tuple[float, int]], count: float) -> float:
+    """When `count` items were processed, interpolated between the two samples around it."""
+    for (t0, n0), (t1, n1) in itertools.pairwise(samples):
+        if n1 >= count:
+            return t0 if n1 == n0 else t0 + (t1 - t0) * (count - n0) / (n1 - n0)
+    return samples[-1][0]
 
 
 def _delete_queues(amqp_url: str, prefix: str) -> None:
