@@ -184,3 +184,35 @@ def test_buffered_columns_write_nothing_when_the_block_fails(db: Database) -> No
             write_columns(s, [it], [{"text_folded": "da ghi"}])
             raise RuntimeError("stage failed")
         assert s.scalar(select(Item.text_folded).where(Item.id == it.id)) == ""
+
+
+def test_a_worker_batch_loads_its_items_once(db: Database) -> None:
+    from sqlalchemy import event
+
+    from soitin.tasks import process_item_batch
+    from tests.stories.helpers import item, source
+
+    with db.transaction() as s:
+        src = source(s)
+        items = [item(src, SCAM), item(src, NEWS), item(src, NEWS + " 🙏")]
+        s.add_all(items)
+        s.flush()
+        ids = [it.id for it in items]
+    full_loads: list[str] = []
+
+    def watch(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        if statement.lstrip().startswith("SELECT items.id, items.source_id"):
+            full_loads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        assert process_item_batch(ids, db) == 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    # the second transaction locks the ids and goes on with the first one's objects
+    assert len(full_loads) == 1, full_loads
+    with db.session() as s:
+        stored = list(s.scalars(select(Item).where(Item.id.in_(ids))))
+        assert all(it.processed_at and it.story_id for it in stored)
+        story = s.get(Story, next(it.story_id for it in stored if it.id == ids[0]))
+        assert story is not None and story.item_count == 1
