@@ -244,7 +244,8 @@ def update_stories(
 
 
 def _write_back(session: Session, stories: list[StoryFigures]) -> None:
-    """One executemany UPDATE for all figures; ORM copies in the session are expired."""
+    """One executemany UPDATE for the figures (new stories: with their representative in the
+    same statement, each row written once); ORM copies in the session are expired."""
     if not stories:
         return
     now = utcnow()
@@ -253,36 +254,21 @@ def _write_back(session: Session, stories: list[StoryFigures]) -> None:
         "first_seen", "last_seen", "item_count", "reach", "source_count", "province_codes",
         "ward_codes", "max_scores", "velocity", "velocity_earlier",
     ]  # fmt: skip
-    stmt = (
-        table.update()
-        .where(table.c.id == bindparam("b_id"))
-        .values({n: bindparam(f"b_{n}") for n in names} | {"updated_at": bindparam("b_now")})
-    )
-    session.execute(
-        stmt,
-        [
-            {"b_id": st.id, "b_now": now} | {f"b_{n}": getattr(st, n) for n in names}
-            for st in stories
-        ],
-    )
-    fresh = [st for st in stories if st.is_new]
-    if fresh:
-        rep = (
+    representative = ["representative_item_id", "representative_text", "search_text"]
+    for fresh in (False, True):
+        group = [st for st in stories if st.is_new is fresh]
+        if not group:
+            continue
+        columns = names + representative if fresh else names
+        stmt = (
             table.update()
             .where(table.c.id == bindparam("b_id"))
-            .values(
-                representative_item_id=bindparam("b_rep_id"),
-                representative_text=bindparam("b_rep_text"),
-                search_text=bindparam("b_rep_search"),
-            )
+            .values({n: bindparam(f"b_{n}") for n in columns} | {"updated_at": bindparam("b_now")})
         )
         session.execute(
-            rep,
-            [
-                {"b_id": st.id, "b_rep_id": st.representative_item_id,
-                 "b_rep_text": st.representative_text, "b_rep_search": st.search_text}
-                for st in fresh
-            ],
+            stmt,
+            [{"b_id": st.id, "b_now": now} | {f"b_{n}": getattr(st, n) for n in columns}
+             for st in group],
         )  # fmt: skip
     ids = {st.id for st in stories}
     for obj in list(session.identity_map.values()):
