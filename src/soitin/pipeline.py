@@ -129,9 +129,9 @@ def run_stages(
 ) -> None:
     """Run every stage over `items` here and mark them processed (the caller commits).
 
-    The item columns the stages set are written once per item (`buffered_columns`), together
-    with `processed_at`, before the first stage that reads items with SQL (`reads_items`,
-    triage) or at the end.
+    The item columns the stages set with `write_columns` are written once per item
+    (`buffered_columns`), together with `processed_at`, at the end, or before the first stage
+    with a true `reads_items` (one that reads item columns with SQL; none of ours does).
     """
     if not items:
         return
