@@ -128,4 +128,19 @@ def flush_columns(session: Session) -> None:
         groups.setdefault(tuple(sorted(vals)), []).append({"id": item_id, **vals})
     buffer.clear()
     for rows in groups.values():
-        session.execute(update(Item), rows)
+        first = {k: v for k, v in rows[0].items() if k != "id"}
+        if all(row[k] == v for row in rows for k, v in first.items()):
+            # the same values for every row ("processed at"): one statement per chunk of ids
+            ids = [row["id"] for row in rows]
+            for start in range(0, len(ids), _ID_CHUNK):
+                session.execute(
+                    update(Item)
+                    .where(Item.id.in_(ids[start : start + _ID_CHUNK]))
+                    .values(first)
+                    .execution_options(synchronize_session=False)
+                )
+        else:
+            session.execute(update(Item), rows)
+
+
+_ID_CHUNK = 5_000
