@@ -207,7 +207,8 @@ _PG_INSERT_KEYS = sql_text(
 # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
 _SQLITE_INSERT_KEYS = sql_text(
     "INSERT INTO story_band_keys (band_key, signature_id) "
-    "SELECT value ->> 0, value ->> 1 FROM json_each(:rows) WHERE true "
+    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:rows) "
+    "WHERE true "
     "ORDER BY 1 ON CONFLICT (band_key) DO NOTHING RETURNING band_key"
 )
 
