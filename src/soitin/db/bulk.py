@@ -69,7 +69,7 @@ def write_columns(
     *,
     objects: bool = True,
 ) -> None:
-    """Store `values[i]` on `items[i]` with one executemany UPDATE by primary key.
+    """Store `values[i]` on `items[i]` with one UPDATE by primary key (see `_update`).
 
     The ORM's own flush sends one statement per run of rows that changed the same columns
     (text only, text and provinces, …: hundreds per batch); here every row of one call sets
@@ -89,8 +89,9 @@ def write_columns(
         for item, vals in zip(items, values, strict=True):
             buffer.setdefault(item.id, {}).update(vals)
     else:
-        rows = [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
-        session.execute(update(Item), rows)
+        _update(
+            session, [{"id": item.id, **vals} for item, vals in zip(items, values, strict=True)]
+        )
     if objects:
         for item, vals in zip(items, values, strict=True):
             for key, value in vals.items():
@@ -118,7 +119,7 @@ def buffered_columns(session: Session) -> Iterator[None]:
 
 
 def flush_columns(session: Session) -> None:
-    """Write the buffered columns now: one executemany per set of columns, rows by id."""
+    """Write the buffered columns now: one UPDATE per set of columns, rows by id."""
     buffer: dict[int, dict[str, Any]] | None = session.info.get(_BUFFER)
     if not buffer:
         return
@@ -128,19 +129,24 @@ def flush_columns(session: Session) -> None:
         groups.setdefault(tuple(sorted(vals)), []).append({"id": item_id, **vals})
     buffer.clear()
     for rows in groups.values():
-        first = {k: v for k, v in rows[0].items() if k != "id"}
-        if all(row[k] == v for row in rows for k, v in first.items()):
-            # the same values for every row ("processed at"): one statement per chunk of ids
-            ids = [row["id"] for row in rows]
-            for start in range(0, len(ids), _ID_CHUNK):
-                session.execute(
-                    update(Item)
-                    .where(Item.id.in_(ids[start : start + _ID_CHUNK]))
-                    .values(first)
-                    .execution_options(synchronize_session=False)
-                )
-        else:
-            session.execute(update(Item), rows)
+        _update(session, rows)
+
+
+def _update(session: Session, rows: list[dict[str, Any]]) -> None:
+    """UPDATE items by `id`, every row setting the same columns: one executemany, or, when
+    every row has the same values ("processed at"), one `WHERE id IN` per chunk of ids."""
+    first = {k: v for k, v in rows[0].items() if k != "id"}
+    if any(row[k] != v for row in rows for k, v in first.items()):
+        session.execute(update(Item), rows)
+        return
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), _ID_CHUNK):
+        session.execute(
+            update(Item)
+            .where(Item.id.in_(ids[start : start + _ID_CHUNK]))
+            .values(first)
+            .execution_options(synchronize_session=False)
+        )
 
 
 _ID_CHUNK = 5_000
