@@ -68,6 +68,16 @@ def test_style_cues_tell_keyboard_mashing_from_a_review() -> None:
     assert review[col["diacritic_ratio"]] > mashing[col["diacritic_ratio"]]
 
 
+def test_upper_ratio_counts_upper_case_letters_only() -> None:
+    # Accented lower-case letters (à, ế, ữ) are not capitals; Đ and Ữ are.
+    from soitin.detect.cues import cue_matrix
+
+    lower, upper, mixed = cue_matrix(["àếữđ", "ÀẾỮĐ", "Đà Nẵng"], ["upper_ratio"])[:, 0]
+    assert lower == 0.0
+    assert upper == 1.0
+    assert mixed == pytest.approx(2 / 7)
+
+
 def test_a_feature_space_it_cannot_build_is_refused() -> None:
     # Word n-grams stop at 2: asking for 3 must not silently train on 1-2.
     with pytest.raises(ValueError, match="up to 2 words"):

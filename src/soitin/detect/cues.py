@@ -20,7 +20,6 @@ from soitin.detect.normalise import clip
 
 __all__ = ["CUES", "STYLE_CUES", "cue_matrix"]
 
-_UPPER = re.compile(r"[A-ZĐÀ-Ỹ]")
 _DIGIT = re.compile(r"\d")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -73,7 +72,8 @@ def _shape_cues(text: str) -> dict[str, float]:
     n = max(len(text), 1)
     return {
         "log_length": math.log1p(len(text)) / 8.0,
-        "upper_ratio": len(_UPPER.findall(text)) / n,
+        # str.isupper: every upper-case letter, accented ones too, and no lower-case one
+        "upper_ratio": sum(c.isupper() for c in text) / n,
         "digit_ratio": len(_DIGIT.findall(text)) / n,
     }
 
