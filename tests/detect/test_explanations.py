@@ -7,9 +7,11 @@ what the text holds, not why it scored.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from soitin.detect.catalog import PRODUCT
+from soitin.detect.normalise import prepare
 from soitin.detect.registry import load_detector
 
 HARD = Path(__file__).parents[1] / "data" / "detect_hard_negatives.csv"
@@ -47,3 +49,31 @@ def test_explanations_can_be_switched_off_or_widened(small_models: Path) -> None
     detector.explain_min = 0.0  # every text, flagged or not
     results = detector.score(texts)
     assert any(r.explanation for r in results if not r.flagged)
+
+
+def test_explanations_name_whole_words_and_phrases_of_the_text() -> None:
+    # An n-gram's share of the score is spread over the words it covers, so a reviewer reads
+    # "trúng thưởng" and sees it marked, never a lone "x", a "?" or half a word.
+    scam = "Chúc mừng bạn trúng thưởng xe SH, gọi 0912345678 hoặc vào https://bit.ly/abc"
+    texts = [*_texts(), scam]
+    seen = 0
+    for name in PRODUCT:
+        detector = load_detector(name)
+        detector.explain_min = 0.0  # every text explained
+        for text, r in zip(texts, detector.score(texts), strict=True):
+            words = set(re.findall(r"\w+", prepare(text, detector.model.spec.prep)))
+            for feature, _ in r.explanation:
+                if feature.startswith("["):  # a cue, or "[url]"
+                    continue
+                assert re.fullmatch(r"\w+( \w+)*", feature), (name, feature)
+                assert set(feature.split()) <= words, (name, feature, text)
+                seen += 1
+            for h in r.highlights:
+                if h.source == "ngram":  # marks whole words of the original text
+                    assert text[h.start : h.end] == h.text
+                    assert h.start == 0 or not text[h.start - 1].isalnum(), (name, h, text)
+                    assert h.end == len(text) or not text[h.end].isalnum(), (name, h, text)
+    assert seen > 100
+    result = load_detector("scam").score([scam])[0]
+    assert "trúng thưởng" in result.explanation[0][0]
+    assert "[url]" in [feature for feature, _ in result.explanation]

@@ -18,6 +18,8 @@ SCAM_SCORES = {
         "label": "scam",
         "explanation": [{"feature": "tài khoản tạm giữ", "weight": 1.2}, "chuyển tiền"],
         "evidence": {"phones": ["0912 345 678"], "organisations": ["công an"]},
+        # the words that raised the score, as the detect stage stores them
+        "highlights": [{"start": 44, "end": 61, "source": "ngram"}],
     },
     "toxic": {"score": 0.41, "spans": [[0, 3]]},
 }

@@ -28,6 +28,10 @@ def test_story_page_shows_everything(
     assert '<mark class="hl-span" title="toxic">Đồ </mark>' in html
     assert '<mark class="hl-evidence" title="phones">0912 345 678</mark>' in html
     assert '<mark class="hl-evidence" title="organisations">Công an</mark>' in html
+    # The words that raised the scam score are marked as such, not as a toxic span.
+    assert '<mark class="hl-ngram" title="scam">tài khoản tạm giữ</mark>' in html
+    legend = html.split('class="legend small">')[1].split("</p>")[0]
+    assert "đoạn độc hại" in legend and "từ ngữ làm tăng điểm" in legend
     # Detector scores and explanations, priority parts.
     assert "tài khoản tạm giữ (+1.20)" in html and "0.93" in html
     assert "Thành phần điểm ưu tiên" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -27,14 +28,16 @@ __all__ = [
 
 
 def _locate(raw: str, needle: str) -> tuple[int, int] | None:
-    """Where an n-gram of the prepared text sits in the raw text (case-insensitive)."""
+    """Where a word or phrase of the prepared text sits in the raw text (case-insensitive)."""
     if not needle:
         return None
     hay = unicodedata.normalize("NFC", raw[:MAX_CHARS]).lower()
     if len(hay) != len(raw[:MAX_CHARS]):
         return None
-    pos = hay.find(needle)
-    return (pos, pos + len(needle)) if pos >= 0 else None
+    # whole words only ("ai" in "Ai biết", not inside "hai"); a phrase the preparation
+    # changed ("ko" read as "không") is not marked
+    found = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", hay)
+    return (found.start(), found.end()) if found else None
 
 
 class LinearDetector:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from scipy import sparse
 
 from soitin.detect.cues import cue_matrix
 from soitin.detect.features import FeatureSpec, featurise, ngram_arrays
-from soitin.detect.normalise import normaliser_name, prepare_many
+from soitin.detect.normalise import URL_TOKEN, normaliser_name, prepare_many
 from soitin.errors import ConfigError
 
 __all__ = [
@@ -49,6 +50,71 @@ class Contribution:
     feature: str
     weight: float
     spans: tuple[tuple[int, int], ...] = ()
+
+
+_WORD = re.compile(r"\w+")  # words without the punctuation around them
+
+
+def _word_contributions(
+    prepared: str,
+    cols: npt.NDArray[Any],
+    contrib: npt.NDArray[Any],
+    a_cols: npt.NDArray[np.int64],
+    a_starts: npt.NDArray[np.int64],
+    a_ends: npt.NDArray[np.int64],
+    top: int,
+) -> list[Contribution]:
+    """The `top` words or phrases of `prepared` by their share of `contrib` (per column).
+
+    A column's contribution is split evenly over its occurrences, an occurrence's share evenly
+    over its characters, and a word gets the shares of its characters.
+    """
+    words = [(m.start(), m.end()) for m in _WORD.finditer(prepared)]
+    if not words or not len(cols) or not len(a_cols):
+        return []
+    ws = np.asarray([w[0] for w in words], np.int64)
+    we = np.asarray([w[1] for w in words], np.int64)
+    order = np.argsort(cols, kind="stable")
+    sorted_cols = np.asarray(cols, dtype=a_cols.dtype)[order]  # one dtype: a fast search
+    at = np.minimum(np.searchsorted(sorted_cols, a_cols), len(sorted_cols) - 1)
+    known = sorted_cols[at] == a_cols
+    col_of = order[at[known]]  # each occurrence's place in `cols`
+    n = len(prepared)
+    s = np.maximum(a_starts[known], 0)  # -1: the pad space before the text
+    e = a_ends[known]  # at most n + 1: the pad space after it
+    per_col = np.bincount(col_of, minlength=len(cols)).astype(np.float64)
+    # each occurrence's share, spread evenly over its characters; a word gets its characters'
+    density = np.asarray(contrib, np.float64)[col_of] / per_col[col_of] / np.maximum(e - s, 1)
+    per_char = np.cumsum(
+        np.bincount(s, weights=density, minlength=n + 2)
+        - np.bincount(e, weights=density, minlength=n + 2)
+    )
+    upto = np.concatenate(([0.0], np.cumsum(per_char[:n])))
+    score = upto[we] - upto[ws]
+    # twice as many words as phrases asked for: neighbours merge into one phrase
+    values = score.tolist()
+    chosen = sorted(i for i in np.argsort(-score)[: top * 2].tolist() if values[i] > 0)
+    out: list[Contribution] = []
+    for i in chosen:  # neighbours in the text, with only spaces between, form one phrase
+        if (
+            out
+            and i - 1 in chosen
+            and out[-1].spans[-1][1] == words[i - 1][1]
+            and prepared[words[i - 1][1] : words[i][0]].isspace()
+            and URL_TOKEN not in (prepared[slice(*words[i - 1])], prepared[slice(*words[i])])
+        ):
+            last = out.pop()
+            span = (last.spans[0][0], words[i][1])
+            out.append(Contribution(prepared[span[0] : span[1]], last.weight + values[i], (span,)))
+        else:
+            out.append(Contribution(prepared[words[i][0] : words[i][1]], values[i], (words[i],)))
+    out.sort(key=lambda c: -c.weight)
+    return [
+        Contribution(
+            "[url]" if c.feature == URL_TOKEN else c.feature, round(float(c.weight), 4), c.spans
+        )
+        for c in out[:top]
+    ]
 
 
 @dataclass
@@ -172,7 +238,11 @@ class LinearTextModel:
         row: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None,
         cue_row: F32 | None = None,
     ) -> list[Contribution]:
-        """The n-grams (with spans in `prepared`) that pushed towards `label_index`.
+        """The words and phrases (spans in `prepared`) that pushed towards `label_index`.
+
+        Each n-gram's share of the decision is spread over the words it covers, by
+        characters, so a reader sees "trúng thưởng" rather than the character n-grams "g t"
+        or "ú"; neighbouring words that both pushed towards the label form one phrase.
 
         A caller that scored a batch may pass what it already has: the text's n-gram arrays
         (`ngram_arrays(prepared, spec)`, shared by the models of one feature space), its row
@@ -198,35 +268,7 @@ class LinearTextModel:
             x = self.transform(counts)
             cols, data = x.indices, x.data
         contrib = data * self._towards(self.coef[cols], label_index)
-        order = np.argsort(-contrib)[: top * 3]
-        order = order[contrib[order] > 0]
-        by_col = dict(zip(cols[order].tolist(), contrib[order].tolist(), strict=True))
-        grams: dict[int, list[tuple[int, int]]] = {}
-        if by_col and len(cols):
-            # Which n-gram occurrences belong to a chosen column: their place in the sorted
-            # column list, looked up (cheaper than np.isin on a few hundred occurrences).
-            sorted_cols = bool(np.all(cols[1:] > cols[:-1]))
-            if sorted_cols:
-                at = np.minimum(np.searchsorted(cols, a_cols.astype(cols.dtype)), len(cols) - 1)
-                chosen = np.zeros(len(cols), dtype=bool)
-                chosen[order] = True
-                keep = chosen[at] & (cols[at] == a_cols)
-            else:
-                keep = np.isin(a_cols, np.fromiter(by_col, np.int64, len(by_col)))
-            for c, s, e in zip(
-                a_cols[keep].tolist(), a_starts[keep].tolist(), a_ends[keep].tolist(), strict=True
-            ):
-                grams.setdefault(c, []).append((max(s, 0), e))
-        out: list[Contribution] = []
-        for col in sorted(grams, key=lambda c: -by_col[c])[: top * 3]:
-            spans = grams[col]
-            text = prepared[spans[0][0] : spans[0][1]].strip()
-            if not text or any(text in c.feature for c in out):
-                continue
-            out = [c for c in out if c.feature not in text or c.weight > by_col[col] * 2]
-            out.append(Contribution(text, round(by_col[col], 4), tuple(spans[:5])))
-            if len(out) >= top:
-                break
+        out = _word_contributions(prepared, cols, contrib, a_cols, a_starts, a_ends, top)
         if self.cues:
             cue_values = cue_row if cue_row is not None else cue_matrix([raw_text], self.cues)[0]
             if self.cue_coef.shape[1] == 1:

@@ -19,6 +19,7 @@ __all__ = [
     "PREP_LIGHT",
     "PREP_MATCHING",
     "PREP_URL_HOST",
+    "URL_TOKEN",
     "clip",
     "normaliser_name",
     "prepare",
@@ -30,6 +31,8 @@ __all__ = [
 MAX_CHARS = 5_000
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+#: What a URL becomes in the prepared text (explanations show it as "[url]").
+URL_TOKEN = "urltoken"  # noqa: S105 (a token of text, not a password)
 _REPEAT = re.compile(r"(\w)\1{2,}")
 _SPACE = re.compile(r"\s{2,}|[^\S ]")  # whitespace that is not already one space
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -123,7 +126,7 @@ _URL_HOST = re.compile(
 
 def _host_tokens(match: re.Match[str]) -> str:
     host = match.group(1).lower().removeprefix("www.")
-    return " urltoken " + " ".join(host.split(".")) + " "
+    return f" {URL_TOKEN} " + " ".join(host.split(".")) + " "
 
 
 def normaliser_name(mode: int = PREP_MATCHING) -> str:
@@ -154,7 +157,7 @@ def prepare(text: object, mode: int = PREP_MATCHING) -> str:
     if mode == PREP_URL_HOST:
         raw = _URL_HOST.sub(_host_tokens, raw)
     if "://" in raw or "www." in raw.lower():
-        raw = _URL.sub(" urltoken ", raw)
+        raw = _URL.sub(f" {URL_TOKEN} ", raw)
     if mode == PREP_LIGHT:
         return _squeeze(unicodedata.normalize("NFC", raw).lower())
     try:

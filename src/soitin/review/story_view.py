@@ -226,6 +226,25 @@ def _as_text_list(value: Any) -> list[str]:
     return out[:12]
 
 
+#: Highlight source (soitin.detect.protocol.Highlight) -> the page's mark kind.
+_MARK_KIND = {"span-model": "span", "ngram": "ngram", "evidence": "evidence"}
+
+
+def _marks(detail: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of a stored result's highlights: "span" (offending span of the
+    span model), "ngram" (words that raised the score) or "evidence"; results stored with
+    bare spans only are shown as spans."""
+    stored = detail.get("highlights")
+    if isinstance(stored, list) and stored:
+        out: list[tuple[int, int, str]] = []
+        for entry in stored:
+            if isinstance(entry, dict):
+                kind = _MARK_KIND.get(str(entry.get("source")), "span")
+                out.extend((a, b, kind) for a, b in _spans([entry]))
+        return out
+    return [(a, b, "span") for a, b in _spans(detail.get("spans"))]
+
+
 def _spans(value: Any) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for entry in value if isinstance(value, list | tuple) else []:
@@ -273,8 +292,8 @@ def _detectors(
             or []
         )
         evidence = _evidence(detail.get("evidence"))
-        for start, end in _spans(detail.get("spans")):
-            marks.append((start, end, "span", name))
+        for start, end, kind in _marks(detail):
+            marks.append((start, end, kind, name))
         for kind, phrases in evidence.items():
             for phrase in phrases:
                 needle = _fold_same_length(phrase.strip())

@@ -86,6 +86,7 @@ _M: dict[str, tuple[str, str]] = {
     "case.representative": ("Nội dung tiêu biểu", "Representative text"),
     "case.legend_span": ("đoạn độc hại", "toxic span"),
     "case.legend_evidence": ("dấu hiệu lừa đảo", "scam evidence"),
+    "case.legend_ngram": ("từ ngữ làm tăng điểm", "words that raised the score"),
     "case.items": ("Các tin trong câu chuyện", "Items of the story"),
     "case.items_more": (
         "Hiển thị {shown} trên {total} tin mới nhất.",
