@@ -52,11 +52,14 @@ def test_the_bell_counts_unread_alerts(
     client = signed_in("reviewer_qt")
     page = client.get("/")
     assert 'hx-get="/alerts/bell"' in page.text
+    # an SVG icon, not an emoji that needs an emoji font to show
+    assert 'class="bell-icon"' in page.text and "🔔" not in page.text
     assert bell_count(client) == 0
     rule = make_rule(db, units["qt"])
     raise_alert(db, rule)
     raise_alert(db, rule)
     assert bell_count(client) == 2
+    assert 'class="bell-icon"' in client.get("/alerts/bell").text
     response = client.post("/alerts/read", data={"csrf_token": csrf_of(page.text)})
     assert response.status_code == 303
     assert bell_count(client) == 0
