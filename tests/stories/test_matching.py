@@ -67,6 +67,11 @@ def test_repeats_of_a_claim_are_matched(lexical: ClaimMatcher, text: str, claim:
         "Bác sĩ khẳng định vắc xin HPV không gây vô sinh ở trẻ em gái.",
         # a debunk
         "Bộ Công an bác bỏ tin ứng dụng VNeID thu phí 50.000 đồng mỗi tháng, đây là tin giả.",
+        # official denials that quote the rumour
+        "Thông tin “ứng dụng VNeID bắt đầu thu phí 50.000 đồng mỗi tháng” là không chính xác.",
+        "Không có chuyện ứng dụng VNeID thu phí 50.000 đồng mỗi tháng của người dùng.",
+        "Sở Y tế: tin tiêm vắc xin HPV gây vô sinh ở trẻ em gái là không có cơ sở khoa học.",
+        "Trước tin “tiêm vắc xin HPV gây vô sinh ở trẻ em gái”, người dân không nên hoang mang.",
         # unrelated
         "Hôm nay trời Hà Nội nắng đẹp, cả nhà đi dạo hồ Gươm ăn kem Tràng Tiền.",
     ],
