@@ -13,6 +13,8 @@ from soitin.db.models import Source
 from soitin.db.types import utcnow
 from soitin.review import accounts
 from soitin.settings import Settings
+from soitin.triage.alerts import run_alert_pass
+from soitin.triage.rules import create_rule, parse_rule_spec
 
 
 @dataclass
@@ -23,6 +25,7 @@ class DemoReport:
     usernames: list[str] = field(default_factory=list)
     items: int = 0
     claims: int = 0
+    alerts: int = 0
 
 
 def _read_json(name: str) -> Any:
@@ -35,7 +38,8 @@ def _read_jsonl(name: str) -> list[dict[str, Any]]:
 
 
 def load_demo(database: Database, settings: Settings) -> DemoReport:
-    """Create the demo units, users, sources, items and claims in one transaction."""
+    """Create the demo units, users, sources, items, claims and alert rules in one
+    transaction, then run one alert pass."""
     spec = _read_json("sources.json")
     report = DemoReport(password=accounts.generate_password())
     with database.transaction() as session:
@@ -74,8 +78,16 @@ def load_demo(database: Database, settings: Settings) -> DemoReport:
             session.add(source)
             sources[src["name"]] = source
         session.flush()
-        report.items = _load_items(session, sources, _read_jsonl("posts.jsonl"))
+        # the fact-checked claims first: posts are matched against them as they come in
         report.claims = _load_claims(session, _read_jsonl("claims.jsonl"))
+        report.items = _load_items(session, sources, _read_jsonl("posts.jsonl"))
+        for rule in spec.get("alert_rules", []):
+            unit = accounts.get_unit(session, rule["unit"])
+            fields = {k: v for k, v in rule.items() if k != "unit"}
+            create_rule(session, unit.id, parse_rule_spec(fields, settings))
+    # One alert pass now, so the bell and the alerts page show what the demo posts raise
+    # (in-app only: the demo rules have no webhooks or e-mail).
+    report.alerts = len(run_alert_pass(database, settings=settings, deliver=False).created)
     return report
 
 
