@@ -109,7 +109,7 @@ def test_pdf_text_has_the_figures(world_session: tuple[Session, World]) -> None:
         "Tin đã thu thập 11 3 ▲ 266,7%",
         "Phản hồi 7 1 ▲ 600,0%",
         "Vụ việc quá hạn 2 0 mới",
-        "Lượt xem 2.900 100 ▲ 2800,0%",
+        "Lượt xem 2.900 100 ▲ ×29,0",  # ten times or more: a ratio, not 2800,0%
         "Tin sai sự thật 5 2 2 1 1 1 1 1",
         "Trung vị: 7,00 giờ; p90: 96,00 giờ; quá hạn: 2 vụ việc.",
         "Phường Đồng Hới",
@@ -189,3 +189,14 @@ def test_an_empty_period_and_missing_glyphs(world_session: tuple[Session, World]
         ).split()
     )
     assert "Lừa đảo trúng thưởng ?" in october
+
+
+def test_changes_read_as_percentages_or_as_a_ratio_when_large() -> None:
+    from soitin.report.document import change
+
+    assert change(11, 3) == "▲ 266,7%"
+    assert change(3, 4) == "▼ 25,0%"
+    assert change(5, 5) == "0,0%"
+    assert change(30, 3) == "▲ ×10,0"
+    assert change(347, 3) == "▲ ×115,7"
+    assert change(2, 0) == "mới" and change(0, 0) == ""

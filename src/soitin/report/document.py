@@ -115,11 +115,14 @@ def response_line(response: dict[str, Any], tz: ZoneInfo) -> str:
 
 
 def change(current: float | int | None, previous: float | int | None) -> str:
-    """`▲ 12,5%`, `▼ 3,0%`, `0,0%`, `mới` (new) or `` for the change from the previous period."""
+    """`▲ 12,5%`, `▼ 3,0%`, `0,0%`, `▲ ×115,7` (ten times or more), `mới` (new) or `` for the
+    change from the previous period."""
     if current is None or previous is None:
         return ""
     if previous == 0:
         return "" if current == 0 else "mới"
+    if previous > 0 and current >= 10 * previous:  # "▲ 11466,7%" reads worse than "▲ ×115,7"
+        return f"▲ ×{current / previous:.1f}".replace(".", ",")
     percent = (current - previous) / previous * 100
     # Arrows, not a leading +/−: a sign would make the cell look like a formula.
     arrow = "▲" if percent > 0 else ("▼" if percent < 0 else "")
