@@ -244,6 +244,8 @@ def test_matching_a_debunked_claim_is_told_once_per_claim(
     run_alert_pass(db, now=later + timedelta(minutes=1), settings=quick)
     assert [a.kind for a in alerts_of(db)] == ["debunked", "debunked"]
     assert "gây hiểu lầm" in alerts_of(db)[1].message
+    # a partial match (0.7) is a lead: severity 2, it does not break quiet hours
+    assert [a.severity for a in alerts_of(db)] == [3, 2]
 
 
 def test_acknowledging_reads_the_notifications(

@@ -46,6 +46,7 @@ from soitin.triage.wording import Sentence
 __all__ = [
     "DEBUNKED_LOOKBACK",
     "DEBUNKED_VERDICTS",
+    "STRONG_CLAIM_MATCH",
     "Signal",
     "collect_signals",
     "severity_of_spike",
@@ -54,6 +55,10 @@ __all__ = [
 #: Claim matches younger than this are reported (older ones were before this pass's time).
 DEBUNKED_LOOKBACK = timedelta(hours=24)
 DEBUNKED_VERDICTS = (Verdict.FALSE.value, Verdict.MISLEADING.value)
+#: A story matching a debunked claim at least this well is severity 3; a partial match (an
+#: advisory on the same topic, a quote in other words) is a lead, severity 2: it does not break
+#: quiet hours.
+STRONG_CLAIM_MATCH = 0.8
 #: Two spikes are one event when they share at least this part of the smaller one's posts
 #: above its normal level (a story that takes off lifts its source by a few posts only).
 OVERLAP = 0.5
@@ -421,7 +426,7 @@ def _debunked_signals(session: Session, now: datetime) -> list[Signal]:
             Signal(
                 fingerprint=f"story:{story_id}",
                 kind="debunked",
-                severity=3,
+                severity=3 if score >= STRONG_CLAIM_MATCH else 2,
                 sentence=wording.debunked_sentence(text, verdict, score, sentence_places),
                 story_id=story_id,
                 place_codes=concern,
