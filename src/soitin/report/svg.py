@@ -25,12 +25,22 @@ def _fmt(value: float) -> str:
 
 
 #: Characters of a bar label that fit its 164 px at the default font (measured in Chromium: a
-#: 32-character unit name ran 63 px past the left edge, 22 still 2 px); longer ones end in "…".
+#: 32-character unit name ran 63 px past the left edge, 22 still 2 px); longer ones are cut.
 LABEL_CHARS = 21
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+    """A long name cut in the middle, at spaces: its kind and its place both stay readable
+    ("Tổ theo dõi…Đồng Hới" and "Tổ theo dõi…Đông Hà" rather than "Tổ theo dõi thông ti…")."""
+    if len(name) <= LABEL_CHARS:
+        return name
+    tail = name[-(LABEL_CHARS - 9) :]
+    if " " in tail[:-1]:  # from the start of a word
+        tail = tail[tail.index(" ") + 1 :]
+    head = name[: LABEL_CHARS - 1 - len(tail)]
+    if " " in head:  # to the end of a word
+        head = head[: head.rindex(" ")]
+    return f"{head.rstrip()}…{tail}"
 
 
 def _svg(width: int, height: int, body: list[str], title: str, kind: str) -> str:
