@@ -1,5 +1,5 @@
-"""Loading the demo: fact-checked claims first, so posts repeating them are matched, and the
-demo alert rules raise alerts on the first pass."""
+"""Loading the demo: fact-checked claims first, so posts repeating them are matched; the demo
+alert rules raise alerts on the first pass; the team's responses and publications are there."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from soitin.db import make_engine
 from soitin.db.engine import Database
 from soitin.db.migrate import upgrade
-from soitin.db.models import Alert, AlertRule, Item, StoryClaimMatch
+from soitin.db.models import (
+    Action,
+    Alert,
+    AlertRule,
+    Item,
+    Publication,
+    PublicationSnapshot,
+    StoryClaimMatch,
+    User,
+)
 from soitin.demo.load import load_demo
 from soitin.settings import get_settings
 
@@ -36,3 +45,15 @@ def test_demo_matches_claims_and_raises_alerts(tmp_path: Path) -> None:
             select(Item).where(Item.text.like("Tin nóng: 0h đêm nay xăng tăng sốc%"))
         ).first()
         assert rumour is not None and rumour.story_id in matched_stories
+        # The team's open responses, each by a named person, and its own publications.
+        actions = s.scalars(
+            select(Action).where(Action.kind.in_(["fact_check", "platform_report"]))
+        ).all()
+        assert report.responses == len(actions) == 4
+        assert all(a.actor_id is not None for a in actions)
+        actors = set(
+            s.scalars(select(User.username).where(User.id.in_([a.actor_id for a in actions])))
+        )
+        assert actors == {"lead_qt", "reviewer_qt1", "reviewer_qt2"}
+        assert report.publications == s.scalar(select(func.count(Publication.id))) == 3
+        assert s.scalar(select(func.sum(PublicationSnapshot.views))) == 18400 + 9650 + 3120

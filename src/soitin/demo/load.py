@@ -8,9 +8,19 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from soitin.db.engine import Database
-from soitin.db.models import Source
+from soitin.db.models import Case, Item, Source
 from soitin.db.types import utcnow
+from soitin.respond.ledger import ResponseInput, record_response
+from soitin.respond.publications import (
+    PublicationInput,
+    SnapshotInput,
+    add_snapshot,
+    create_publication,
+)
 from soitin.review import accounts
 from soitin.settings import Settings
 from soitin.triage.alerts import run_alert_pass
@@ -26,6 +36,8 @@ class DemoReport:
     items: int = 0
     claims: int = 0
     alerts: int = 0
+    responses: int = 0
+    publications: int = 0
 
 
 def _read_json(name: str) -> Any:
@@ -39,7 +51,7 @@ def _read_jsonl(name: str) -> list[dict[str, Any]]:
 
 def load_demo(database: Database, settings: Settings) -> DemoReport:
     """Create the demo units, users, sources, items, claims and alert rules in one
-    transaction, then run one alert pass."""
+    transaction, run one alert pass, then record the team's responses and publications."""
     spec = _read_json("sources.json")
     report = DemoReport(password=accounts.generate_password())
     with database.transaction() as session:
@@ -88,7 +100,57 @@ def load_demo(database: Database, settings: Settings) -> DemoReport:
     # One alert pass now, so the bell and the alerts page show what the demo posts raise
     # (in-app only: the demo rules have no webhooks or e-mail).
     report.alerts = len(run_alert_pass(database, settings=settings, deliver=False).created)
+    with database.transaction() as session:
+        report.responses = _load_responses(session, spec.get("responses", []))
+        report.publications = _load_publications(session, spec.get("publications", []))
     return report
+
+
+def _case_of(session: Session, external_id: str) -> Case | None:
+    """The case of the story a demo post joined (None: the post made no case)."""
+    return session.scalars(
+        select(Case)
+        .join(Item, Item.story_id == Case.story_id)
+        .where(Item.external_id == external_id)
+        .order_by(Case.id)
+        .limit(1)
+    ).first()
+
+
+def _load_responses(session: Session, entries: list[dict[str, Any]]) -> int:
+    """The team's open responses to demo cases, each by a named demo user."""
+    count = 0
+    for entry in entries:
+        case = _case_of(session, entry["item"])
+        if case is None:
+            continue
+        fields = {k: v for k, v in entry.items() if k not in ("item", "by")}
+        actor = accounts.get_user(session, entry["by"])
+        record_response(session, case, ResponseInput(**fields), actor=actor)
+        count += 1
+    return count
+
+
+def _load_publications(session: Session, entries: list[dict[str, Any]]) -> int:
+    """The units' own publications, with their latest reach figures."""
+    now = utcnow()
+    for entry in entries:
+        cases = [_case_of(session, external_id) for external_id in entry.get("cases_of", [])]
+        publication = create_publication(
+            session,
+            PublicationInput(
+                unit_id=accounts.get_unit(session, entry["unit"]).id,
+                channel=entry["channel"],
+                title=entry["title"],
+                url=entry.get("url"),
+                topic=entry.get("topic"),
+                published_at=now - timedelta(hours=entry["hours_ago"]),
+                case_ids=[c.id for c in cases if c is not None],
+            ),
+            actor=accounts.get_user(session, entry["by"]),
+        )
+        add_snapshot(session, publication, SnapshotInput(**entry["reach"], at=now))
+    return len(entries)
 
 
 def _load_items(session: Any, sources: dict[str, Source], posts: list[dict[str, Any]]) -> int:
