@@ -27,12 +27,16 @@ __all__ = [
 ]
 
 
-def _locate(raw: str, needle: str) -> tuple[int, int] | None:
-    """Where a word or phrase of the prepared text sits in the raw text (case-insensitive)."""
-    if not needle:
-        return None
+def _haystack(raw: str) -> str | None:
+    """The raw text as `_locate` searches it (NFC, lower case); None when that changes its
+    length, so offsets found in it would not be offsets of the raw text."""
     hay = unicodedata.normalize("NFC", raw[:MAX_CHARS]).lower()
-    if len(hay) != len(raw[:MAX_CHARS]):
+    return hay if len(hay) == len(raw[:MAX_CHARS]) else None
+
+
+def _locate(hay: str | None, needle: str) -> tuple[int, int] | None:
+    """Where a word or phrase of the prepared text sits in the raw text (see `_haystack`)."""
+    if not needle or hay is None:
         return None
     # whole words only ("ai" in "Ai biết", not inside "hai"); a phrase the preparation
     # changed ("ko" read as "không") is not marked
@@ -139,8 +143,9 @@ class LinearDetector:
                     cue_row=None if cue_values is None else cue_values[i],
                 )
                 explanation = tuple((c.feature, c.weight) for c in contribs)
+                hay = _haystack(text)  # once per text, not once per word
                 for c in contribs:
-                    where = _locate(text, c.feature)
+                    where = _locate(hay, c.feature)
                     if where:
                         highlights.append(
                             Highlight(

@@ -98,8 +98,7 @@ def _word_contributions(
     for i in chosen:  # neighbours in the text, with only spaces between, form one phrase
         if (
             out
-            and i - 1 in chosen
-            and out[-1].spans[-1][1] == words[i - 1][1]
+            and out[-1].spans[-1][1] == words[i - 1][1]  # the previous word was chosen
             and prepared[words[i - 1][1] : words[i][0]].isspace()
             and URL_TOKEN not in (prepared[slice(*words[i - 1])], prepared[slice(*words[i])])
         ):

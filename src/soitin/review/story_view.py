@@ -226,20 +226,17 @@ def _as_text_list(value: Any) -> list[str]:
     return out[:12]
 
 
-#: Highlight source (soitin.detect.protocol.Highlight) -> the page's mark kind.
-_MARK_KIND = {"span-model": "span", "ngram": "ngram", "evidence": "evidence"}
-
-
 def _marks(detail: dict[str, Any]) -> list[tuple[int, int, str]]:
     """(start, end, kind) of a stored result's highlights: "span" (offending span of the
-    span model), "ngram" (words that raised the score) or "evidence"; results stored with
-    bare spans only are shown as spans."""
+    span model) or "ngram" (words that raised the score); results stored with bare spans
+    only are shown as spans. Scam evidence is marked from the result's `evidence` phrases,
+    with their kind, so its stored highlights are not marked twice."""
     stored = detail.get("highlights")
     if isinstance(stored, list) and stored:
         out: list[tuple[int, int, str]] = []
         for entry in stored:
-            if isinstance(entry, dict):
-                kind = _MARK_KIND.get(str(entry.get("source")), "span")
+            if isinstance(entry, dict) and entry.get("source") != "evidence":
+                kind = "ngram" if entry.get("source") == "ngram" else "span"
                 out.extend((a, b, kind) for a, b in _spans([entry]))
         return out
     return [(a, b, "span") for a, b in _spans(detail.get("spans"))]
