@@ -23,6 +23,7 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "ingest": ([], ["--rows", "5000"]),
     "pipeline": ([], ["--posts", "2000", "--naive-posts", "200", "--items", "2000"]),
     "stories": ([], ["--first", "5000", "--total", "20000", "--probe", "500"]),
+    "claims": ([], ["--stories", "5000", "--claims", "2", "--reference", "500"]),
     "alerts": (["--days", "2", "--seeds", "1", "2"], ["--days", "1", "--seeds", "1"]),
     "web": ([], ["--items", "20000", "--runs", "10"]),
     "report": ([], ["--items", "20000", "--repeat", "5"]),

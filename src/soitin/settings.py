@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     semantic_matching: bool = True
     #: Claims: match new stories lexically inside ingest (semantic matching runs later).
     claim_match_on_ingest: bool = True
+    #: Claims: when a claim is added, changed or imported, the stories seen in this many
+    #: days are matched again (0 = never; only new stories meet the new claim).
+    claim_rematch_days: int = Field(default=14, ge=0, le=3650)
+    #: Claims: at most this many of those stories (the most recently seen first).
+    claim_rematch_stories: int = Field(default=50_000, ge=1, le=10_000_000)
     #: Comma-separated IP networks (CIDR) the safe HTTP client may reach although private.
     fetch_allowlist: str = ""
     #: Alerts: e-mail over SMTP (no host: no e-mail); TLS is "starttls", "ssl" or "none".

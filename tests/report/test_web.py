@@ -26,6 +26,10 @@ def test_dashboard_shows_figures_and_every_chart(signed_in: Callable[[str], Test
     assert "Tổng quan" in html and "Tỉnh Quảng Trị" in html
     assert re.search(r'data-key="items">\s*<span class="value">11</span>', html)
     assert re.search(r'data-key="views">\s*<span class="value">2.900</span>', html)
+    # hours with a decimal comma, as every number on the page is written in Vietnamese
+    assert re.search(
+        r'data-key="median_first_response_hours">\s*<span class="value">\d+,\d</span>', html
+    )
     for key in (
         "series",
         "categories",

@@ -60,7 +60,13 @@ def test_lead_adds_imports_exports_and_matches_claims(
         files={"file": ("claims.jsonld", exported.content, "application/ld+json")},
         headers=headers,
     )
-    assert again.json() == {"added": 0, "skipped": 1, "claim_ids": []}
+    assert again.json() == {
+        "added": 0,
+        "skipped": 1,
+        "claim_ids": [],
+        "rematch": {"stories_scanned": 0, "stories_matched": 0, "cases_opened": 0,
+                    "cases_updated": 0},
+    }  # fmt: skip
 
     matched = client.post(
         "/api/v1/claims/match",

@@ -12,8 +12,9 @@ vectors kept in `claim_embeddings`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -30,11 +31,14 @@ from soitin.stories.matching import ClaimEntry, ClaimMatch, ClaimMatcher, embed_
 from soitin.text.fold import fold_diacritics
 
 __all__ = [
+    "RematchResult",
     "claim_vectors",
     "library_matcher",
     "match_queued_stories",
     "match_stories",
     "on_new_stories",
+    "rematch_recent_stories",
+    "stories_matching",
 ]
 
 #: Queued stories not matched semantically within this time are dropped from the queue.
@@ -235,3 +239,112 @@ def match_queued_stories(
     )
     session.flush()
     return len(ids)
+
+
+@dataclass(frozen=True)
+class RematchResult:
+    """What matching the recent stories again after a library change did."""
+
+    scanned: int  # recently seen stories looked at
+    candidate_ids: tuple[int, ...]  # stories matched again (to be triaged again)
+    matched_ids: tuple[int, ...]  # of those, the ones that now match a changed claim
+
+
+def stories_matching(session: Session, claim_ids: Iterable[int]) -> list[int]:
+    """The stories that match any of `claim_ids` now."""
+    ids = sorted({int(c) for c in claim_ids})
+    if not ids:
+        return []
+    found = session.scalars(
+        select(StoryClaimMatch.story_id).where(StoryClaimMatch.claim_id.in_(ids))
+    )
+    return sorted(set(found))
+
+
+def rematch_recent_stories(
+    session: Session,
+    settings: Settings,
+    claim_ids: Iterable[int],
+    *,
+    also: Iterable[int] = (),
+    now: datetime | None = None,
+) -> RematchResult:
+    """Match the recently seen stories again after claims were added or changed.
+
+    Only new stories meet the library on ingest, but a claim a fact-checker adds today is
+    about a rumour that is already spreading. The stories seen in the last
+    `claim_rematch_days` (the most recent `claim_rematch_stories` of them) that share enough
+    words with one of `claim_ids` (the ingest prefilter), plus `also` (stories that matched a
+    changed claim before), are matched lexically against the changed claims, weighted as in
+    the whole library (their matches to other claims stay), and are queued for semantic
+    matching of the whole library when that is on. The caller triages `candidate_ids` again
+    and commits.
+    """
+    wanted = sorted({int(c) for c in claim_ids})
+    claims = (
+        list(session.scalars(select(Claim).where(Claim.id.in_(wanted)).order_by(Claim.id)))
+        if wanted
+        else []
+    )
+    todo = {int(s) for s in also}
+    scanned = 0
+    if claims and settings.claim_rematch_days > 0:
+        changed = ClaimMatcher([ClaimEntry(c.id, c.text, c.verdict) for c in claims])
+        since = (now or utcnow()) - timedelta(days=settings.claim_rematch_days)
+        # `search_text` is the representative already folded (teencode expanded as well);
+        # stories written before it existed fall back to folding here.
+        rows = session.execute(
+            select(Story.id, Story.search_text, Story.representative_text)
+            .where(Story.last_seen >= since)
+            .order_by(Story.last_seen.desc())
+            .limit(settings.claim_rematch_stories)
+        )
+        for story_id, folded, text in rows:
+            scanned += 1
+            if changed.potential(folded or fold_diacritics(text or "")) >= PREFILTER_COVERAGE:
+                todo.add(int(story_id))
+    ids = sorted(todo)
+    matched: set[int] = set()
+    semantic_later = settings.semantic_matching and get_embedder() is not None
+    matcher = library_matcher(session, settings, semantic=False)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stories = list(session.scalars(select(Story).where(Story.id.in_(chunk))))
+        # Only the changed claims are scored (weighted as in the whole library); the
+        # stories' matches to other claims stay as they are.
+        scored = matcher.score_many([st.representative_text for st in stories], only=wanted)
+        session.execute(
+            delete(StoryClaimMatch)
+            .where(StoryClaimMatch.story_id.in_(chunk), StoryClaimMatch.claim_id.in_(wanted))
+            .execution_options(synchronize_session=False)
+        )
+        now = utcnow()
+        for story, found in zip(stories, scored, strict=True):
+            for m in found:
+                if m.score < matcher.threshold:
+                    continue
+                matched.add(story.id)
+                session.add(
+                    StoryClaimMatch(
+                        story_id=story.id, claim_id=int(m.claim_id), score=m.score,
+                        lexical=m.lexical, semantic=m.semantic, passage=m.passage,
+                        method="lexical", matched_at=now,
+                    )
+                )  # fmt: skip
+        if semantic_later:
+            _queue_for_semantic(session, chunk)
+    session.flush()
+    return RematchResult(scanned, tuple(ids), tuple(sorted(matched)))
+
+
+def _queue_for_semantic(session: Session, story_ids: Sequence[int]) -> None:
+    """Queue stories for semantic matching (those not queued already)."""
+    queued = set(
+        session.scalars(
+            select(StoryClaimQueue.story_id).where(StoryClaimQueue.story_id.in_(story_ids))
+        )
+    )
+    now = utcnow()
+    fresh = [{"story_id": sid, "queued_at": now} for sid in story_ids if sid not in queued]
+    if fresh:
+        session.execute(insert(StoryClaimQueue), fresh)

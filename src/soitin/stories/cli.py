@@ -101,20 +101,14 @@ def add_command(
     date: Annotated[str | None, typer.Option(help="Date of the check, YYYY-MM-DD.")] = None,
     language: Annotated[str, typer.Option(help="Language code.")] = "vi",
 ) -> None:
-    """Add one fact-checked claim to the library."""
-    from soitin.stories.claims import add_claim
+    """Add one fact-checked claim to the library; the recent stories are matched against it."""
+    from soitin.review.claim_library import add_claim
 
+    fields = {"text": text, "verdict": verdict, "url": url, "publisher": publisher,
+              "reviewed_on": date, "language": language}  # fmt: skip
     with _db() as session:
-        claim = add_claim(
-            session,
-            text=text,
-            verdict=verdict,
-            url=url,
-            publisher=publisher,
-            reviewed_on=date,
-            language=language,
-        )
-        typer.echo(f"Claim {claim.id} added.")
+        change = add_claim(session, _settings(), None, fields)
+        typer.echo(f"Claim {change.claims[0].id} added. {_rematch_line(change.summary())}")
 
 
 @claims_app.command("import")
@@ -125,7 +119,7 @@ def import_command(
 ) -> None:
     """Import claims (schema.org ClaimReview JSON-LD or CSV); existing ones are skipped."""
     from soitin.db.models import Unit
-    from soitin.stories.claims import import_claims
+    from soitin.review.claim_library import import_claims
 
     data = _read(file)
     with _db() as session:
@@ -134,8 +128,19 @@ def import_command(
             unit_id = session.scalar(select(Unit.id).where(Unit.code == unit))
             if unit_id is None:
                 raise InvalidInputError(f"No unit with the code {unit!r}.")
-        result = import_claims(session, data, filename=file.name, unit_id=unit_id)
-    typer.echo(f"{result.added} claims added, {result.skipped} already in the library.")
+        change = import_claims(session, _settings(), None, data, file.name, unit_id=unit_id)
+    typer.echo(
+        f"{len(change.claims)} claims added, {change.skipped} already in the library. "
+        + _rematch_line(change.summary())
+    )
+
+
+def _rematch_line(summary: dict[str, int]) -> str:
+    return (
+        f"Recent stories: {summary['stories_scanned']} looked at, "
+        f"{summary['stories_matched']} now match; cases opened {summary['cases_opened']}, "
+        f"updated {summary['cases_updated']}."
+    )
 
 
 @claims_app.command("export")

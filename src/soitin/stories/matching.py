@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,6 +233,7 @@ class _ClaimIndex:
             for g in uni | bi:
                 self.postings.setdefault(g, []).append(ci)
         self.totals = [self._weight(uni, bi) for uni, bi in self.grams]
+        self.totals_b = [sum(self.weight(g, True) for g in bi) for _uni, bi in self.grams]
 
     def weight(self, gram: str, bigram: bool) -> float:
         w = self.idf.get(gram, self.default_idf)
@@ -295,6 +296,22 @@ def combine(f: Features) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+@dataclass(frozen=True)
+class _Window:
+    """A text or a 1–2 sentence passage of it, with its n-grams and their total weight."""
+
+    text: str
+    toks: tuple[str, ...]
+    raw: tuple[str, ...]
+    uni: set[str]
+    bi: set[str]
+    own: float
+
+
+#: A text as a whole and its passages (computed once per text, not once per claim).
+_Windows = tuple[_Window, tuple[_Window, ...]]
+
+
 class ClaimMatcher:
     """Claims prepared once; `match` / `match_many` score texts against all of them."""
 
@@ -314,6 +331,7 @@ class ClaimMatcher:
         self._numbers = [numbers(a.tokens) for a in self._analysed]
         self._negated = [_negated_positions(a) for a in self._analysed]
         self._halves = [_halves(a.tokens) for a in self._analysed]
+        self._position = {str(c.claim_id): i for i, c in enumerate(self.claims)}
         self._vectors: npt.NDArray[np.float32] | None = None
         self._folded_vectors: npt.NDArray[np.float32] | None = None
         if embedder is not None and self.claims:
@@ -365,12 +383,23 @@ class ClaimMatcher:
             out.append(good[:top_k])
         return out
 
-    def score_many(self, texts: Sequence[str]) -> list[list[ClaimMatch]]:
-        """Every candidate claim of each text with its score, best first (no threshold)."""
+    def score_many(
+        self, texts: Sequence[str], only: Collection[str | int] | None = None
+    ) -> list[list[ClaimMatch]]:
+        """Every candidate claim of each text with its score, best first (no threshold).
+
+        `only` (claim ids) scores those claims alone, weighted as in the whole library: what
+        matching a few new claims against many texts needs.
+        """
         if not self.claims:
             return [[] for _ in texts]
+        keep = None if only is None else {self._position.get(str(c), -1) for c in only}
         analysed = [analyse(t) for t in texts]
-        passages = [self._best_passage_all(a) for a in analysed]
+        windows = [self._windows(a) for a in analysed]
+        passages = [
+            self._best_passage_all(a, w) if self._vectors is not None else None
+            for a, w in zip(analysed, windows, strict=True)
+        ]
         sims: npt.NDArray[np.float32] | None = None
         if self._vectors is not None and self.embedder is not None:
             whole = self.embedder.embed([a.normalised for a in analysed])
@@ -399,9 +428,12 @@ class ClaimMatcher:
                 # Semantic neighbours count even with no shared n-gram (paraphrase).
                 top = np.argsort(-sims[ti])[:5]
                 cands.update(int(c) for c in top if sims[ti][c] >= SEMANTIC_FLOOR)
+            if keep is not None:
+                cands &= keep
             matches = []
-            for ci in cands:
-                feats, passage = self.features(a, ci, None if sims is None else float(sims[ti][ci]))
+            for ci in sorted(cands):  # claim order: ties keep one order from run to run
+                semantic = None if sims is None else float(sims[ti][ci])
+                feats, passage = self.features(a, ci, semantic, windows[ti])
                 score = combine(feats)
                 claim = self.claims[ci]
                 matches.append(
@@ -418,27 +450,52 @@ class ClaimMatcher:
             results.append(matches)
         return results
 
-    def _best_passage_all(self, a: Analysed) -> str | None:
+    def _best_passage_all(self, a: Analysed, windows: _Windows) -> str | None:
         """The 1–2 sentence window most like any claim (for embedding long texts)."""
-        if len(a.sentences) <= 1:
+        if not windows[1]:
             return None
         best, best_cov = None, 0.0
         for ci in self._index.candidates(*_grams(a.tokens)):
-            cov, _bc, text, _toks, _raw = self._best_window(a, ci)
+            cov, _bc, window = self._best_window(ci, windows[1])
             if cov > best_cov:
-                best, best_cov = text, cov
+                best, best_cov = window.text, cov
         return best
 
-    def _coverage(self, ci: int, tokens: Sequence[str]) -> tuple[float, float, float]:
+    def _window(self, text: str, toks: tuple[str, ...], raw: tuple[str, ...]) -> _Window:
+        uni, bi = _grams(toks)
+        w = self._index.weight
+        own = sum(w(g, False) for g in uni) + sum(w(g, True) for g in bi)
+        return _Window(text, toks, raw, uni, bi, own)
+
+    def _windows(self, a: Analysed) -> _Windows:
+        """The whole text and, when it has several sentences, its 1- and 2-sentence passages
+        (single sentences first: at equal coverage the shorter passage wins)."""
+        whole = self._window(a.normalised, a.tokens, a.raw)
+        sents = a.sentences
+        if len(sents) <= 1:
+            return whole, ()
+        parts = []
+        for size in (1, 2):
+            for i in range(len(sents) - size + 1):
+                chunk = sents[i : i + size]
+                parts.append(
+                    self._window(
+                        " ".join(s for s, _t, _r in chunk),
+                        tuple(t for _s, ts, _r in chunk for t in ts),
+                        tuple(r for _s, _t, rs in chunk for r in rs),
+                    )
+                )
+        return whole, tuple(parts)
+
+    def _coverage(self, ci: int, window: _Window) -> tuple[float, float, float]:
         """(weighted coverage of the claim, bigram coverage, share of the text that matched)."""
         cu, cb = self._index.grams[ci]
-        pu, pb = _grams(tokens)
         w = self._index.weight
-        hit_u = sum(w(g, False) for g in cu & pu)
-        hit_b = sum(w(g, True) for g in cb & pb)
+        hit_u = sum(w(g, False) for g in cu & window.uni)
+        hit_b = sum(w(g, True) for g in cb & window.bi)
         total = self._index.totals[ci] or 1.0
-        total_b = sum(w(g, True) for g in cb) or 1.0
-        own = sum(w(g, False) for g in pu) + sum(w(g, True) for g in pb)
+        total_b = self._index.totals_b[ci] or 1.0
+        own = window.own
         return (hit_u + hit_b) / total, hit_b / total_b, (hit_u + hit_b) / own if own else 0.0
 
     def _half_coverage(self, ci: int, tokens: Sequence[str]) -> float:
@@ -468,33 +525,30 @@ class ClaimMatcher:
             return (first_hit + second_hit) / total if total else 1.0
         return min(first_hit / first_total, second_hit / second_total)
 
-    def _best_window(
-        self, a: Analysed, ci: int
-    ) -> tuple[float, float, str, tuple[str, ...], tuple[str, ...]]:
-        best: tuple[float, float, str, tuple[str, ...], tuple[str, ...]] = (
-            -1.0, 0.0, "", (), ()
-        )  # fmt: skip
-        sents = a.sentences
-        # Single sentences first: at equal coverage the shorter passage wins.
-        for size in (1, 2):
-            for i in range(len(sents) - size + 1):
-                j = i + size
-                toks = tuple(t for _s, ts, _r in sents[i:j] for t in ts)
-                cov, bcov, _prec = self._coverage(ci, toks)
-                if cov > best[0] + 1e-9:
-                    raw = tuple(r for _s, _t, rs in sents[i:j] for r in rs)
-                    best = (cov, bcov, " ".join(s for s, _t, _r in sents[i:j]), toks, raw)
-        return best
+    def _best_window(self, ci: int, parts: Sequence[_Window]) -> tuple[float, float, _Window]:
+        """The passage covering claim `ci` best: (coverage, bigram coverage, passage)."""
+        best_cov, best_b, best = -1.0, 0.0, parts[0]
+        for window in parts:
+            cov, bcov, _prec = self._coverage(ci, window)
+            if cov > best_cov + 1e-9:
+                best_cov, best_b, best = cov, bcov, window
+        return best_cov, best_b, best
 
-    def features(self, a: Analysed, ci: int, semantic: float | None) -> tuple[Features, str]:
-        """The evidence for text `a` against claim number `ci`, and the matched passage."""
-        coverage, bigram_cov, precision = self._coverage(ci, a.tokens)
+    def features(
+        self, a: Analysed, ci: int, semantic: float | None, windows: _Windows | None = None
+    ) -> tuple[Features, str]:
+        """The evidence for text `a` against claim number `ci`, and the matched passage.
+
+        `windows` (from `_windows(a)`) saves recomputing the text's n-grams for every claim.
+        """
+        whole, parts = windows if windows is not None else self._windows(a)
+        coverage, bigram_cov, precision = self._coverage(ci, whole)
         passage, ptoks, praw = a.normalised, a.tokens, a.raw
-        if len(a.sentences) > 1:
-            wcov, _wb, wpassage, wtoks, wraw = self._best_window(a, ci)
+        if parts:
+            wcov, _wb, best = self._best_window(ci, parts)
             if wcov >= coverage - 1e-9:
-                passage, ptoks, praw = wpassage, wtoks, wraw
-                _c, _b, precision = self._coverage(ci, ptoks)
+                passage, ptoks, praw = best.text, best.toks, best.raw
+                _c, _b, precision = self._coverage(ci, best)
         claim = self._analysed[ci]
         cn = self._numbers[ci]
         pn = numbers(ptoks) | numbers(a.tokens)

@@ -80,5 +80,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from soitin.web.api import claims as api_claims
 
     app.include_router(api_claims.router)
+    from soitin.web.pages import claims as claims_pages
+
+    app.include_router(claims_pages.router)
     # --- end of area routers ---
     return app

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from soitin.db.models import Claim, Role, User
-from soitin.errors import InvalidInputError, PermissionDeniedError
-from soitin.review.audit import record
+from soitin.db.models import Claim
+from soitin.errors import InvalidInputError
+from soitin.review import claim_library
+from soitin.review.claim_library import require_claim_editor
 from soitin.stories import claims as library
 from soitin.stories.claim_service import library_matcher
 from soitin.stories.claimreview import MAX_FILE_BYTES
@@ -20,8 +21,6 @@ from soitin.web.deps import SessionDep, SettingsDep, client_ip
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["claims"], dependencies=[Depends(api_csrf)])
-
-_EDITORS = frozenset({Role.LEAD.value, Role.ADMIN.value})
 
 
 class ClaimIn(BaseModel):
@@ -50,11 +49,6 @@ class MatchIn(BaseModel):
     """A text to match against the library."""
 
     text: str = Field(min_length=1, max_length=20_000)
-
-
-def _require_editor(user: User) -> None:
-    if user.role not in _EDITORS:
-        raise PermissionDeniedError("Only leads and admins change the claim library.")
 
 
 def claim_to_dict(claim: Claim) -> dict[str, Any]:
@@ -91,17 +85,17 @@ def list_claims(
 
 @router.post("/claims", status_code=201, summary="Add a claim")
 def add_claim(
-    body: ClaimIn, request: Request, session: SessionDep, user: ApiUser
+    body: ClaimIn, request: Request, session: SessionDep, settings: SettingsDep, user: ApiUser
 ) -> dict[str, Any]:
-    """Add a fact-checked claim (leads and admins); it belongs to your unit."""
-    _require_editor(user)
-    claim = library.add_claim(
-        session, **body.model_dump(), unit_id=user.unit_id, created_by_id=user.id
+    """Add a fact-checked claim (leads and admins); it belongs to your unit. The stories seen
+    in the last `SOITIN_CLAIM_REMATCH_DAYS` days are matched against it at once; `rematch`
+    says how many were looked at, how many now match and which cases opened or rose."""
+    require_claim_editor(user)
+    change = claim_library.add_claim(
+        session, settings, user, body.model_dump(), ip=client_ip(request)
     )
-    record(session, "claim.add", actor=user, object_type="claim", object_id=claim.id,
-           ip=client_ip(request))  # fmt: skip
     session.commit()
-    return claim_to_dict(claim)
+    return {**claim_to_dict(change.claims[0]), "rematch": change.summary()}
 
 
 @router.get("/claims/export", summary="Export the library")
@@ -125,21 +119,26 @@ def export_claims(
 async def import_claims(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: ApiUser,
     file: Annotated[UploadFile, File(description="ClaimReview JSON-LD or CSV")],
 ) -> dict[str, Any]:
-    """Add the claims of the file (leads and admins); claims already there are skipped."""
-    _require_editor(user)
+    """Add the claims of the file (leads and admins); claims already there are skipped. The
+    recent stories are matched against the new claims, as for one claim."""
+    require_claim_editor(user)
     data = await file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInputError("The file is larger than 20 MB.")
-    result = library.import_claims(
-        session, data, filename=file.filename or "", unit_id=user.unit_id, created_by_id=user.id
+    change = claim_library.import_claims(
+        session, settings, user, data, file.filename or "", ip=client_ip(request)
     )
-    record(session, "claim.import", actor=user, object_type="claim", ip=client_ip(request),
-           added=result.added, skipped=result.skipped)  # fmt: skip
     session.commit()
-    return {"added": result.added, "skipped": result.skipped, "claim_ids": result.claim_ids}
+    return {
+        "added": len(change.claims),
+        "skipped": change.skipped,
+        "claim_ids": [c.id for c in change.claims],
+        "rematch": change.summary(),
+    }
 
 
 @router.post("/claims/match", summary="Match a text against the library")
@@ -172,23 +171,29 @@ def get_claim(claim_id: int, session: SessionDep, user: ApiUser) -> dict[str, An
 
 @router.patch("/claims/{claim_id}", summary="Change a claim")
 def update_claim(
-    claim_id: int, body: ClaimPatch, request: Request, session: SessionDep, user: ApiUser
+    claim_id: int,
+    body: ClaimPatch,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: ApiUser,
 ) -> dict[str, Any]:
-    """Change the given fields (leads and admins)."""
-    _require_editor(user)
-    claim = library.update_claim(session, claim_id, **body.model_dump(exclude_unset=True))
-    record(session, "claim.update", actor=user, object_type="claim", object_id=claim_id,
-           ip=client_ip(request))  # fmt: skip
+    """Change the given fields (leads and admins); the stories are matched again."""
+    require_claim_editor(user)
+    change = claim_library.update_claim(
+        session, settings, user, claim_id, body.model_dump(exclude_unset=True),
+        ip=client_ip(request),
+    )  # fmt: skip
     session.commit()
-    return claim_to_dict(claim)
+    return {**claim_to_dict(change.claims[0]), "rematch": change.summary()}
 
 
 @router.delete("/claims/{claim_id}", status_code=204, summary="Remove a claim")
-def delete_claim(claim_id: int, request: Request, session: SessionDep, user: ApiUser) -> Response:
+def delete_claim(
+    claim_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: ApiUser
+) -> Response:
     """Remove a claim and its matches (leads and admins)."""
-    _require_editor(user)
-    library.delete_claim(session, claim_id)
-    record(session, "claim.delete", actor=user, object_type="claim", object_id=claim_id,
-           ip=client_ip(request))  # fmt: skip
+    require_claim_editor(user)
+    claim_library.remove_claim(session, settings, user, claim_id, ip=client_ip(request))
     session.commit()
     return Response(status_code=204)
