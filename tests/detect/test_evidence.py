@@ -49,3 +49,15 @@ def test_phrases_sharing_a_prefix_go_to_their_own_frame() -> None:
     # a phrase inside a longer word is no phrase
     assert frame_of("cảnh báoxyz tin đồnabc") == {}
     assert frame_of("") == {}
+
+
+def test_links_with_any_top_level_domain_and_calls_to_action() -> None:
+    ev = extract_evidence("Vietcombank: điểm thưởng hết hạn, truy cập https://vietcombankd.cfd/vn")
+    assert ev.domains == ("vietcombankd.cfd",) and ev.reachable
+    assert "visit" in ev.contacts
+    assert set(extract_evidence("Inbox hoặc kết bạn Zalo để nhận việc, nạp 200k").contacts) == {
+        "message",
+        "pay",
+    }
+    news = extract_evidence("Ngân hàng công bố gói vay 120.000 tỷ đồng cho nhà ở xã hội.")
+    assert not news.reachable and news.contacts == ()

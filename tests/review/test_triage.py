@@ -207,3 +207,34 @@ def test_scheduled_escalation_runs_in_its_own_transaction(
     with db.session() as s:
         case = _cases(s, story)[0]
         assert case.overdue and case.status == CaseStatus.ESCALATED.value
+
+
+def test_a_weak_detector_score_does_not_name_the_category(
+    db: Database, units: dict[str, int], settings: Settings
+) -> None:
+    """An official advisory that partly matches a claim is a misinformation lead, not a scam
+    because the scam detector gave it 0.41 without flagging it."""
+    with db.transaction() as s:
+        src = make_source(s)
+        advisory = make_story(
+            s,
+            "Trung tâm Kiểm soát bệnh tật khuyến cáo phòng chống sốt xuất huyết",
+            sources=[src],
+            max_scores={"scam": 0.41, "toxicity": 0.02},
+            province_codes=["44"],
+        )
+        make_claim_match(s, advisory, "Lá đu đủ chữa khỏi sốt xuất huyết", score=0.57)
+        weak = make_story(
+            s, "Thông báo lịch tiêm chủng", sources=[src], max_scores={"scam": 0.41},
+            province_codes=["44"],
+        )  # fmt: skip
+        strong = make_story(
+            s, "Nhận quà tri ân, bấm link", sources=[src], max_scores={"scam": 0.62},
+            province_codes=["44"],
+        )  # fmt: skip
+        low = settings.model_copy(update={"triage_min_score": 0.4})
+        triage_stories(s, [advisory.id, strong.id], settings=settings)
+        triage_stories(s, [weak.id], settings=low)  # opened by the lower bar: a scam lead
+        assert _cases(s, advisory)[0].category == "misinformation"
+        assert _cases(s, strong)[0].category == "scam"
+        assert _cases(s, weak)[0].category == "scam"

@@ -80,6 +80,47 @@ def test_other_facts_on_the_same_topic_are_not_matched(lexical: ClaimMatcher, te
     assert _best(lexical, text) is None
 
 
+def test_words_that_only_fold_alike_do_not_count() -> None:
+    """Folding merges "chứa" (contain) with "chữa" (cure) and "nôn" (vomit) with "non"
+    (young): written with marks they count only in the claim's spelling, written without
+    they count as they fold."""
+    papaya = ClaimEntry(
+        "papaya",
+        "Uống nước lá đu đủ non chữa khỏi sốt xuất huyết trong 24 giờ, không cần đến bệnh viện.",
+        "false",
+    )
+    matcher = ClaimMatcher([*CLAIMS, papaya])
+    advisory = (
+        "Trung tâm Kiểm soát bệnh tật ghi nhận số ca sốt xuất huyết tăng. Người dân cần lật úp "
+        "dụng cụ chứa nước, ngủ màn kể cả ban ngày. Khi sốt cao, xuất huyết dưới da, đau bụng, "
+        "nôn, cần đến ngay cơ sở y tế; không dùng mẹo dân gian tại nhà."
+    )
+    (scored,) = matcher.score_many([advisory], only=["papaya"])
+    assert scored[0].score < 0.3  # 0.65 when "chứa" and "nôn" counted as "chữa" and "non"
+    assert _best(matcher, "Uống nước lá đu đủ non chữa khỏi sốt xuất huyết, khỏi đi viện") == (
+        "papaya"
+    )
+    assert _best(
+        matcher, "uong nuoc la du du non chua khoi sot xuat huyet, ko can den benh vien"
+    ) == ("papaya")
+    assert _best(matcher, "Uống nuoc lá đu đủ non chua khỏi sốt xuất huyết") == "papaya"
+
+
+def test_a_headline_naming_only_the_place_does_not_match() -> None:
+    """ "Cần Thơ:" as a one-line passage is all claim words (precision 1.0), but the claim's
+    other half (plastic rice sold) is absent: no lexical match (0.52 before)."""
+    rice = ClaimEntry("rice", "Gạo nhựa được bán tràn lan tại các chợ ở Cần Thơ.", "false")
+    matcher = ClaimMatcher([*CLAIMS, rice])
+    tourism = (
+        "Cần Thơ: Chợ nổi Cái Răng thu hút khách quốc tế\nChợ nổi Cái Răng mỗi sáng đón hàng "
+        "trăm du khách quốc tế. Thành phố Cần Thơ đang triển khai đề án bảo tồn chợ nổi."
+    )
+    (scored,) = matcher.score_many([tourism], only=["rice"])
+    assert scored[0].score == 0.0
+    rumour = "Phát hiện gạo nhựa bán tràn lan ở chợ Cần Thơ, nấu lên dẻo bất thường!!!"
+    assert _best(matcher, rumour) == "rice"
+
+
 def test_match_reports_score_and_passage(lexical: ClaimMatcher) -> None:
     text = "Chuyện khác trước đã. Tiêm vắc xin HPV gây vô sinh ở trẻ em gái! Cả nhà cẩn thận."
     (match,) = lexical.match(text)

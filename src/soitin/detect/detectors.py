@@ -223,17 +223,42 @@ class ToxicityDetector(LinearDetector):
 
 
 class ScamDetector(LinearDetector):
-    """Scam / fraud probability plus extracted evidence (contacts, money, lures...)."""
+    """Scam / fraud probability plus extracted evidence (contacts, money, lures...).
+
+    A scam needs a way for the victim to reach the sender or act (a phone number, an account,
+    a link, "nhắn zalo", "chuyển khoản"...). A text with none is not flagged and its score is
+    held at `unreachable_cap`: the model learnt from SMS, and news articles about banks,
+    prizes or loans scored like scams (25 % of news headlines and 48 % of news articles were
+    flagged before this rule, 1–3 % after).
+    """
 
     evidence_min = 0.5
+    unreachable_cap = 0.3
 
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("scam", model)
 
     def extend(self, text: str, result: DetectionResult) -> DetectionResult:
-        if result.score < self.evidence_min:
+        if result.score < min(self.evidence_min, self.unreachable_cap):
             return result
         ev = extract_evidence(text)
+        if not ev.reachable:
+            score = min(result.score, self.unreachable_cap)
+            return _replace(
+                result,
+                label=self.labels[self._benign],
+                score=score,
+                probabilities={
+                    lab: (1.0 - score if i == self._benign else score)
+                    for i, lab in enumerate(self.labels)
+                },
+                explanation=(),
+                highlights=(),
+                evidence=ev.to_dict(),
+                frames=ev.frames,
+            )
+        if result.score < self.evidence_min:
+            return result
         marks = [
             Highlight(pos, pos + len(item), item, 0.0, "evidence")
             for item in (*ev.phones, *ev.accounts, *ev.links, *ev.domains, *ev.amounts)

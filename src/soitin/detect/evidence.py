@@ -60,8 +60,12 @@ _SHORT = re.compile(
 _DOMAIN = re.compile(
     r"\b(?:https?://)?((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|vn|net|org|info|xyz|top|site|online|club|cc|me|io|app|shop|vip|link|live|"
-    r"store|icu|cyou|asia|biz|pro|fun|tk|ml|ga|cf|gq|win|bet|click|gov\.vn|com\.vn))\b(?:/\S*)?",
+    r"store|icu|cyou|asia|biz|pro|fun|tk|ml|ga|cf|gq|win|bet|click|cfd|sbs|buzz|lol|monster|"
+    r"rest|pw|cn|ru|us|co|work|today|world|bond|quest|cam|mobi|space|website|tech|fit|ink|"
+    r"gov\.vn|com\.vn))\b(?:/\S*)?",
 )
+#: Any host after http(s)://, whatever its top-level domain (scam sites favour cheap new ones).
+_URL_HOST = re.compile(r"\bhttps?://((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b")
 _MONEY = re.compile(
     r"(?<![\w.])\d{1,3}(?:[.,]\d{3})+(?:\s*(?:d|dong|vnd|vnđ|đ|k|usd|\$))?"
     r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:k|nghin|ngan|trieu|tr|ty|ti|cu|lit|dong|d|vnd|usd|\$)(?!\w)",
@@ -199,6 +203,25 @@ LURES: dict[str, tuple[str, ...]] = {
     ),
     "urgency": ("ngay lap tuc", "khan cap", "trong vong 24", "truoc 17h", "gap", "lien he ngay"),
 }
+
+# A way for the victim to act or reach the sender: a scam needs one (besides phone numbers,
+# accounts and links, which are found above).
+CONTACTS: dict[str, tuple[str, ...]] = {
+    "message": (
+        "zalo", "telegram", "inbox", "ib", "nhan tin", "ket ban", "kb", "messenger", "whatsapp",
+        "nt", "ibx",
+    ),
+    "call": ("goi ngay", "goi den", "goi cho", "lien he", "lh", "hotline", "soan tin", "tong dai"),
+    "visit": (
+        "truy cap", "bam vao", "nhan vao", "click", "dang nhap", "cai dat", "tai app",
+        "tai ung dung", "quet ma", "ma qr", "dien thong tin", "cung cap thong tin",
+        "xac thuc", "cap nhat thong tin", "link",
+    ),
+    "pay": (
+        "chuyen khoan", "nap tien", "nap", "chuyen tien", "dong phi", "phi ho so", "dat coc",
+        "thanh toan phi", "phi van chuyen",
+    ),
+}  # fmt: skip
 
 # Words that frame a text as *about* harm: warnings, reporting, denials, education.
 FRAMES: dict[str, tuple[str, ...]] = {
@@ -354,6 +377,13 @@ class Evidence:
     organisations: tuple[str, ...] = ()
     lures: tuple[str, ...] = ()
     frames: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()  # kinds of call to action (CONTACTS keys)
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the text gives a way to reach the sender or act: phone, account, link,
+        domain, or a call to action ("nhắn zalo", "truy cập", "chuyển khoản")."""
+        return bool(self.phones or self.accounts or self.links or self.domains or self.contacts)
 
     def to_dict(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.__dict__.items() if v}
@@ -387,10 +417,12 @@ def extract_evidence(text: str) -> Evidence:
     ]
     links = [raw(m) for m in _SHORT.finditer(folded)]
     domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+    domains += [m.group(1) for m in _URL_HOST.finditer(folded)]
     amounts = [raw(m) for m in _MONEY.finditer(folded)]
     orgs = _hits(folded, ORGANISATIONS)
     lures = _hits(folded, LURES)
     frames = _hits(folded, FRAMES)
+    contacts = _hits(folded, CONTACTS)
     return Evidence(
         phones=_unique(phones),
         accounts=_unique(accounts),
@@ -400,6 +432,7 @@ def extract_evidence(text: str) -> Evidence:
         organisations=tuple(orgs),
         lures=tuple(lures),
         frames=tuple(frames),
+        contacts=tuple(contacts),
     )
 
 

@@ -27,6 +27,7 @@ from soitin.db.models import (
     User,
 )
 from soitin.db.types import utcnow
+from soitin.detect.evidence import CONTACTS, FRAMES, LURES, ORGANISATIONS
 from soitin.errors import NotFoundError
 from soitin.review.policies import UnitTree
 from soitin.review.queue import CaseRow, case_row
@@ -256,6 +257,11 @@ def _spans(value: Any) -> list[tuple[int, int]]:
     return out
 
 
+#: Names of evidence kinds (organisations, lures, calls to action, frames), which scam
+#: evidence lists instead of the words found: not marked in the text ("pay" in "zalopay").
+KIND_NAMES = frozenset(key for table in (ORGANISATIONS, LURES, CONTACTS, FRAMES) for key in table)
+
+
 def _evidence(value: Any) -> dict[str, list[str]]:
     if isinstance(value, dict):
         out: dict[str, list[str]] = {}
@@ -293,6 +299,8 @@ def _detectors(
             marks.append((start, end, kind, name))
         for kind, phrases in evidence.items():
             for phrase in phrases:
+                if phrase in KIND_NAMES:  # "bank", "prize", "message": a kind, not text
+                    continue
                 needle = _fold_same_length(phrase.strip())
                 if len(needle) < 2:
                     continue

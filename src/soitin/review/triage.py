@@ -152,9 +152,14 @@ def compute_priority(
             "points": round(points, 4),
             "detail": detail,
         }
-    category = story.category or (category_of_detector(best_name) if best_name else None)
+    # The story's own category comes from detectors that flagged one of its items. Else a
+    # matched claim says misinformation; else the best detector names it only when it alone
+    # would open a case (a 0.41 scam score under an official advisory is no scam).
+    category = story.category
     if category is None and claim_value > 0:
         category = Category.MISINFORMATION.value
+    if category is None and best_name and best >= settings.triage_min_score:
+        category = category_of_detector(best_name)
     return PriorityParts(round(priority, 4), parts, category)
 
 
