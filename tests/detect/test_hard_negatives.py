@@ -24,10 +24,8 @@ def test_eval_set_shape_and_separation() -> None:
     assert not train & {r["text"] for r in rows}
 
 
-# measured on the committed models: FP 0.025 / 0.044 / 0.025, recall 0.93 / 0.73 / 0.33
-# (misinformation was 0.47 before everyday comments were learnt as reliable, which took its
-# flag rate on clean comments from 12.6-17.9 % to 0.7-2.6 %; see docs/models/misinformation.md)
-RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.6, "misinformation": 0.3}
+# measured on the committed models: FP 0.025 / 0.044 / 0.025, recall 0.93 / 0.73 / 0.40
+RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.6, "misinformation": 0.4}
 
 
 def test_committed_detectors_keep_false_positives_low() -> None:
