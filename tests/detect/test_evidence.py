@@ -61,3 +61,19 @@ def test_links_with_any_top_level_domain_and_calls_to_action() -> None:
     }
     news = extract_evidence("Ngân hàng công bố gói vay 120.000 tỷ đồng cho nhà ở xã hội.")
     assert not news.reachable and news.contacts == ()
+
+
+def test_accounts_written_in_groups_or_after_other_words() -> None:
+    def accounts(text: str) -> tuple[str, ...]:
+        return extract_evidence(text).accounts
+
+    assert accounts("chuyển sang tài khoản tạm giữ 1027 3348 9910 (Vietinbank)") == (
+        "1027 3348 9910",
+    )
+    assert accounts("chuyển lại vào STK khác 0621 0004 7710 (MB) nhé") == ("0621 0004 7710",)
+    assert accounts("STK mới: 2210 5567 3092 – Sacombank") == ("2210 5567 3092",)
+    assert accounts("vào số này 1903 6612 7789 (Techcombank – PHAM VAN DUC)") == ("1903 6612 7789",)
+    # a phone after "hoặc gọi" stays a phone; a count of accounts is no account
+    ev = extract_evidence("chuyển vào tài khoản hoặc gọi 0912345678")
+    assert ev.accounts == () and ev.phones == ("0912345678",)
+    assert accounts("Năm 2023 có 1500 tài khoản bị khóa, ngân hàng cho biết") == ()

@@ -49,9 +49,16 @@ _BANKS = (
     r"acb|sacombank|tpbank|vietinbank|momo|zalopay|vib|shb|ocb|hdbank"
 )
 _ACCOUNT = re.compile(
-    r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc|" + _BANKS + r")"
+    r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc)"
     r"(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|" + _BANKS + r"))*"
-    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)",
+    # up to two other words between ("tài khoản tạm giữ 1027 ...", "STK mới: 2210 ..."), but
+    # not a switch to a phone number ("... hoặc gọi 0912 ...")
+    r"(?:\s+(?!hoac|goi|hotline|lien|lh|sdt|dt)[a-z]{1,8}){0,2}"
+    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)"
+    r"|(?:" + _BANKS + r")(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|" + _BANKS + r"))*"
+    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)"
+    # or a long number followed by the bank's name: "1903 6612 7789 (Techcombank)"
+    r"|(?<![\w+])((?:\d[\s.\-]?){8,19}\d)\s*[(\-–,]?\s*(?:" + _BANKS + r")\b",
 )
 _SHORT = re.compile(
     r"\b(?:bit\.ly|tinyurl\.com|t\.co|shorturl\.at|cutt\.ly|rb\.gy|is\.gd|goo\.gl|ow\.ly|"
@@ -408,7 +415,9 @@ def extract_evidence(text: str) -> Evidence:
     def raw(m: re.Match[str], group: int = 0) -> str:
         return nfc[m.start(group) : m.end(group)]
 
-    account_spans = [(m.start(1), m.end(1)) for m in _ACCOUNT.finditer(folded)]
+    account_spans = [
+        (m.start(g), m.end(g)) for m in _ACCOUNT.finditer(folded) for g in (1, 2, 3) if m.group(g)
+    ]
     accounts = [nfc[a:b] for a, b in account_spans]
     phones = [
         raw(m)
