@@ -39,7 +39,7 @@ def _locate(hay: str | None, needle: str) -> tuple[int, int] | None:
         return None
     # whole words only ("ai" in "Ai biết", not inside "hai"); a phrase the preparation
     # changed ("ko" read as "không") is not marked. `str.find` with the boundary checks of
-    # `(?<!\w)…(?!\w)`: a pattern per needle overflowed `re`'s cache (~10 % of the pipeline).
+    # `(?<!\w)…(?!\w)`: one compiled pattern per needle overflowed `re`'s pattern cache.
     start = hay.find(needle)
     while start >= 0:
         end = start + len(needle)
@@ -228,8 +228,8 @@ class ScamDetector(LinearDetector):
     A scam needs a way for the victim to reach the sender or act (a phone number, an account,
     a link, "nhắn zalo", "chuyển khoản"...). A text with none is not flagged and its score is
     held at `unreachable_cap`: the model learnt from SMS, and news articles about banks,
-    prizes or loans scored like scams (25 % of news headlines and 48 % of news articles were
-    flagged before this rule, 1–3 % after).
+    prizes or loans scored like scams (25.5 % of news headlines and 48 % of news articles were
+    flagged before this rule, 1.8 % and 6.2 % after).
     """
 
     evidence_min = 0.5

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from soitin.db.models import Case, Claim, Role, Story, StoryClaimMatch, User
 from soitin.errors import PermissionDeniedError
 from soitin.review import audit
+from soitin.review.queue import snippet_of
 from soitin.review.triage import triage_stories
 from soitin.settings import Settings
 from soitin.stories import claims as library
@@ -269,7 +270,6 @@ def matched_stories(
         if story.id in seen:
             continue
         seen.add(story.id)
-        text = " ".join((story.representative_text or "").split())
         out.append(
             MatchedStory(
                 story_id=story.id,
@@ -280,7 +280,7 @@ def matched_stories(
                 score=float(match.score),
                 method=match.method,
                 passage=match.passage,
-                snippet=text[:160] + ("…" if len(text) > 160 else ""),
+                snippet=snippet_of(story.representative_text),
                 item_count=story.item_count,
                 reach=story.reach,
                 last_seen=story.last_seen,

@@ -24,7 +24,15 @@ from soitin.review.triage import ACTIVE_STATUSES
 from soitin.text.fold import fold_for_search
 from soitin.text.search import matching_story_ids
 
-__all__ = ["CaseRow", "QueueFilters", "QueuePage", "list_queue", "case_row", "SNIPPET"]
+__all__ = [
+    "CaseRow",
+    "QueueFilters",
+    "QueuePage",
+    "list_queue",
+    "case_row",
+    "snippet_of",
+    "SNIPPET",
+]
 
 SNIPPET = 220
 _PLACE = re.compile(r"^\d{1,6}$")
@@ -155,7 +163,7 @@ def case_row(case: Case, now: datetime) -> CaseRow:
         first_response_at=case.first_response_at,
         closed_at=case.closed_at,
         dismiss_reason=case.dismiss_reason,
-        snippet=_snippet(story.representative_text),
+        snippet=snippet_of(story.representative_text),
         item_count=story.item_count,
         source_count=story.source_count,
         reach=story.reach,
@@ -166,7 +174,8 @@ def case_row(case: Case, now: datetime) -> CaseRow:
     )
 
 
-def _snippet(text: str | None) -> str:
+def snippet_of(text: str | None) -> str:
+    """The text on one line, cut to the queue's snippet length."""
     flat = " ".join((text or "").split())
     return flat[:SNIPPET] + ("…" if len(flat) > SNIPPET else "")
 
@@ -191,7 +200,7 @@ def _row_of(r: Any, now: datetime) -> CaseRow:
         first_response_at=r.first_response_at,
         closed_at=r.closed_at,
         dismiss_reason=r.dismiss_reason,
-        snippet=_snippet(r.text),
+        snippet=snippet_of(r.text),
         item_count=r.item_count,
         source_count=r.source_count,
         reach=r.reach,
