@@ -18,7 +18,7 @@ from soitin.detect.datasets import data_file, read_csv_columns, read_examples, r
 from soitin.detect.linear import LinearTextModel
 from soitin.detect.metrics import classification_report, span_f1
 from soitin.detect.normalise import PREP_LIGHT, PREP_MATCHING, PREP_URL_HOST, normaliser_name
-from soitin.detect.protocol import BENIGN_LABELS
+from soitin.detect.protocol import BENIGN_LABELS, DetectionResult
 from soitin.detect.registry import load_detector, models_dir
 from soitin.detect.spans import SpanModel, fit_span_model
 from soitin.detect.training import fit_linear
@@ -167,9 +167,24 @@ def train_model(
     )
     if spec.kind == "product" and HARD_NEGATIVES_FILE.is_file():
         outcome.hard_negatives = hard_negative_report(name, folder).get(name, {})
+    if spec.kind == "product" and dev_rows:
+        outcome.dev["detector_binary"] = _detector_report(spec, folder, dev_rows)
     if write_card:
         _write_card(spec, outcome, model, _card_path(spec, path, limit))
     return outcome
+
+
+def _detector_report(spec: ModelSpec, folder: Path, rows: list[tuple[str, str]]) -> dict[str, Any]:
+    """Dev figures (harmful vs not) of the detector as the product runs it, its rules included
+    (the scam reach rule, for one), rather than of the bare model."""
+    detector = load_detector(spec.name, folder)
+    texts = [t for t, _ in rows]
+    results: list[DetectionResult] = []
+    for i in range(0, len(texts), 512):
+        results += detector.score(texts[i : i + 512])
+    gold = [spec.harmful[lab] for _, lab in rows]
+    pred = ["0" if r.label in BENIGN_LABELS else "1" for r in results]
+    return classification_report(gold, pred, [r.score for r in results])
 
 
 def _stratified_head(rows: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
@@ -455,6 +470,14 @@ def _write_card(
         for key in ("macro_f1", "roc_auc"):
             if key in hb:
                 lines.append(f"| dev, harmful vs not (0/1) | {key} | {_fmt(hb[key])} |")
+    db = outcome.dev.get("detector_binary")
+    if db:
+        for key in ("macro_f1", "roc_auc"):
+            if key in db:
+                lines.append(
+                    f"| dev, the detector as used (its rules included), 0/1 | {key} "
+                    f"| {_fmt(db[key])} |"
+                )
     if outcome.hard_negatives:
         hn = outcome.hard_negatives
         lines.append(
@@ -541,7 +564,11 @@ _LIMITS = {
     'such as "nhắn zalo", "truy cập", "chuyển khoản") is not flagged and its score is held '
     "at 0.3: without this rule the SMS-trained model flagged 25.5 % of news headlines with their "
     "leads (baomoi dev, 2,000) and 48 % of news articles (VNTC dev, 500); with it 1.8 % and "
-    "6.2 %, the SMS dev figures and the hard-negative figures unchanged.",
+    "6.2 %, the SMS dev figures and the hard-negative figures unchanged. Then 40 scams and 35 "
+    "look-alikes we wrote (bills, biometrics, VNeID, jobs abroad, recovery, investment groups, "
+    "accounts changed, ads with a phone number, money talk) were added to its training: our "
+    "15 written scams found 0.73 -> 0.87, hard negatives flagged 2/45 -> 3/45, news flagged "
+    "2.2 % and 7.4 %, SMS dev macro-F1 of the detector 0.894 -> 0.897.",
     "toxicity": "Inherits ViHSD's labelling; spans come from a separate ViHOS model and can "
     "miss words the token model never saw. Comments are its domain: before the SMS of the "
     "smishing corpus were learnt as clean it flagged 17.4 % of legitimate SMS (dev) as hate "
