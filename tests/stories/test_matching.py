@@ -121,6 +121,23 @@ def test_a_headline_naming_only_the_place_does_not_match() -> None:
     assert _best(matcher, rumour) == "rice"
 
 
+def test_the_same_rumour_about_another_province_is_not_the_claim() -> None:
+    school = ClaimEntry(
+        "school", "Toàn tỉnh Quảng Trị cho học sinh nghỉ học cả tuần để phòng dịch cúm A.", "false"
+    )
+    matcher = ClaimMatcher([*CLAIMS, school])
+    hanoi = (
+        "Tin nóng: Hà Nội cho học sinh toàn thành phố nghỉ học 2 tuần vì dịch bệnh mới lây qua "
+        "không khí, phụ huynh chuẩn bị tinh thần"
+    )
+    (scored,) = matcher.score_many([hanoi], only=["school"])
+    assert scored[0].score < 0.01  # 0.75 before places counted (0.87 in the demo)
+    # the same rumour here, and under a pre-2025 name of the province, still matches
+    here = "Sở GD báo toàn tỉnh Quảng Trị cho học sinh nghỉ học hết tuần này vì cúm A"
+    assert _best(matcher, here) == "school"
+    assert _best(matcher, "Quảng Bình cho học sinh nghỉ học cả tuần để phòng cúm A") == "school"
+
+
 def test_match_reports_score_and_passage(lexical: ClaimMatcher) -> None:
     text = "Chuyện khác trước đã. Tiêm vắc xin HPV gây vô sinh ở trẻ em gái! Cả nhà cẩn thận."
     (match,) = lexical.match(text)

@@ -139,6 +139,7 @@ class Features:
     negation: float
     debunk: float
     half_coverage: float
+    place_mismatch: float = 0.0  # both name provinces, and none in common
 
 
 def analyse(text: str) -> Analysed:
@@ -278,7 +279,13 @@ _W_LEXICAL = {
 }
 # -20: more than every positive weight together (lexical: 12.57 at full coverage), so even a
 # post quoting the claim word for word inside a denial ("... là không chính xác") is no match.
-_W_CONTRADICTION = {"number_mismatch": -20.0, "negation": -20.0, "debunk": -20.0}
+_W_CONTRADICTION = {
+    "number_mismatch": -20.0,
+    "negation": -20.0,
+    "debunk": -20.0,
+    # "Hà Nội cho học sinh nghỉ học" is not the claim "Quảng Trị cho học sinh nghỉ học"
+    "place_mismatch": -20.0,
+}
 #: Cosines of e5 vectors of unrelated Vietnamese texts sit near 0.80; 1.0 is identical.
 SEMANTIC_FLOOR = 0.80
 DEFAULT_THRESHOLD = 0.5
@@ -305,6 +312,7 @@ def combine(f: Features) -> float:
         + _W_CONTRADICTION["number_mismatch"] * f.number_mismatch
         + _W_CONTRADICTION["negation"] * f.negation
         + _W_CONTRADICTION["debunk"] * f.debunk
+        + _W_CONTRADICTION["place_mismatch"] * f.place_mismatch
     )
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -347,6 +355,7 @@ class ClaimMatcher:
         self._halves = [_halves(a.tokens) for a in self._analysed]
         self._position = {str(c.claim_id): i for i, c in enumerate(self.claims)}
         self._claim_forms = [_forms(a.tokens, a.raw) for a in self._analysed]
+        self._claim_places = [_provinces(c.text) for c in self.claims]
         self._vectors: npt.NDArray[np.float32] | None = None
         self._folded_vectors: npt.NDArray[np.float32] | None = None
         if embedder is not None and self.claims:
@@ -411,6 +420,7 @@ class ClaimMatcher:
         keep = None if only is None else {self._position.get(str(c), -1) for c in only}
         analysed = [analyse(t) for t in texts]
         windows = [self._windows(a) for a in analysed]
+        places = [_provinces(t) for t in texts]
         passages = [
             self._best_passage_all(a, w) if self._vectors is not None else None
             for a, w in zip(analysed, windows, strict=True)
@@ -448,7 +458,7 @@ class ClaimMatcher:
             matches = []
             for ci in sorted(cands):  # claim order: ties keep one order from run to run
                 semantic = None if sims is None else float(sims[ti][ci])
-                feats, passage = self.features(a, ci, semantic, windows[ti])
+                feats, passage = self.features(a, ci, semantic, windows[ti], places[ti])
                 score = combine(feats)
                 claim = self.claims[ci]
                 matches.append(
@@ -561,11 +571,17 @@ class ClaimMatcher:
         return best_cov, best_b, best
 
     def features(
-        self, a: Analysed, ci: int, semantic: float | None, windows: _Windows | None = None
+        self,
+        a: Analysed,
+        ci: int,
+        semantic: float | None,
+        windows: _Windows | None = None,
+        places: frozenset[str] = frozenset(),
     ) -> tuple[Features, str]:
         """The evidence for text `a` against claim number `ci`, and the matched passage.
 
-        `windows` (from `_windows(a)`) saves recomputing the text's n-grams for every claim.
+        `windows` (from `_windows(a)`) saves recomputing the text's n-grams for every claim;
+        `places` are the provinces the text names (2025 codes).
         """
         whole, parts = windows if windows is not None else self._windows(a)
         coverage, bigram_cov, precision = self._coverage(ci, whole)
@@ -584,8 +600,20 @@ class ClaimMatcher:
         claim_folded = " ".join(claim.tokens)
         debunk = float(any(p in folded and p not in claim_folded for p in DEBUNK_PHRASES))
         half = self._half_coverage(ci, whole)
+        claim_places = self._claim_places[ci]
+        elsewhere = float(bool(claim_places and places and not (claim_places & places)))
         return (
-            Features(coverage, bigram_cov, precision, semantic, mismatch, negation, debunk, half),
+            Features(
+                coverage,
+                bigram_cov,
+                precision,
+                semantic,
+                mismatch,
+                negation,
+                debunk,
+                half,
+                elsewhere,
+            ),
             passage[:500],
         )
 
@@ -612,6 +640,13 @@ def embed_claims(embedder: Embedder, texts: Sequence[str]) -> npt.NDArray[np.flo
     plain = embedder.embed([a.normalised for a in analysed])
     folded = embedder.embed([fold_diacritics(a.normalised) for a in analysed])
     return np.hstack([plain, folded]).astype(np.float32)
+
+
+def _provinces(text: str) -> frozenset[str]:
+    """The provinces a text names, on the 2025 map (pre-2025 names mapped)."""
+    from soitin.places.tagger import tag_places
+
+    return frozenset(tag_places((text or "")[:MAX_CHARS]).province_codes)
 
 
 def _negated_positions(a: Analysed) -> set[str]:
