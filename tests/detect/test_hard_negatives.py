@@ -24,8 +24,8 @@ def test_eval_set_shape_and_separation() -> None:
     assert not train & {r["text"] for r in rows}
 
 
-# measured on the committed models: FP 0.025 / 0.067 / 0.025, recall 0.93 / 0.87 / 0.40
-RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.6, "misinformation": 0.4}
+# measured on the committed models: FP 0.025 / 0.067 / 0.025, recall 0.93 / 0.87 / 0.67
+RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.7, "misinformation": 0.5}
 
 
 def test_committed_detectors_keep_false_positives_low() -> None:
