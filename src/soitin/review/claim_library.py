@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soitin.db.models import Case, Claim, Role, Story, StoryClaimMatch, User
+from soitin.db.models import Case, Claim, Story, StoryClaimMatch, User
 from soitin.errors import PermissionDeniedError
 from soitin.review import audit
+from soitin.review.policies import Action, can
 from soitin.review.queue import snippet_of
 from soitin.review.triage import triage_stories
 from soitin.settings import Settings
@@ -43,12 +44,11 @@ __all__ = [
     "update_claim",
 ]
 
-_EDITORS = frozenset({Role.LEAD.value, Role.ADMIN.value})
-
 
 def can_manage_claims(user: User | None) -> bool:
-    """Leads and admins change the library; everyone signed in reads it."""
-    return user is not None and user.is_active and user.role in _EDITORS
+    """Leads and admins change the library (`Action.CLAIM_MANAGE`); everyone signed in
+    reads it."""
+    return can(user, Action.CLAIM_MANAGE)
 
 
 def require_claim_editor(user: User) -> None:
@@ -207,12 +207,18 @@ def claim_list(
     page_size: int = 50,
 ) -> ClaimListPage:
     """Claims newest first (`query` searched without diacritics), with their story counts."""
-    _, total = library.list_claims(session, query=query, verdict=verdict, limit=1)
+
+    def fetch(number: int) -> tuple[list[Claim], int]:
+        return library.list_claims(
+            session, query=query, verdict=verdict, limit=page_size, offset=(number - 1) * page_size
+        )
+
+    page = max(1, page)
+    found, total = fetch(page)
     pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, page), pages)
-    found, _ = library.list_claims(
-        session, query=query, verdict=verdict, limit=page_size, offset=(page - 1) * page_size
-    )
+    if page > pages:  # past the end: the last page
+        page = pages
+        found, total = fetch(page)
     counts: dict[int, int] = {}
     if found:
         counts = {
@@ -257,19 +263,32 @@ def matched_stories(
         )
         or 0
     )
-    rows = session.execute(
-        select(StoryClaimMatch, Story, Case)
+    visible = (
+        select(Case.id)
+        .where(Case.story_id == StoryClaimMatch.story_id, Case.unit_id.in_(sorted(units)))
+        .exists()
+    )
+    best = session.execute(
+        select(StoryClaimMatch, Story)
         .join(Story, Story.id == StoryClaimMatch.story_id)
-        .join(Case, Case.story_id == Story.id)
-        .where(StoryClaimMatch.claim_id == claim_id, Case.unit_id.in_(sorted(units)))
-        .order_by(StoryClaimMatch.score.desc(), Case.priority.desc(), Case.id)
+        .where(StoryClaimMatch.claim_id == claim_id, visible)
+        .order_by(StoryClaimMatch.score.desc(), StoryClaimMatch.story_id)
+        .limit(limit)
     ).all()
-    seen: set[int] = set()
-    out: list[MatchedStory] = []
-    for match, story, case in rows:
-        if story.id in seen:
-            continue
-        seen.add(story.id)
+    # each story through its most urgent case in the user's units
+    case_of: dict[int, Case] = {}
+    for case in session.scalars(
+        select(Case)
+        .where(
+            Case.story_id.in_([story.id for _m, story in best]),
+            Case.unit_id.in_(sorted(units)),
+        )
+        .order_by(Case.priority.desc(), Case.id)
+    ):
+        case_of.setdefault(case.story_id, case)
+    out = []
+    for match, story in best:
+        case = case_of[story.id]
         out.append(
             MatchedStory(
                 story_id=story.id,
@@ -286,6 +305,4 @@ def matched_stories(
                 last_seen=story.last_seen,
             )
         )
-        if len(out) >= limit:
-            break
     return out, total

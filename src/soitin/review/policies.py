@@ -48,6 +48,7 @@ class Action(enum.StrEnum):
     UNIT_MANAGE = "unit.manage"
     AUDIT_VIEW = "audit.view"
     TASKS_MANAGE = "tasks.manage"
+    CLAIM_MANAGE = "claim.manage"  # add, import, change, remove fact-checked claims
 
 
 _VIEWER = frozenset({Action.CASE_VIEW, Action.ITEM_TEXT, Action.GUIDE_VIEW, Action.TOKEN_OWN})
@@ -58,7 +59,12 @@ _REVIEWER = _VIEWER | {
     Action.CASE_ESCALATE,
     Action.CASE_TAKE,
 }
-_LEAD = _REVIEWER | {Action.CASE_ASSIGN, Action.CASE_REOPEN, Action.CASE_BULK}
+_LEAD = _REVIEWER | {
+    Action.CASE_ASSIGN,
+    Action.CASE_REOPEN,
+    Action.CASE_BULK,
+    Action.CLAIM_MANAGE,
+}
 _ADMIN = _LEAD | {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.AUDIT_VIEW, Action.TASKS_MANAGE}
 
 #: The policy table: what each role may do (within its unit scope).

@@ -125,13 +125,17 @@ def library_matcher(session: Session, settings: Settings, semantic: bool) -> Cla
 
 
 def _save_matches(
-    session: Session, story_ids: Sequence[int], results: Sequence[Sequence[ClaimMatch]], method: str
+    session: Session,
+    story_ids: Sequence[int],
+    results: Sequence[Sequence[ClaimMatch]],
+    method: str,
+    claim_ids: Sequence[int] | None = None,
 ) -> int:
-    session.execute(
-        delete(StoryClaimMatch)
-        .where(StoryClaimMatch.story_id.in_(list(story_ids)))
-        .execution_options(synchronize_session=False)
-    )
+    """Replace the stories' stored matches by `results` (only those to `claim_ids`, if given)."""
+    stale = delete(StoryClaimMatch).where(StoryClaimMatch.story_id.in_(list(story_ids)))
+    if claim_ids is not None:
+        stale = stale.where(StoryClaimMatch.claim_id.in_(list(claim_ids)))
+    session.execute(stale.execution_options(synchronize_session=False))
     now = utcnow()
     rows = [
         StoryClaimMatch(
@@ -313,24 +317,9 @@ def rematch_recent_stories(
         # Only the changed claims are scored (weighted as in the whole library); the
         # stories' matches to other claims stay as they are.
         scored = matcher.score_many([st.representative_text for st in stories], only=wanted)
-        session.execute(
-            delete(StoryClaimMatch)
-            .where(StoryClaimMatch.story_id.in_(chunk), StoryClaimMatch.claim_id.in_(wanted))
-            .execution_options(synchronize_session=False)
-        )
-        now = utcnow()
-        for story, found in zip(stories, scored, strict=True):
-            for m in found:
-                if m.score < matcher.threshold:
-                    continue
-                matched.add(story.id)
-                session.add(
-                    StoryClaimMatch(
-                        story_id=story.id, claim_id=int(m.claim_id), score=m.score,
-                        lexical=m.lexical, semantic=m.semantic, passage=m.passage,
-                        method="lexical", matched_at=now,
-                    )
-                )  # fmt: skip
+        good = [[m for m in found if m.score >= matcher.threshold] for found in scored]
+        _save_matches(session, [st.id for st in stories], good, "lexical", claim_ids=wanted)
+        matched.update(st.id for st, found in zip(stories, good, strict=True) if found)
         if semantic_later:
             _queue_for_semantic(session, chunk)
     session.flush()

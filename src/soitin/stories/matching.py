@@ -332,6 +332,7 @@ class _Window:
 
 #: A text as a whole and its passages (computed once per text, not once per claim).
 _Windows = tuple[_Window, tuple[_Window, ...]]
+_NONE: frozenset[str] = frozenset()
 
 
 class ClaimMatcher:
@@ -531,8 +532,8 @@ class ClaimMatcher:
         if " " in gram:  # a bigram: both words
             first, second = gram.split(" ", 1)
             return self._agrees(ci, window, first) and self._agrees(ci, window, second)
-        written = window.forms.get(gram, set())
-        return gram in written or not written.isdisjoint(self._claim_forms[ci].get(gram, ()))
+        written = window.forms.get(gram, _NONE)
+        return gram in written or not written.isdisjoint(self._claim_forms[ci].get(gram, _NONE))
 
     def _half_coverage(self, ci: int, window: _Window) -> float:
         """The lower weighted coverage of the claim's two halves (topic, then assertion).
@@ -546,7 +547,7 @@ class ClaimMatcher:
         w = self._index.weight
         weights = [w(t, False) for t in words]
         total = sum(weights)
-        present = {t for t in set(window.toks) if self._agrees(ci, window, t)}
+        present = {t for t in words if t in window.forms and self._agrees(ci, window, t)}
         acc, first_hit, first_total = 0.0, 0.0, 0.0
         second_hit, second_total = 0.0, 0.0
         for t, wt in zip(words, weights, strict=True):
@@ -576,14 +577,16 @@ class ClaimMatcher:
         ci: int,
         semantic: float | None,
         windows: _Windows | None = None,
-        places: frozenset[str] = frozenset(),
+        places: frozenset[str] | None = None,
     ) -> tuple[Features, str]:
         """The evidence for text `a` against claim number `ci`, and the matched passage.
 
-        `windows` (from `_windows(a)`) saves recomputing the text's n-grams for every claim;
-        `places` are the provinces the text names (2025 codes).
+        `windows` (from `_windows(a)`) and `places` (the provinces the text names, 2025 codes)
+        save recomputing them for every claim.
         """
         whole, parts = windows if windows is not None else self._windows(a)
+        if places is None:
+            places = _provinces(a.normalised)
         coverage, bigram_cov, precision = self._coverage(ci, whole)
         passage, ptoks, praw = a.normalised, a.tokens, a.raw
         if parts:

@@ -50,17 +50,26 @@ def claim_form(
 ClaimForm = Annotated[dict[str, Any], Depends(claim_form)]
 
 
+def _count(value: str | None) -> int | None:
+    """A non-negative count from the query string (at most 9 digits), else None."""
+    return (
+        int(value) if value and value.isdecimal() and value.isascii() and len(value) <= 9 else None
+    )
+
+
 def _summary(request: Request) -> dict[str, int] | None:
     """The re-match figures a redirect carried in its query string."""
-    params = request.query_params
-    if not all(params.get(k, "").isdigit() for k in SUMMARY_KEYS):
-        return None
-    return {k: int(params[k]) for k in SUMMARY_KEYS}
+    figures = {}
+    for key in SUMMARY_KEYS:
+        value = _count(request.query_params.get(key))
+        if value is None:
+            return None
+        figures[key] = value
+    return figures
 
 
 def _with_summary(path: str, summary: dict[str, int], **extra: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {**summary, **extra}.items())
-    return f"{path}?{query}"
+    return f"{path}?{urlencode({**summary, **extra})}"
 
 
 def _list_page(
@@ -78,7 +87,7 @@ def _list_page(
     verdict = params.get("verdict") or ""
     if verdict not in VERDICTS:
         verdict = ""
-    page_no = int(params["page"]) if (params.get("page") or "").isdigit() else 1
+    page_no = _count(params.get("page")) or 1
     listing = claim_library.claim_list(session, query=q or None, verdict=verdict or None,
                                        page=page_no)  # fmt: skip
 
@@ -227,7 +236,6 @@ def update_claim(
 ) -> Response:
     """Change a claim; the stories that matched it and the recent ones are matched again."""
     claim_library.require_claim_editor(user)
-    library.get_claim(session, claim_id)  # 404 first
     try:
         change = claim_library.update_claim(
             session, settings, user, claim_id, form, ip=client_ip(request)
