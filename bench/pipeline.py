@@ -130,6 +130,16 @@ def run_ours(db: Database, lines: Sequence[str]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def stored_bytes(db: Database) -> int:
+    """Mean size of an item's stored detector results (`items.scores`), in bytes."""
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            query = "SELECT avg(octet_length(scores::text)) FROM items"
+        else:
+            query = "SELECT avg(length(CAST(scores AS BLOB))) FROM items"
+        return round(float(conn.scalar(text(query)) or 0))
+
+
 def run_floor(db: Database, lines: Sequence[str]) -> tuple[float, float]:
     """Parse + insert only: the same path with no stages."""
     original = pipeline_module.default_stages
@@ -310,6 +320,7 @@ def single_core_figures(args: argparse.Namespace) -> None:
     for kind in kinds:
         with database(kind, args.postgres_url) as db:
             wall, cpu = run_ours(db, lines)
+            stored = stored_bytes(db)
         ours_rate[kind] = len(lines) / wall
         emit(
             figure=f"pipeline_posts_per_s_{kind}",
@@ -318,6 +329,7 @@ def single_core_figures(args: argparse.Namespace) -> None:
             posts=len(lines),
             goal=3000,
         )
+        emit(figure=f"stored_score_bytes_per_item_{kind}", value=stored)
         with database(kind, args.postgres_url) as db:
             fwall, fcpu = run_floor(db, lines)
         emit(

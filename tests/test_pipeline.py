@@ -52,6 +52,10 @@ def test_items_come_out_scored_placed_grouped_and_triaged(db: Database) -> None:
         assert scam.category == "scam"
         assert scam.scores["scam"]["score"] > news.scores["scam"]["score"]
         assert any("0951234567" in v for v in scam.scores["scam"]["evidence"].values())
+        assert scam.scores["scam"]["explanation"] and scam.scores["scam"]["highlights"]
+        # a result that explains nothing stores no empty lists, and no name its key repeats
+        quiet = news.scores["scam"]
+        assert set(quiet) == {"model", "version", "label", "score", "probabilities"}, quiet
         story = s.get(Story, scam.story_id)
         assert story is not None and story.item_count == 2
         assert story.max_scores["scam"] == max(

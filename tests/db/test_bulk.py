@@ -89,3 +89,27 @@ def test_insert_alike_gives_n_rows_with_their_defaults(db: Database) -> None:
             assert st.province_codes == [] and st.max_scores == {}
             assert st.representative_text == "" and st.category is None
         assert insert_alike(s, table, {"first_seen": now, "last_seen": now}, 0) == []
+
+
+def test_json_columns_store_letters_as_text_and_escape_lone_surrogates(db: Database) -> None:
+    from sqlalchemy import String, cast
+
+    now = utcnow()
+    with db.transaction() as s:
+        plain = Story(first_seen=now, last_seen=now, province_codes=["Quảng Trị", "44"])
+        hostile = Story(first_seen=now, last_seen=now, province_codes=["x\ud800y"])
+        s.add_all([plain, hostile])
+        s.flush()
+        ids = (plain.id, hostile.id)
+    with db.session() as s:
+        raw = dict(
+            s.execute(
+                select(Story.id, cast(Story.province_codes, String)).where(Story.id.in_(ids))
+            ).all()
+        )
+        assert raw[ids[0]] == '["Quảng Trị","44"]'  # not "Qu\u1ea3ng Tr\u1ecb", no spaces
+        assert raw[ids[1]] == '["x\\ud800y"]'  # no UTF-8 form: escaped, and nothing lost
+        back = dict(
+            s.execute(select(Story.id, Story.province_codes).where(Story.id.in_(ids))).all()
+        )
+        assert back == {ids[0]: ["Quảng Trị", "44"], ids[1]: ["x\ud800y"]}

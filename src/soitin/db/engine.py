@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,22 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soitin.errors import DatabaseError
+
+
+def dumps_compact(value: Any) -> str:
+    """JSON columns as stored: UTF-8 text as it is and no spaces after separators.
+
+    The default (`json.dumps`) wrote every Vietnamese letter of an explanation or a scam
+    phrase as a six-byte `\\uXXXX` escape, and a space after every comma and colon. A lone
+    surrogate (hostile input can carry one) has no UTF-8 form, so such a value is escaped.
+    """
+    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(out):
+        return json.dumps(value, separators=(",", ":"))
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,6 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     else:
         kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("json_serializer", dumps_compact)
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:

@@ -44,10 +44,28 @@ def shared_shadow_suite(folder: str) -> DetectorSuite:
 
 
 def stored_form(result: DetectionResult) -> dict[str, Any]:
-    """What goes into `Item.scores[detector]`: the result plus ready-to-show lists."""
-    data = result.to_dict()
-    data["spans"] = [[h.start, h.end] for h in result.highlights]
-    data["explanations"] = [f"{feature} ({weight:+.2f})" for feature, weight in result.explanation]
+    """What goes into `Item.scores[detector]`: the model and version, label, score and
+    probabilities; the explanation, highlights, evidence and frames only when there are any.
+
+    Most results explain nothing (only flagged texts are explained), and every item stores one
+    result per detector: empty lists and the detector's name (the key already says it) in
+    each of them were a third of a stored item. Readers take a missing list as empty.
+    """
+    data: dict[str, Any] = {
+        "model": result.model,
+        "version": result.version,
+        "label": result.label,
+        "score": round(result.score, 4),
+        "probabilities": {k: round(v, 4) for k, v in result.probabilities.items()},
+    }
+    if result.explanation:
+        data["explanation"] = [{"feature": f, "weight": w} for f, w in result.explanation]
+    if result.highlights:
+        data["highlights"] = [h.to_dict() for h in result.highlights]
+    if result.evidence:
+        data["evidence"] = result.evidence
+    if result.frames:
+        data["frames"] = list(result.frames)
     return data
 
 
