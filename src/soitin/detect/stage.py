@@ -49,7 +49,7 @@ def stored_form(result: DetectionResult) -> dict[str, Any]:
 
     Most results explain nothing (only flagged texts are explained), and every item stores one
     result per detector: empty lists and the detector's name (the key already says it) in
-    each of them were a third of a stored item. Readers take a missing list as empty.
+    each of them were two fifths of a stored item. Readers take a missing list as empty.
     """
     data: dict[str, Any] = {
         "model": result.model,
