@@ -33,7 +33,7 @@ def test_story_page_shows_everything(
     legend = html.split('class="legend small">')[1].split("</p>")[0]
     assert "đoạn độc hại" in legend and "từ ngữ làm tăng điểm" in legend
     # Detector scores and explanations, priority parts.
-    assert "tài khoản tạm giữ (+1.20)" in html and "0.93" in html
+    assert "tài khoản tạm giữ (+1.20)" in html and "</meter> 0,93</td>" in html  # decimal comma
     assert "Thành phần điểm ưu tiên" in html
     # Items with source, link and engagement; timeline chart; places; claims.
     assert html.count('class="item-text-row"') == 4
@@ -48,6 +48,20 @@ def test_story_page_shows_everything(
         viewed = s.scalars(select(AuditEvent).where(AuditEvent.action == "item.text_viewed")).all()
     assert len(viewed) == 1 and viewed[0].detail["case_id"] == workbench.scam
     assert viewed[0].ip
+
+
+def test_scores_are_written_in_the_page_language(
+    signed_in: Callable[[str], TestClient], workbench: Workbench
+) -> None:
+    client = signed_in("reviewer_dh")
+    vi = client.get(f"/cases/{workbench.scam}").text
+    client.get("/lang/en")
+    en = client.get(f"/cases/{workbench.scam}").text
+    assert "</meter> 0,93</td>" in vi and "</meter> 0.93</td>" in en
+    # the priority parts: value, weight, points
+    part = re.compile(r"</meter> (\d[.,]\d\d)</td>\s*<td>(\d[.,]\d\d)</td><td>(\d[.,]\d{3})</td>")
+    assert part.findall(vi) and all("." not in x for row in part.findall(vi) for x in row)
+    assert part.findall(en) and all("," not in x for row in part.findall(en) for x in row)
 
 
 def test_item_text_is_audited_and_scoped(

@@ -71,6 +71,16 @@ def translate(key: str, lang: str) -> str:
     return entry.get(lang) or entry["vi"]
 
 
+def format_number(value: float | int | None, digits: int, lang: str) -> str:
+    """`1.234,56` in Vietnamese, `1,234.56` in English; "—" for no value."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+
+
 def format_datetime(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
     """dd/mm/yyyy (HH:MM) in the display time zone."""
     if value is None:

@@ -1,4 +1,4 @@
-"""Jinja2 templates with autoescaping, translations and Vietnamese date formats."""
+"""Jinja2 templates with autoescaping, translations, Vietnamese dates and number formats."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from soitin.web.csrf import csrf_token
-from soitin.web.i18n import format_datetime, translate
+from soitin.web.i18n import format_datetime, format_number, translate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
@@ -32,6 +32,7 @@ def render(
         "lang": lang,
         "t": lambda key: translate(key, lang),
         "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
+        "dec": lambda value, digits=2: format_number(value, digits, lang),
         "csrf_token": csrf_token(request),
         "user": getattr(request.state, "user", None),
     }
