@@ -17,7 +17,11 @@ SCAM_SCORES = {
         "score": 0.93,
         "label": "scam",
         "explanation": [{"feature": "tài khoản tạm giữ", "weight": 1.2}, "chuyển tiền"],
-        "evidence": {"phones": ["0912 345 678"], "organisations": ["công an"]},
+        "evidence": {
+            "phones": ["0912 345 678"],
+            "organisations": ["công an"],
+            "lures": ["prize"],  # a kind's name, as the scam detector stores lures
+        },
         # the words that raised the score, as the detect stage stores them
         "highlights": [{"start": 44, "end": 61, "source": "ngram"}],
     },

@@ -58,6 +58,11 @@ def test_scores_are_written_in_the_page_language(
     client.get("/lang/en")
     en = client.get(f"/cases/{workbench.scam}").text
     assert "</meter> 0,93</td>" in vi and "</meter> 0.93</td>" in en
+    # scam evidence: its kinds and the names it gives are words of the page's language
+    assert "Dấu hiệu · Số điện thoại:</span> 0912 345 678" in vi
+    assert "Mồi nhử:</span> trúng thưởng" in vi and "Mạo danh:</span> công an" in vi
+    assert "Evidence · Phone numbers:</span> 0912 345 678" in en
+    assert "Lures:</span> prize" in en and "Impersonating:</span> công an" in en
     # the priority parts: value, weight, points
     part = re.compile(r"</meter> (\d[.,]\d\d)</td>\s*<td>(\d[.,]\d\d)</td><td>(\d[.,]\d{3})</td>")
     assert part.findall(vi) and all("." not in x for row in part.findall(vi) for x in row)

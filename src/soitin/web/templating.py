@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from soitin.web.csrf import csrf_token
-from soitin.web.i18n import format_datetime, format_number, translate
+from soitin.web.i18n import MESSAGES, format_datetime, format_number, translate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
@@ -31,6 +31,8 @@ def render(
     ctx: dict[str, Any] = {
         "lang": lang,
         "t": lambda key: translate(key, lang),
+        # a name that may have a translation (`ev.police`), else the text itself ("0912…")
+        "t_or": lambda key, text: translate(key, lang) if key in MESSAGES else text,
         "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
         "dec": lambda value, digits=2: format_number(value, digits, lang),
         "csrf_token": csrf_token(request),
