@@ -43,30 +43,22 @@ def shared_shadow_suite(folder: str) -> DetectorSuite:
     return shadow_suite(Path(folder))
 
 
+#: What every stored result keeps; the other fields of `DetectionResult.to_dict` only when
+#: not empty, and never the detector's name (the key in `Item.scores` already says it).
+_ALWAYS_STORED = ("model", "version", "label", "score", "probabilities")
+
+
 def stored_form(result: DetectionResult) -> dict[str, Any]:
     """What goes into `Item.scores[detector]`: the model and version, label, score and
     probabilities; the explanation, highlights, evidence and frames only when there are any.
 
     Most results explain nothing (only flagged texts are explained), and every item stores one
-    result per detector: empty lists and the detector's name (the key already says it) in
-    each of them were two fifths of a stored item. Readers take a missing list as empty.
+    result per detector: empty lists and the detector's name in each of them were two fifths
+    of a stored item. Readers take a missing list as empty.
     """
-    data: dict[str, Any] = {
-        "model": result.model,
-        "version": result.version,
-        "label": result.label,
-        "score": round(result.score, 4),
-        "probabilities": {k: round(v, 4) for k, v in result.probabilities.items()},
+    return {
+        k: v for k, v in result.to_dict().items() if k in _ALWAYS_STORED or (k != "detector" and v)
     }
-    if result.explanation:
-        data["explanation"] = [{"feature": f, "weight": w} for f, w in result.explanation]
-    if result.highlights:
-        data["highlights"] = [h.to_dict() for h in result.highlights]
-    if result.evidence:
-        data["evidence"] = result.evidence
-    if result.frames:
-        data["frames"] = list(result.frames)
-    return data
 
 
 class DetectStage:

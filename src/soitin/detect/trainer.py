@@ -18,7 +18,7 @@ from soitin.detect.datasets import data_file, read_csv_columns, read_examples, r
 from soitin.detect.linear import LinearTextModel
 from soitin.detect.metrics import classification_report, span_f1
 from soitin.detect.normalise import PREP_LIGHT, PREP_MATCHING, PREP_URL_HOST, normaliser_name
-from soitin.detect.protocol import BENIGN_LABELS, DetectionResult
+from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Detector
 from soitin.detect.registry import load_detector, models_dir
 from soitin.detect.spans import SpanModel, fit_span_model
 from soitin.detect.training import fit_linear
@@ -177,14 +177,22 @@ def train_model(
 def _detector_report(spec: ModelSpec, folder: Path, rows: list[tuple[str, str]]) -> dict[str, Any]:
     """Dev figures (harmful vs not) of the detector as the product runs it, its rules included
     (the scam reach rule, for one), rather than of the bare model."""
-    detector = load_detector(spec.name, folder)
-    texts = [t for t, _ in rows]
-    results: list[DetectionResult] = []
-    for i in range(0, len(texts), 512):
-        results += detector.score(texts[i : i + 512])
+    results = _score_all(load_detector(spec.name, folder), [t for t, _ in rows])
     gold = [spec.harmful[lab] for _, lab in rows]
-    pred = ["0" if r.label in BENIGN_LABELS else "1" for r in results]
-    return classification_report(gold, pred, [r.score for r in results])
+    return classification_report(gold, _as_binary(results), [r.score for r in results])
+
+
+def _score_all(detector: Detector, texts: Sequence[str], batch: int = 512) -> list[DetectionResult]:
+    """Every text's result, scored `batch` texts at a time (a big file is not one matrix)."""
+    results: list[DetectionResult] = []
+    for i in range(0, len(texts), batch):
+        results += detector.score(texts[i : i + batch])
+    return results
+
+
+def _as_binary(results: Sequence[DetectionResult]) -> list[str]:
+    """ "1" for a harmful label, else "0"."""
+    return ["0" if r.label in BENIGN_LABELS else "1" for r in results]
 
 
 def _stratified_head(rows: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
@@ -285,13 +293,10 @@ def evaluate_file(
     if not rows:
         raise InvalidInputError(f"{path.name}: no rows to evaluate")
     detector = load_detector(name, folder)
-    results = []
-    texts = [r.text for r in rows]
-    for i in range(0, len(texts), 512):
-        results += detector.score(texts[i : i + 512])
+    results = _score_all(detector, [r.text for r in rows])
     gold = [r.label for r in rows]
     if name in PRODUCT:
-        pred = ["0" if r.label in BENIGN_LABELS else "1" for r in results]
+        pred = _as_binary(results)
         scores: list[float] | None = [r.score for r in results]
     else:
         pred = [r.label for r in results]
