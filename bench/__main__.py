@@ -21,7 +21,10 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "text": ([], ["--posts", "2000", "--seconds", "0.5"]),
     "detect": ([], ["--posts", "2000"]),
     "ingest": ([], ["--rows", "5000"]),
-    "pipeline": ([], ["--posts", "2000", "--naive-posts", "200", "--items", "2000"]),
+    "pipeline": (
+        [],
+        ["--posts", "2000", "--naive-posts", "200", "--items", "2000", "--worker-rounds", "1"],
+    ),
     "stories": ([], ["--first", "5000", "--total", "20000", "--probe", "500"]),
     "claims": ([], ["--stories", "5000", "--claims", "2", "--reference", "500"]),
     "alerts": (["--days", "2", "--seeds", "1", "2"], ["--days", "1", "--seeds", "1"]),

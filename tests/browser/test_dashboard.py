@@ -48,6 +48,14 @@ def test_dashboard_in_chromium(live_server: LiveServer, browser: Any) -> None:
         "bars => bars.map(b => b.getBBox().height)"
     )
     assert sum(1 for h in heights if h > 0) == 3
+    # The province chart sits beside the map on a whole row: its labels are readable (in half a
+    # row they were drawn 5 px tall), and the charts after it fill the row it left.
+    heights = page.locator("#chart-provinces svg text.lbl").evaluate_all(
+        "ts => ts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 10, heights
+    units, times = (page.locator(f"#chart-{k}").bounding_box() for k in ("units", "response_time"))
+    assert units and times and units["y"] == times["y"]
     provinces = page.locator("#chart-provinces svg.chart-map path.province")
     assert provinces.count() == 34
     shaded = page.locator('#chart-provinces path.province[data-code="44"]').get_attribute("fill")

@@ -21,6 +21,16 @@ def test_health_answers_ok(app_client: TestClient) -> None:
     assert response.json()["status"] == "ok"
 
 
+def test_pages_have_an_icon_and_so_does_favicon_ico(app_client: TestClient) -> None:
+    page = app_client.get("/login")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page.text
+    for path in ("/static/favicon.svg", "/favicon.ico"):  # the browser's guess, without a link
+        icon = app_client.get(path)
+        assert icon.status_code == 200, path
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg")
+
+
 def test_login_page_is_vietnamese_with_security_headers(app_client: TestClient) -> None:
     response = app_client.get("/login")
     assert response.status_code == 200

@@ -48,6 +48,7 @@ A = Action
 ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/health"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/admin/failed-tasks"): Rule(A.TASKS_MANAGE),
     ("POST", "/admin/failed-tasks/{task_id}/retry"): Rule(A.TASKS_MANAGE),
