@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,6 +13,8 @@ from soitin.detect.catalog import PRODUCT
 from soitin.ingest.incoming import IncomingItem
 from soitin.ingest.sources import add_source
 from soitin.ingest.store import store_items
+from soitin.report.periods import parse_period
+from soitin.report.stats import StatsQuery, compute_statistics
 from soitin.review import accounts
 
 SCAM = (
@@ -63,6 +66,28 @@ def test_items_come_out_scored_placed_grouped_and_triaged(db: Database) -> None:
         )
         case = s.scalar(select(Case).where(Case.story_id == story.id))
         assert case is not None and case.priority > 0
+        # the story takes its items' category: reports and the dashboard count stories by it
+        assert story.category == "scam"
+        assert news.category is None and s.get(Story, news.story_id).category is None  # type: ignore[union-attr]
+        unit = accounts.get_unit(s, "qt")
+        period = parse_period(
+            scam.fetched_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+        )
+        figures = compute_statistics(s, StatsQuery(unit_id=unit.id, period=period))
+        assert figures.stories_by_category == {"scam": 1, "uncategorised": 1}
+        only_scam = StatsQuery(unit_id=unit.id, period=period, category="scam")
+        assert compute_statistics(s, only_scam).totals["stories"] == 1
+
+
+def test_a_story_is_named_by_the_first_harm_category_of_its_items() -> None:
+    from soitin.stories.aggregate import story_category
+
+    assert story_category(None, [None, None]) is None
+    assert story_category(None, [None, "scam", "toxic"]) == "scam"  # the first one stays
+    assert story_category("toxic", ["scam"]) == "toxic"
+    assert story_category(None, ["spam", None]) == "spam"
+    assert story_category("spam", ["spam", "misinformation"]) == "misinformation"  # harm wins
+    assert story_category("misinformation", ["spam"]) == "misinformation"
 
 
 def test_worker_run_that_died_after_assignment_counts_items_once(db: Database) -> None:
@@ -97,6 +122,7 @@ def test_worker_run_that_died_after_assignment_counts_items_once(db: Database) -
         story = s.get(Story, scam.story_id)
         assert story is not None and story.item_count == 2  # counted once
         assert story.representative_item_id == scam.id  # a new story: the first item shows
+        assert story.category == "scam"
         assert s.scalar(select(Case).where(Case.story_id == story.id)) is not None
 
 

@@ -85,3 +85,40 @@ def test_database_from_a_newer_version_is_refused(empty_engine: Engine) -> None:
         check_known_revision(empty_engine)
     with pytest.raises(DatabaseError, match="newer version"):
         upgrade(empty_engine)
+
+
+@BOTH
+def test_stories_stored_before_0012_get_their_items_category(empty_engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from soitin.db.models import StatsDay, StatsDayDone, Story
+    from tests.stories.helpers import item, source
+
+    upgrade(empty_engine)
+    with Session(empty_engine) as s:
+        src = source(s)
+        stories = [Story(), Story(), Story(), Story()]
+        s.add_all(stories)
+        s.flush()
+        rows = [  # (story, category) in item order
+            (0, None), (0, "toxic"), (0, "scam"),  # the first harm category
+            (1, "spam"), (1, "misinformation"),  # a harm category before spam
+            (2, "spam"),
+            (3, None),
+        ]  # fmt: skip
+        for n, (index, category) in enumerate(rows):
+            it = item(src, f"tin số {n}")
+            it.story_id, it.category = stories[index].id, category
+            s.add(it)
+        day = {"kind": "story", "tz": "Asia/Ho_Chi_Minh", "day": "2026-10-01"}
+        s.add(StatsDay(**day, category=None, province_codes="[]", ward_codes="[]", count=4))
+        s.add(StatsDayDone(**day, computed_at=datetime.now(UTC)))
+        s.commit()
+        ids = [st.id for st in stories]
+    downgrade(empty_engine, "0011")
+    upgrade(empty_engine, "0012")
+    with Session(empty_engine) as s:
+        assert [s.get(Story, i).category for i in ids] == ["toxic", "misinformation", "spam", None]  # type: ignore[union-attr]
+        assert s.query(StatsDay).count() == 0 and s.query(StatsDayDone).count() == 0

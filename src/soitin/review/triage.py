@@ -152,11 +152,12 @@ def compute_priority(
             "points": round(points, 4),
             "detail": detail,
         }
-    # The story's own category comes from detectors that flagged one of its items. Else a
-    # matched claim says misinformation; else the best detector names it only when it alone
-    # would open a case (a 0.41 scam score under an official advisory is no scam).
-    category = story.category
-    if category is None and claim_value > 0:
+    # A matched claim says misinformation; else the best detector names it only when it alone
+    # would open a case (a 0.41 scam score under an official advisory is no scam). Not the
+    # story's `category` (its items' flags, for the statistics): a flag below
+    # `triage_min_score` neither opens a case nor names one.
+    category: str | None = None
+    if claim_value > 0:
         category = Category.MISINFORMATION.value
     if category is None and best_name and best >= settings.triage_min_score:
         category = category_of_detector(best_name)
@@ -226,9 +227,7 @@ def _claim_matches(
     return out
 
 
-def _worth_a_case(story: Story, parts: PriorityParts, settings: Settings) -> bool:
-    if story.category is not None:
-        return True
+def _worth_a_case(parts: PriorityParts, settings: Settings) -> bool:
     detector = float(parts.parts["detector"]["value"])
     claims = float(parts.parts["claims"]["value"])
     return detector >= settings.triage_min_score or claims >= VERDICT_WEIGHT["misleading"] * 0.5
@@ -271,7 +270,7 @@ def triage_stories(
             parts = compute_priority(story, matches.get(story.id, []), locality, settings)
             found = existing.get((story.id, unit_id))
             if found is None:
-                if not _worth_a_case(story, parts, settings):
+                if not _worth_a_case(parts, settings):
                     result.skipped += 1
                     continue
                 severity = severity_for(parts.priority, settings)

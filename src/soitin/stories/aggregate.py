@@ -63,6 +63,23 @@ def merge_max_scores(current: dict[str, Any], scores: Iterable[dict[str, Any]]) 
     return out
 
 
+def story_category(current: str | None, item_categories: Iterable[str | None]) -> str | None:
+    """A story's harm category from its items' (set by the detect stage), in item order.
+
+    The first harm category an item brings stays; spam names the story only until an item
+    brings a harm category (as for an item, where spam counts only when nothing harmful is
+    flagged). Reports and the dashboard count stories by it; triage decides a case's category
+    on its own (`soitin.review.triage.priority_for`).
+    """
+    out = current
+    for category in item_categories:
+        if category is not None and (out is None or (out == SPAM and category != SPAM)):
+            out = category
+    return out
+
+
+SPAM = "spam"
+
 _FIGURES = (
     "id",
     "first_seen",
@@ -72,6 +89,7 @@ _FIGURES = (
     "province_codes",
     "ward_codes",
     "max_scores",
+    "category",
 )
 
 
@@ -87,6 +105,7 @@ class StoryFigures:
     province_codes: list[str] = field(default_factory=list)
     ward_codes: list[str] = field(default_factory=list)
     max_scores: dict[str, Any] = field(default_factory=dict)
+    category: str | None = None
     source_count: int = 0
     velocity: float = 0.0
     velocity_earlier: float = 0.0
@@ -237,6 +256,7 @@ def update_stories(
             set(story.ward_codes or []).union(*(it.ward_codes or [] for it in members))
         )
         story.max_scores = merge_max_scores(story.max_scores or {}, (it.scores for it in members))
+        story.category = story_category(story.category, (it.category for it in members))
     touched = [stories[s] for s in by_story if s in stories]
     _update_velocity(session, touched, timeline, recent_hours, earlier_hours)
     _write_back(session, touched)
@@ -252,7 +272,7 @@ def _write_back(session: Session, stories: list[StoryFigures]) -> None:
     table = cast(Table, Story.__table__)
     names = [
         "first_seen", "last_seen", "item_count", "reach", "source_count", "province_codes",
-        "ward_codes", "max_scores", "velocity", "velocity_earlier",
+        "ward_codes", "max_scores", "category", "velocity", "velocity_earlier",
     ]  # fmt: skip
     representative = ["representative_item_id", "representative_text", "search_text"]
     for fresh in (False, True):
@@ -330,7 +350,8 @@ def _update_velocity(
 
 
 def refresh_max_scores(session: Session, items: Sequence[Item]) -> None:
-    """Fold the detector scores of `items` into their stories' `max_scores`.
+    """Fold the detector scores of `items` into their stories' `max_scores` (and their
+    categories into the stories' `category`).
 
     For the detect stage, which runs after stories: call it once scores are set.
     """
@@ -344,13 +365,14 @@ def refresh_max_scores(session: Session, items: Sequence[Item]) -> None:
     changed = []
     for sid, story in _lock_stories(session, by_story).items():
         merged = merge_max_scores(story.max_scores or {}, (it.scores for it in by_story[sid]))
-        if merged != (story.max_scores or {}):
-            changed.append({"b_id": sid, "b_scores": merged})
+        category = story_category(story.category, (it.category for it in by_story[sid]))
+        if merged != (story.max_scores or {}) or category != story.category:
+            changed.append({"b_id": sid, "b_scores": merged, "b_category": category})
     if changed:
         session.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
-            .values(max_scores=bindparam("b_scores")),
+            .values(max_scores=bindparam("b_scores"), category=bindparam("b_category")),
             changed,
         )
         ids = {c["b_id"] for c in changed}
