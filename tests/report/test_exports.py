@@ -200,3 +200,6 @@ def test_changes_read_as_percentages_or_as_a_ratio_when_large() -> None:
     assert change(30, 3) == "▲ ×10,0"
     assert change(347, 3) == "▲ ×115,7"
     assert change(2, 0) == "mới" and change(0, 0) == ""
+    # in English: a decimal point, and "new"
+    assert change(11, 3, "en") == "▲ 266.7%" and change(347, 3, "en") == "▲ ×115.7"
+    assert change(2, 0, "en") == "new"

@@ -47,6 +47,31 @@ def test_ledger_page_and_form(signed_in: Callable[[str], TestClient], world: Wor
     assert no_csrf.status_code == 403
 
 
+def test_english_pages_speak_english(signed_in: Callable[[str], TestClient], world: World) -> None:
+    client = signed_in("reviewer_dhoi")
+    case_id = world.cases["C5"]
+    page = client.get(f"/cases/{case_id}/responses")
+    client.post(
+        f"/cases/{case_id}/responses",
+        data={"csrf_token": csrf_of(page.text), "kind": "platform_report", "platform": "tiktok"},
+    )
+    client.get("/lang/en")
+    ledger = client.get(f"/cases/{case_id}/responses").text
+    assert "Platform report" in ledger and "Pending" in ledger and "1 h 0 min" in ledger
+    for vietnamese in ("Báo cáo nền tảng", "Đang chờ", "giờ", "phút"):
+        assert vietnamese not in ledger, vietnamese
+    timeline = client.get(f"/cases/{case_id}").text  # the case's events name the response
+    assert "event.response" not in timeline
+    assert "<strong>Response</strong>" in timeline and "Platform report" in timeline
+    client.get("/lang/vi")
+    timeline = client.get(f"/cases/{case_id}").text
+    assert "<strong>Phản hồi</strong>" in timeline and "Báo cáo nền tảng" in timeline
+    lead = signed_in("lead_qtr")  # the province: changes from the previous period, in English
+    lead.get("/lang/en")
+    dashboard = lead.get("/?period=2026-10").text
+    assert "(new)" in dashboard and "▲ 266.7%" in dashboard and "(mới)" not in dashboard
+
+
 def test_viewers_and_other_units(signed_in: Callable[[str], TestClient], world: World) -> None:
     viewer = signed_in("viewer_qtr")
     case_id = world.cases["C1"]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import select
 
 from soitin.db.engine import Database
@@ -153,6 +154,7 @@ def test_audit_page_filters_and_csv(
     page = client.get("/admin/audit?action=case.")
     assert page.status_code == 200
     assert "case.confirm" in page.text and "@evil" not in page.text and "10.9.9.9" in page.text
+    assert '<a href="/cases/7">vụ việc #7</a>' in page.text  # the object in the page's language
     assert client.get("/admin/audit?actor=lead_dh&ip=10.9.9.9").text.count('class="audit-row"') == 1
     exported = client.get("/admin/audit.csv?actor=lead_dh")
     assert exported.status_code == 200
@@ -194,6 +196,12 @@ def test_guides_and_docs(signed_in: Callable[[str], TestClient]) -> None:
         page = client.get(f"/guides/{guide.slug}")
         assert page.status_code == 200 and guide.title_vi in page.text
     assert client.get("/guides/khong-co").status_code == 404
+    client.get("/lang/en")
+    english = client.get("/guides").text  # the list says in English what each guide covers
+    for guide in GUIDES:
+        assert escape(guide.title_en) in english and escape(guide.summary_en) in english
+        assert escape(guide.summary_vi) not in english
+    client.get("/lang/vi")
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert "/api/v1/cases/{case_id}/confirm" in docs.text and "ConfirmIn" in docs.text

@@ -114,19 +114,20 @@ def response_line(response: dict[str, Any], tz: ZoneInfo) -> str:
     return f"{response['kind']} ({when}) {response['where']} {response['detail']}".strip()
 
 
-def change(current: float | int | None, previous: float | int | None) -> str:
+def change(current: float | int | None, previous: float | int | None, lang: str = "vi") -> str:
     """`▲ 12,5%`, `▼ 3,0%`, `0,0%`, `▲ ×115,7` (ten times or more), `mới` (new) or `` for the
-    change from the previous period."""
+    change from the previous period; in English `▲ 12.5%`, `new`."""
     if current is None or previous is None:
         return ""
     if previous == 0:
-        return "" if current == 0 else "mới"
+        return "" if current == 0 else ("mới" if lang == "vi" else "new")
+    point = "," if lang == "vi" else "."
     if previous > 0 and current >= 10 * previous:  # "▲ 11466,7%" reads worse than "▲ ×115,7"
-        return f"▲ ×{current / previous:.1f}".replace(".", ",")
+        return f"▲ ×{current / previous:.1f}".replace(".", point)
     percent = (current - previous) / previous * 100
     # Arrows, not a leading +/−: a sign would make the cell look like a formula.
     arrow = "▲" if percent > 0 else ("▼" if percent < 0 else "")
-    return f"{arrow} {abs(percent):.1f}%".strip().replace(".", ",")
+    return f"{arrow} {abs(percent):.1f}%".strip().replace(".", point)
 
 
 def _num(value: float | int | None) -> float | int | str:
@@ -152,7 +153,7 @@ def stats_tables(stats: Statistics, lang: str = "vi") -> list[Table]:
                     label(k, lang),
                     _num(stats.totals[k]),
                     _num(stats.previous[k]),
-                    change(stats.totals[k], stats.previous[k]),
+                    change(stats.totals[k], stats.previous[k], lang),
                 ]
                 for k in SUMMARY_KEYS
             ],

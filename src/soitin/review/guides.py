@@ -19,6 +19,7 @@ class Guide:
     title_en: str
     summary_vi: str
     categories: tuple[str, ...]
+    summary_en: str = ""
 
     @property
     def template(self) -> str:
@@ -29,6 +30,10 @@ class Guide:
         """The title in `lang`."""
         return self.title_en if lang == "en" else self.title_vi
 
+    def summary(self, lang: str) -> str:
+        """What the guide covers, in `lang` (the guide itself is written in Vietnamese)."""
+        return self.summary_en if lang == "en" and self.summary_en else self.summary_vi
+
 
 GUIDES: tuple[Guide, ...] = (
     Guide(
@@ -38,6 +43,8 @@ GUIDES: tuple[Guide, ...] = (
         "Năm bước: tách luận điểm, tìm nguồn gốc, kiểm tra ảnh/video, đối chiếu nguồn chính "
         "thống, ghi lại bằng chứng.",
         (Category.MISINFORMATION.value,),
+        "Five steps: separate the claims, find the origin, check photos and videos, compare with "
+        "official sources, keep the evidence.",
     ),
     Guide(
         "nhan-dien-lua-dao",
@@ -46,6 +53,8 @@ GUIDES: tuple[Guide, ...] = (
         "Giả danh công an, điện lực, ngân hàng, shipper; việc nhẹ lương cao; đầu tư siêu lợi "
         "nhuận; lấy lại tiền bị lừa; các dấu hiệu nhận biết.",
         (Category.SCAM.value,),
+        "Impersonated police, electricity, banks and couriers; easy jobs with high pay; "
+        "get-rich investments; recovering lost money; the tell-tale signs.",
     ),
     Guide(
         "ngon-tu-doc-hai",
@@ -54,6 +63,8 @@ GUIDES: tuple[Guide, ...] = (
         "Phân biệt chê bai với xúc phạm, thù ghét nhắm vào nhóm người; khi nào bỏ qua, khi nào "
         "báo cáo nền tảng.",
         (Category.TOXIC.value, Category.SPAM.value),
+        "Criticism versus insult, hatred aimed at a group of people; when to leave it, when to "
+        "report it to the platform.",
     ),
     Guide(
         "kenh-bao-cao-nen-tang",
@@ -62,6 +73,8 @@ GUIDES: tuple[Guide, ...] = (
         "Facebook, YouTube, TikTok, Zalo; cổng tiếp nhận phản ánh lừa đảo; ghi lại mã báo cáo "
         "và kết quả.",
         tuple(c.value for c in Category),
+        "Facebook, YouTube, TikTok, Zalo; the scam reporting portal; keeping the report's "
+        "reference and its outcome.",
     ),
 )
 

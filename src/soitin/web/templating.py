@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from soitin.report.labels import label as report_label
 from soitin.web.csrf import csrf_token
 from soitin.web.i18n import MESSAGES, format_datetime, format_number, translate
 
@@ -35,6 +36,8 @@ def render(
         "t_or": lambda key, text: translate(key, lang) if key in MESSAGES else text,
         "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
         "dec": lambda value, digits=2: format_number(value, digits, lang),
+        # the report's words for kinds, verdicts, outcomes, statuses (`fact_check`, `removed`)
+        "label": lambda key: report_label(key, lang),
         "csrf_token": csrf_token(request),
         "user": getattr(request.state, "user", None),
     }

@@ -155,7 +155,7 @@ def dashboard(
             "label": label(key, lang),
             "value": stats.totals[key],
             "previous": stats.previous[key],
-            "change": change(stats.totals[key], stats.previous[key]),
+            "change": change(stats.totals[key], stats.previous[key], lang),
         }
         for key in HEADLINE
     ]

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from soitin.db.models import ActionKind, Case, Publication, Unit, User, Verdict
 from soitin.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from soitin.report.labels import label
 from soitin.respond import ledger, publications
 from soitin.respond.access import (
     require_manage_publications,
@@ -26,7 +25,7 @@ from soitin.review.accounts import get_unit
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
 from soitin.web.pages.reports import REPORT_MESSAGES
-from soitin.web.templating import render
+from soitin.web.templating import render, request_language
 
 __all__ = ["local_time", "router"]
 
@@ -47,14 +46,16 @@ def local_time(value: str | None, tz: ZoneInfo) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
-def _duration(case: Case) -> str | None:
+def _duration(case: Case, lang: str) -> str | None:
+    """Time to the first response in words: `1 ngày 2 giờ 5 phút`, `1 d 2 h 5 min`."""
     delta = ledger.time_to_first_response(case)
     if delta is None:
         return None
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    return (f"{days} ngày " if days else "") + f"{hours} giờ {mins} phút"
+    day, hour, minute = ("ngày", "giờ", "phút") if lang == "vi" else ("d", "h", "min")
+    return (f"{days} {day} " if days else "") + f"{hours} {hour} {mins} {minute}"
 
 
 def _can(check: Any, *args: Any) -> bool:
@@ -89,12 +90,11 @@ def _case_page(
         {
             "case": case,
             "actions": [(a, names.get(a.actor_id)) for a in actions],
-            "first_response": _duration(case),
+            "first_response": _duration(case, request_language(request)),
             "may_respond": _can(require_respond, session, user, case),
             "kinds": [k.value for k in ActionKind],
             "verdicts": [v.value for v in Verdict],
             "outcomes": [o.value for o in ledger.Outcome],
-            "label": label,
             "error": error,
         },
         status_code=422 if error else 200,
@@ -306,7 +306,6 @@ def _publication_page(
             "unit_name": unit.name if unit else "",
             "snapshots": publications.snapshots_of(session, found.id),
             "may_manage": _can(require_manage_publications, session, user, found.unit_id),
-            "label": label,
             "error": error,
         },
         status_code=422 if error else 200,

@@ -201,6 +201,8 @@ _M: dict[str, tuple[str, str]] = {
     "event.reassign": ("Giao lại", "Reassigned"),
     "event.reopen": ("Mở lại", "Reopened"),
     "event.auto": ("tự động", "automatic"),
+    "event.response": ("Phản hồi", "Response"),
+    "event.response_outcome": ("Kết quả báo cáo nền tảng", "Platform report outcome"),
     "level.province": ("Tỉnh/thành", "Province"),
     "level.ward": ("Xã/phường", "Commune/ward"),
     # admin
@@ -246,6 +248,17 @@ _M: dict[str, tuple[str, str]] = {
     "audit.object_type": ("Loại đối tượng", "Object type"),
     "audit.object_id": ("Mã đối tượng", "Object id"),
     "audit.action_hint": ("vd. case. hoặc item.text_viewed", "e.g. case. or item.text_viewed"),
+    # the object types the log names (the filter still takes the stored name: `case`, ...)
+    "objtype.case": ("vụ việc", "case"),
+    "objtype.item": ("tin", "item"),
+    "objtype.user": ("người dùng", "user"),
+    "objtype.unit": ("đơn vị", "unit"),
+    "objtype.token": ("mã truy cập", "token"),
+    "objtype.claim": ("tin kiểm chứng", "claim"),
+    "objtype.publication": ("bài đăng", "publication"),
+    "objtype.alert_rule": ("quy tắc cảnh báo", "alert rule"),
+    "objtype.alert": ("cảnh báo", "alert"),
+    "objtype.failed_task": ("tác vụ lỗi", "failed task"),
     # tokens
     "tokens.title": ("Mã truy cập API cá nhân", "Personal API tokens"),
     "tokens.intro": (
