@@ -58,8 +58,10 @@ def test_a_lead_adds_a_claim_and_sees_the_story_it_repeats(
     assert case_id is not None
     assert f'href="/cases/{case_id}"' in detail.text and 'id="rematch-summary"' in detail.text
 
+    assert "20/11/2026" in detail.text  # the review date as every date on the pages
     listed = client.get("/claims", params={"q": "thuy dien hoa binh"})  # without diacritics
     assert "Đập thủy điện Hòa Bình sắp vỡ" in listed.text
+    assert "20/11/2026" in listed.text and "2026-11-20</td>" not in listed.text
     assert client.get("/claims", params={"verdict": "true"}).text.count("data-claim-id") == 0
 
     checked = client.post(

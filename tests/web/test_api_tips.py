@@ -71,6 +71,7 @@ def test_tip_form_page_round_trip_escapes_input(
     signed_in: Callable[[str], TestClient], db: Database
 ) -> None:
     client = signed_in("lead_qt")
+    assert '<a href="/tips">Gửi tin báo</a>' in client.get("/").text  # every page links it
     page = client.get("/tips")
     assert page.status_code == 200 and "Gửi tin báo" in page.text
     response = client.post(

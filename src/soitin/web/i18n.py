@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("vi", "en")
@@ -79,6 +79,17 @@ def format_number(value: float | int | None, digits: int, lang: str) -> str:
     if lang == "vi":
         text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
     return text
+
+
+def format_day(value: str | None) -> str:
+    """A stored ISO day (`2025-07-15`, a claim's review date) as dd/mm/yyyy, as every other
+    date on the pages; text that is not such a day is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
 
 
 def format_datetime(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 
 from soitin.report.labels import label as report_label
 from soitin.web.csrf import csrf_token
-from soitin.web.i18n import MESSAGES, format_datetime, format_number, translate
+from soitin.web.i18n import MESSAGES, format_datetime, format_day, format_number, translate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
@@ -35,6 +35,7 @@ def render(
         # a name that may have a translation (`ev.police`), else the text itself ("0912…")
         "t_or": lambda key, text: translate(key, lang) if key in MESSAGES else text,
         "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
+        "fmt_day": format_day,
         "dec": lambda value, digits=2: format_number(value, digits, lang),
         # the report's words for kinds, verdicts, outcomes, statuses (`fact_check`, `removed`)
         "label": lambda key: report_label(key, lang),

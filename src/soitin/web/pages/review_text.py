@@ -6,6 +6,7 @@ from soitin.web.i18n import MESSAGES as _BASE
 
 _M: dict[str, tuple[str, str]] = {
     "nav.guides": ("Hướng dẫn", "Guides"),
+    "nav.tips": ("Gửi tin báo", "Send a tip"),
     "nav.users": ("Người dùng", "Users"),
     "nav.units": ("Đơn vị", "Units"),
     "nav.audit": ("Nhật ký", "Audit log"),
