@@ -38,6 +38,9 @@ def test_story_page_shows_everything(
     # Items with source, link and engagement; timeline chart; places; claims.
     assert html.count('class="item-text-row"') == 4
     assert "Nhóm Facebook Đồng Hới" in html and "https://tin.example/bai/" in html
+    # engagement in words (a machine without an emoji font drew 💬 as an empty box)
+    assert re.search(r'class="small engagement">10 thích · \d+ bình luận · 0 chia sẻ', html)
+    assert "💬" not in html and "👁" not in html
     assert html.count('class="bar"') >= 4 and "<svg" in html
     assert "Tỉnh Quảng Trị" in html and "(Xã/phường · 19123)" in html
     assert "Sai sự thật" in html and "Công an yêu cầu chuyển tiền" in html

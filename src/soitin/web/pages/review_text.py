@@ -174,6 +174,11 @@ _M: dict[str, tuple[str, str]] = {
     "case.time": ("Thời gian", "Time"),
     "case.link": ("Liên kết", "Link"),
     "case.engagement": ("Tương tác", "Engagement"),
+    # words, not emoji: a machine without an emoji font draws 💬 and 👁 as empty boxes
+    "eng.likes": ("thích", "likes"),
+    "eng.comments": ("bình luận", "comments"),
+    "eng.shares": ("chia sẻ", "shares"),
+    "eng.views": ("lượt xem", "views"),
     "case.verdict": ("Kết luận", "Verdict"),
     "case.score": ("Điểm", "Score"),
     "case.system": ("Hệ thống", "System"),
