@@ -86,6 +86,10 @@ def test_dashboard_in_chromium(live_server: LiveServer, browser: Any) -> None:
     expect(page.locator("#first-response")).to_contain_text("2 giờ 0 phút")
     expect(page.locator("table.ledger")).to_contain_text("FB-123")
     page.screenshot(path=str(ARTIFACTS / "responses.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the ledger scrolls
+    page.reload()  # inside itself, not the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1360, "height": 900})
     page.goto(f"{base}/publications")
     expect(page.locator("table.ledger")).to_contain_text("Cảnh báo tin giả về nước máy")
     page.screenshot(path=str(ARTIFACTS / "publications.png"), full_page=True)

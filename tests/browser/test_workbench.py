@@ -138,8 +138,10 @@ def test_review_flow_in_chromium(live_server: LiveServer, browser: Any) -> None:
     assert phone.locator("tr.case-row").count() == 1
     assert "Đồ ngu! Công an phường" in phone.inner_text("tr.case-row")
     _shot(phone, "05-other-unit-queue-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     phone.click("tr.case-row a.case-link")
     assert "Nhận từ đơn vị khác" in phone.inner_text("ol.events")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     other.close()
 
     admin = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
