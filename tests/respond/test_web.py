@@ -147,8 +147,22 @@ def test_publications_pages_and_api(signed_in: Callable[[str], TestClient], worl
         data={"csrf_token": token, "views": "70", "reactions": "5", "comments": "1", "shares": "0"},
     )
     assert snap.status_code == 303
+    client.post(
+        made.headers["location"] + "/snapshots",
+        data={
+            "csrf_token": token,
+            "views": "12500",
+            "reactions": "5",
+            "comments": "1",
+            "shares": "0",
+        },
+    )
+    # the latest reach, each figure with its name and thousands grouped as in the page language
+    row = client.get("/publications").text.split("Bài Zalo OA")[1].split("</tr>")[0]
+    assert "12.500 lượt xem · 5 lượt cảm xúc · 1 bình luận · 0 chia sẻ" in row
+    assert "<td>12.500</td>" in client.get(made.headers["location"]).text
     listed = client.get("/api/v1/publications", params={"unit": "dhoi"}).json()
-    assert listed[0]["title"] == "Bài Zalo OA" and listed[0]["reach"]["views"] == 70
+    assert listed[0]["title"] == "Bài Zalo OA" and listed[0]["reach"]["views"] == 12500
     api_made = client.post(
         "/api/v1/publications",
         headers={"X-CSRF-Token": token},

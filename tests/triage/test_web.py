@@ -89,6 +89,7 @@ def test_acknowledging_from_the_alerts_page(
     client.get("/lang/en")
     english = client.get("/alerts?show=all").text
     assert "Test alert of the rule “Tỉnh: mọi cảnh báo”" in english and "Acknowledged" in english
+    assert "1 observation\n" in english and "1 observations" not in english  # one, not many
 
 
 def test_viewers_and_other_units_cannot_acknowledge(

@@ -21,6 +21,7 @@ _M: dict[str, tuple[str, str]] = {
     "alerts.first": ("Bắt đầu", "Started"),
     "alerts.last": ("Cập nhật", "Updated"),
     "alerts.times": ("lần ghi nhận", "observations"),
+    "alerts.time_one": ("lần ghi nhận", "observation"),
     "alerts.active": ("Đang diễn ra", "Ongoing"),
     "alerts.ended": ("Đã lắng xuống", "Ended"),
     "alerts.unread": ("Mới", "New"),
