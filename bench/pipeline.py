@@ -367,8 +367,8 @@ def worker_figures(args: argparse.Namespace) -> None:
     rounds: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for r in range(args.worker_rounds):
         order = (1, 2) if r % 2 == 0 else (2, 1)
-        runs = {n: run_workers(n, args.items, args.postgres_url, args.amqp_url) for n in order}
-        one, two = runs[1], runs[2]
+        measured = {n: run_workers(n, args.items, args.postgres_url, args.amqp_url) for n in order}
+        one, two = measured[1], measured[2]
         if one is None or two is None:
             emit(figure="workers_ratio_postgresql", skipped="no broker")
             return

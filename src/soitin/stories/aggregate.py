@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from soitin.db.models import Item, Story, StorySource, StoryTimelineBucket
+from soitin.db.models import Category, Item, Story, StorySource, StoryTimelineBucket
 from soitin.db.types import utcnow
 from soitin.text.fold import fold_item_text
 
@@ -71,14 +71,13 @@ def story_category(current: str | None, item_categories: Iterable[str | None]) -
     flagged). Reports and the dashboard count stories by it; triage decides a case's category
     on its own (`soitin.review.triage.priority_for`).
     """
+    spam = Category.SPAM.value
     out = current
     for category in item_categories:
-        if category is not None and (out is None or (out == SPAM and category != SPAM)):
+        if category is not None and (out is None or (out == spam and category != spam)):
             out = category
     return out
 
-
-SPAM = "spam"
 
 _FIGURES = (
     "id",
