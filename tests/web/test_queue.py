@@ -201,3 +201,13 @@ def test_queue_query_count_does_not_grow_with_rows(
     assert many.count == few.count, many.statements
     # user, units, count, page, sources, assignees, audit insert
     assert many.count <= 8, many.statements
+
+
+def test_queue_groups_thousands_in_the_page_language(
+    signed_in: Callable[[str], TestClient], workbench: Workbench
+) -> None:
+    client = signed_in("reviewer_dh")
+    assert "5.400 " in client.get("/queue").text  # Vietnamese: a dot between thousands
+    client.get("/lang/en")
+    page = client.get("/queue").text
+    assert "5,400 " in page and "5.400" not in page
