@@ -77,3 +77,91 @@ def test_accounts_written_in_groups_or_after_other_words() -> None:
     ev = extract_evidence("chuyển vào tài khoản hoặc gọi 0912345678")
     assert ev.accounts == () and ev.phones == ("0912345678",)
     assert accounts("Năm 2023 có 1500 tài khoản bị khóa, ngân hàng cho biết") == ()
+
+
+def test_a_bank_is_no_thousand_and_a_shot_no_million() -> None:
+    def amounts(text: str) -> tuple[str, ...]:
+        return extract_evidence(text).amounts
+
+    # "Ngân" (bank) folds to "ngan" like "ngàn" (thousand); only the latter is money
+    ev = extract_evidence("Số tài khoản: 0123 456 789 Ngân hàng MB")
+    assert ev.accounts == ("0123 456 789",) and ev.amounts == ()
+    assert amounts("Năm 2017 Ngân hàng Nhà nước") == amounts("789 ngan hang") == ()
+    assert amounts("tung 5 cú sút, mua 1 ngăn kéo, đợi 1 tí") == ()
+    assert amounts("Gửi 50 ngàn, còn 3 củ nữa") == ("50 ngàn", "3 củ")
+    # written without diacritics anywhere, "ngan" may be thousand; beside diacritics it is not
+    assert amounts("gui 50 ngan nhe") == ("50 ngan",)
+    assert amounts("Gửi 50 ngan nhé") == ()
+    # a unit is a whole word: "50.000 km" and "12.260 đoàn viên" hold no "k" or "đ"
+    assert amounts("đi 50.000 km, 12.260 đoàn viên, 20.000 đồng") == (
+        "50.000",
+        "12.260",
+        "20.000 đồng",
+    )
+    assert amounts("vàng 1.274,50 USD/ounce, tháng 10.2017") == ("1.274,50 USD",)
+
+
+def test_an_amount_next_to_a_bank_is_no_account() -> None:
+    ev = extract_evidence("Vietcombank +2.500.000 VND, liên hệ 1900545413")
+    assert ev.accounts == () and ev.amounts == ("2.500.000 VND",)
+    assert ev.phones == ("1900545413",)
+    assert extract_evidence("TK Techcombank -1.200.000đ lúc 10:02").accounts == ()
+    assert extract_evidence("Số dư tài khoản 2.500.000 VND").accounts == ()
+    assert extract_evidence("Vietcombank 0123456789 PHAM VAN A").accounts == ("0123456789",)
+
+
+def test_ecommerce_sites_and_wallets_are_impersonated_organisations() -> None:
+    from soitin.detect.evidence import CONTACTS, FRAMES, LURES, ORGANISATIONS
+    from soitin.web.pages.review_text import REVIEW_MESSAGES
+
+    for text in (
+        "Shopee tri ân khách hàng",
+        "Lazada hoàn tiền đơn hàng lỗi",
+        "Tiki tuyển cộng tác viên",
+        "TikTok Shop cần người chốt đơn",
+        "Ví MoMo của bạn bị khóa",
+        "ZaloPay tặng 500k",
+        "ViettelPay / Viettel Money nâng cấp",
+        "thanh toán qua VNPay",
+    ):
+        assert "ecommerce" in extract_evidence(text).organisations, text
+    assert extract_evidence("Nhà mạng Viettel tặng data").organisations == ("telecom",)
+    # every kind the evidence names is shown in words on the case page, in both languages
+    for table in (ORGANISATIONS, LURES, CONTACTS, FRAMES):
+        for key in table:
+            assert REVIEW_MESSAGES[f"ev.{key}"].keys() == {"vi", "en"}, key
+
+
+def test_landlines_spoken_amounts_and_messaging_links() -> None:
+    text = (
+        "Gọi (028) 3822 1234 hoặc 028.3822.1234, 024 3936 5555, (+84) 912 345 678; "
+        "lương 2tr5, thưởng 1tr2, 500k, 3 củ; vào nhóm t.me/vip_forex_vn hoặc "
+        "https://zalo.me/g/abc123 và xem bit.ly/qua-tang."
+    )
+    ev = extract_evidence(text)
+    assert ev.phones == (
+        "(028) 3822 1234",
+        "028.3822.1234",
+        "024 3936 5555",
+        "(+84) 912 345 678",
+    )
+    assert ev.amounts == ("2tr5", "1tr2", "500k", "3 củ")
+    # the path is the evidence; the host is not listed again as a domain
+    assert ev.links == ("t.me/vip_forex_vn", "zalo.me/g/abc123", "bit.ly/qua-tang")
+    assert ev.domains == ()
+    for item in (*ev.phones, *ev.links, *ev.amounts):
+        assert item in text
+
+
+def test_evidence_highlights_mark_the_original_text() -> None:
+    from soitin.detect.registry import load_detector
+
+    text = (
+        "TRÚNG THƯỞNG iPhone! Gọi ngay (028) 3822 1234, nhận 2tr5 qua t.me/vip_forex_vn, "
+        "chuyển phí 500k vào Vietcombank 0123456789."
+    )
+    (result,) = load_detector("scam").score([text])
+    marks = {h.text for h in result.highlights if h.source == "evidence"}
+    assert {"(028) 3822 1234", "t.me/vip_forex_vn", "2tr5", "0123456789"} <= marks
+    for h in result.highlights:
+        assert text[h.start : h.end] == h.text

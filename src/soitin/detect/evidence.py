@@ -41,6 +41,8 @@ def fold(text: str) -> str:
 
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00[\s.\-]?\d{4}(?:\d{2})?(?!\d)"
+    # the area code or country code in brackets: "(028) 3822 1234", "(+84) 912 345 678"
+    r"|\(\s*(?:\+?84|0)\d{0,3}\s*\)(?:[\s.\-]?\d){7,10}(?!\d)"
     r"|<phone>",
     re.IGNORECASE,
 )
@@ -48,21 +50,34 @@ _BANKS = (
     r"ngan hang|bank|vcb|vietcombank|techcombank|tcb|mb ?bank|mbbank|bidv|agribank|vpbank|"
     r"acb|sacombank|tpbank|vietinbank|momo|zalopay|vib|shb|ocb|hdbank"
 )
+# An account number: digits (in groups or not) that run to their end, not signed ("+2.500.000")
+# and not followed by a currency ("2.500.000 VND"): those are amounts.
+_ACCOUNT_NUMBER = (
+    r"(?<!\+)(?<!\s[\-–])((?:\d[\s.\-]?){6,19}\d(?![\s.\-]?\d)"
+    r"(?!\s*(?:d|dong|vnd|vnđ|usd|k|trieu|tr)(?!\w))|<num>)"
+)
 _ACCOUNT = re.compile(
     r"(?:stk|so tai khoan|tai khoan|so tk|tk|account|acc)"
     r"(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|" + _BANKS + r"))*"
     # up to two other words between ("tài khoản tạm giữ 1027 ...", "STK mới: 2210 ..."), but
     # not a switch to a phone number ("... hoặc gọi 0912 ...")
     r"(?:\s+(?!hoac|goi|hotline|lien|lh|sdt|dt)[a-z]{1,8}){0,2}"
-    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)"
-    r"|(?:" + _BANKS + r")(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|" + _BANKS + r"))*"
-    r"\W{0,3}((?:\d[\s.\-]?){6,19}\d|<num>)"
+    r"\W{0,3}" + _ACCOUNT_NUMBER + r"|(?:" + _BANKS + r")"
+    r"(?:\W{1,3}(?:so|la|cua|tai khoan|tk|stk|"
+    + _BANKS
+    + r"))*\W{0,3}"
+    + _ACCOUNT_NUMBER
     # or a long number followed by the bank's name: "1903 6612 7789 (Techcombank)"
-    r"|(?<![\w+])((?:\d[\s.\-]?){8,19}\d)\s*[(\-–,]?\s*(?:" + _BANKS + r")\b",
+    + r"|(?<![\w+])((?:\d[\s.\-]?){8,19}\d)\s*[(\-–,]?\s*(?:"
+    + _BANKS
+    + r")\b",
 )
+#: Link shorteners and messaging hosts: the path is the evidence ("t.me/vip_forex_vn"), so a
+#: link keeps host and path, and its host is not listed again among the domains.
 _SHORT = re.compile(
     r"\b(?:bit\.ly|tinyurl\.com|t\.co|shorturl\.at|cutt\.ly|rb\.gy|is\.gd|goo\.gl|ow\.ly|"
-    r"tiny\.cc|s\.id|v\.ht|t\.ly|shorte\.st|rebrand\.ly|bom\.so|bitly\.com)/\S+",
+    r"tiny\.cc|s\.id|v\.ht|t\.ly|shorte\.st|rebrand\.ly|bom\.so|bitly\.com|"
+    r"t\.me|telegram\.me|zalo\.me|m\.me|wa\.me|fb\.me)/\S+",
 )
 _DOMAIN = re.compile(
     r"\b(?:https?://)?((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
@@ -74,9 +89,25 @@ _DOMAIN = re.compile(
 #: Any host after http(s)://, whatever its top-level domain (scam sites favour cheap new ones).
 _URL_HOST = re.compile(r"\bhttps?://((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b")
 _MONEY = re.compile(
-    r"(?<![\w.])\d{1,3}(?:[.,]\d{3})+(?:\s*(?:d|dong|vnd|vnđ|đ|k|usd|\$))?"
-    r"|(?<![\w.])\d+(?:[.,]\d+)?\s*(?:k|nghin|ngan|trieu|tr|ty|ti|cu|lit|dong|d|vnd|usd|\$)(?!\w)",
+    # no leading zero ("028.3822.1234" is a phone) and no digits left over after the number
+    r"(?<![\w.])(?!0\d)(?:\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?![.,]?\d)(?:\s*(?P<u1>d|dong|vnd|k|usd|\$)(?!\w))?"
+    r"|\d+(?:[.,]\d+)?\s*"
+    r"(?P<u2>k|nghin|ngan(?!\s+hang)|trieu|tr|ty|ti|cu|lit|dong|d|vnd|usd|\$)(?!\w)"
+    # spoken forms: "2tr5" is 2.5 million, "1tr200" 1.2 million, "3ty5" 3.5 billion
+    r"|\d+(?P<u3>tr|ty|ti)\d{1,3}k?(?!\w))",
 )
+#: Folded units that fold several words together ("ngan": ngàn thousand, ngân bank, ngắn
+#: short; "cu": củ million, cú a shot) -> the one written with diacritics that is money. The
+#: folded spelling counts only in a text written without diacritics.
+_UNIT_WORDS = {
+    "ngan": "ngàn",
+    "nghin": "nghìn",
+    "ty": "tỷ",
+    "ti": "tỉ",
+    "cu": "củ",
+    "lit": "lít",
+    "d": "đ",
+}
 
 ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "police": (
@@ -135,6 +166,24 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
         "ma so thue",
     ),
     "social_insurance": ("bhxh", "bao hiem xa hoi", "vneid", "dinh danh dien tu"),
+    # before "telecom": "viettel money" is a wallet, "viettel" alone a network
+    "ecommerce": (
+        "shopee",
+        "lazada",
+        "tiki",
+        "tiktok shop",
+        "momo",
+        "vi momo",
+        "zalopay",
+        "zalo pay",
+        "viettelpay",
+        "viettel pay",
+        "viettel money",
+        "vnpay",
+        "vnpay qr",
+        "shopeepay",
+        "shopee pay",
+    ),
     "telecom": ("viettel", "vinaphone", "mobifone", "nha mang", "sim cua ban", "khoa sim"),
 }
 
@@ -396,13 +445,40 @@ class Evidence:
         return {k: list(v) for k, v in self.__dict__.items() if v}
 
 
+def _trim(item: str) -> str:
+    """Without the punctuation around it; a bracket stays when it has its pair ("(028) 3822")."""
+    while True:
+        item = item.strip(" .,;:[]")
+        if item.startswith("(") and ")" not in item:
+            item = item[1:]
+        elif item.endswith(")") and "(" not in item:
+            item = item[:-1]
+        else:
+            return item
+
+
 def _unique(items: list[str], limit: int = 10) -> tuple[str, ...]:
     seen: list[str] = []
     for item in items:
-        item = item.strip(" .,;:()[]")
+        item = _trim(item)
         if item and item not in seen:
             seen.append(item)
     return tuple(seen[:limit])
+
+
+def _amount(m: re.Match[str], nfc: str, folded: str) -> str:
+    """The amount `m` found, as written; "" when its unit is another word ("2017 Ngân")."""
+    for group in ("u1", "u2", "u3"):
+        unit = m.group(group)
+        if unit is None or unit not in _UNIT_WORDS:
+            continue
+        written = nfc[m.start(group) : m.end(group)].lower()
+        # "ngan" may be ngàn only where nothing carries diacritics
+        if written == _UNIT_WORDS[unit] or (written == unit and nfc.lower() == folded):
+            break
+        # a grouped number stays an amount without its unit ("20.000 D"); "5 cú" is none
+        return nfc[m.start() : m.start(group)].rstrip() if group == "u1" else ""
+    return nfc[m.start() : m.end()]
 
 
 def extract_evidence(text: str) -> Evidence:
@@ -419,15 +495,24 @@ def extract_evidence(text: str) -> Evidence:
         (m.start(g), m.end(g)) for m in _ACCOUNT.finditer(folded) for g in (1, 2, 3) if m.group(g)
     ]
     accounts = [nfc[a:b] for a, b in account_spans]
-    phones = [
-        raw(m)
-        for m in _PHONE.finditer(folded)
-        if not any(a <= m.start() < b for a, b in account_spans)
+    phone_matches = [
+        m for m in _PHONE.finditer(folded) if not any(a <= m.start() < b for a, b in account_spans)
     ]
-    links = [raw(m) for m in _SHORT.finditer(folded)]
-    domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
-    domains += [m.group(1) for m in _URL_HOST.finditer(folded)]
-    amounts = [raw(m) for m in _MONEY.finditer(folded)]
+    phones = [raw(m) for m in phone_matches]
+    link_matches = list(_SHORT.finditer(folded))
+    links = [raw(m) for m in link_matches]
+    host_matches = [*_DOMAIN.finditer(folded), *_URL_HOST.finditer(folded)]
+    domains = [
+        m.group(1)
+        for m in host_matches
+        if not any(k.start() <= m.start(1) < k.end() for k in link_matches)
+    ]
+    numbers = account_spans + [m.span() for m in phone_matches]
+    amounts = [
+        amount
+        for m in _MONEY.finditer(folded)
+        if not any(a <= m.start() < b for a, b in numbers) and (amount := _amount(m, nfc, folded))
+    ]
     orgs = _hits(folded, ORGANISATIONS)
     lures = _hits(folded, LURES)
     frames = _hits(folded, FRAMES)

@@ -113,7 +113,7 @@ _M: dict[str, tuple[str, str]] = {
     # scam evidence: its kinds, and the names it gives (organisations, lures, contacts)
     "ev.phones": ("Số điện thoại", "Phone numbers"),
     "ev.accounts": ("Số tài khoản", "Account numbers"),
-    "ev.links": ("Đường dẫn rút gọn", "Short links"),
+    "ev.links": ("Đường dẫn rút gọn, nhắn tin", "Short and messaging links"),
     "ev.domains": ("Tên miền", "Domains"),
     "ev.amounts": ("Số tiền", "Amounts"),
     "ev.organisations": ("Mạo danh", "Impersonating"),
@@ -126,6 +126,7 @@ _M: dict[str, tuple[str, str]] = {
     "ev.delivery": ("giao hàng", "delivery"),
     "ev.tax": ("thuế", "tax"),
     "ev.social_insurance": ("bảo hiểm xã hội", "social insurance"),
+    "ev.ecommerce": ("sàn thương mại điện tử, ví điện tử", "e-commerce and wallets"),
     "ev.telecom": ("nhà mạng", "telecom"),
     "ev.prize": ("trúng thưởng", "prize"),
     "ev.easy_job": ("việc nhẹ lương cao", "easy job"),
