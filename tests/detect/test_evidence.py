@@ -77,3 +77,29 @@ def test_accounts_written_in_groups_or_after_other_words() -> None:
     ev = extract_evidence("chuyển vào tài khoản hoặc gọi 0912345678")
     assert ev.accounts == () and ev.phones == ("0912345678",)
     assert accounts("Năm 2023 có 1500 tài khoản bị khóa, ngân hàng cho biết") == ()
+
+
+def test_stylised_digits_and_letters_are_evidence_at_their_place() -> None:
+    text = (
+        "Chúc mừng bạn 𝐭𝐫𝐮́𝐧𝐠 𝐭𝐡𝐮̛𝐨̛̉𝐧𝐠 xe SH, gọi ０９１２.３４５.６７８ hoặc STK ０１２３４５６７８９"
+    )
+    ev = extract_evidence(text)
+    assert ev.phones == ("０９１２.３４５.６７８",)
+    assert ev.accounts == ("０１２３４５６７８９",)
+    assert "prize" in ev.lures
+    assert text.find(ev.phones[0]) == text.index("gọi") + 4
+
+
+def test_stylised_phone_number_makes_a_prize_text_a_scam() -> None:
+    from soitin.detect.registry import load_detector
+
+    scam = load_detector("scam")
+    wide, plain = scam.score(
+        [
+            "Chúc mừng bạn trúng thưởng xe SH, gọi ０９１２３４５６７８ để nhận quà",
+            "Chúc mừng bạn trúng thưởng xe SH, gọi 0912345678 để nhận quà",
+        ]
+    )
+    assert wide.evidence.get("phones") == ["０９１２３４５６７８"]
+    assert wide.label == plain.label == "scam"
+    assert abs(wide.score - plain.score) < 0.05
