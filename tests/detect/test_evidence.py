@@ -165,3 +165,29 @@ def test_evidence_highlights_mark_the_original_text() -> None:
     assert {"(028) 3822 1234", "t.me/vip_forex_vn", "2tr5", "0123456789"} <= marks
     for h in result.highlights:
         assert text[h.start : h.end] == h.text
+
+
+def test_stylised_digits_and_letters_are_evidence_at_their_place() -> None:
+    text = (
+        "Chúc mừng bạn 𝐭𝐫𝐮́𝐧𝐠 𝐭𝐡𝐮̛𝐨̛̉𝐧𝐠 xe SH, gọi ０９１２.３４５.６７８ hoặc STK ０１２３４５６７８９"
+    )
+    ev = extract_evidence(text)
+    assert ev.phones == ("０９１２.３４５.６７８",)
+    assert ev.accounts == ("０１２３４５６７８９",)
+    assert "prize" in ev.lures
+    assert text.find(ev.phones[0]) == text.index("gọi") + 4
+
+
+def test_stylised_phone_number_makes_a_prize_text_a_scam() -> None:
+    from soitin.detect.registry import load_detector
+
+    scam = load_detector("scam")
+    wide, plain = scam.score(
+        [
+            "Chúc mừng bạn trúng thưởng xe SH, gọi ０９１２３４５６７８ để nhận quà",
+            "Chúc mừng bạn trúng thưởng xe SH, gọi 0912345678 để nhận quà",
+        ]
+    )
+    assert wide.evidence.get("phones") == ["０９１２３４５６７８"]
+    assert wide.label == plain.label == "scam"
+    assert abs(wide.score - plain.score) < 0.05

@@ -98,3 +98,26 @@ def test_case_is_kept_but_matching_form_is_lower_case_and_expanded() -> None:
 def test_empty_text() -> None:
     assert normalise("") == ""
     assert normalise(" \n\t ") == ""
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("gọi ０９１２３４５６７８", "gọi 0912345678"),
+        ("ＫＨＵＹẾＮ ＭÃＩ", "khuyến mãi"),
+        ("𝐭𝐫𝐮́𝐧𝐠 𝐭𝐡𝐮̛𝐨̛̉𝐧𝐠", "trúng thưởng"),
+        ("𝐇𝐨𝐚̀ 𝐛𝐢̀𝐧𝐡", "hòa bình"),  # NFKC first, then the tone convention
+        ("ｃｋ ５００ｋ", "chuyển khoản 500 nghìn"),
+    ],
+)
+def test_matching_form_folds_compatibility_characters(written: str, expected: str) -> None:
+    assert normalise_for_matching(written) == expected
+    assert normalise(written) != expected  # the displayed form keeps them
+
+
+def test_laughter_keeps_three_letters_and_names_keep_their_letters() -> None:
+    assert normalise("Kkkkkk") == "Kkk"
+    assert normalise_for_matching("kkkkk vui quá") == "kkk vui quá"
+    assert normalise_for_matching("Kkkk") == "kkk"
+    assert normalise_for_matching("đơn J&T giao chậm") == "đơn j&t giao chậm"
+    assert normalise_for_matching("uống vitamin K") == "uống vitamin K"

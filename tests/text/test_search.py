@@ -146,7 +146,16 @@ def test_bad_arguments_are_refused(world) -> None:
 
 
 def test_query_parsing() -> None:
-    assert parse_query('Lừa đảo "Hà Nội" ko') == [["lua"], ["dao"], ["ha", "noi"], ["khong"]]
+    assert parse_query('Lừa đảo "Hà Nội" ko') == [
+        [["lua"]],
+        [["dao"]],
+        [["ha", "noi"]],
+        [["khong"]],
+    ]
+    assert parse_query("0912.345.678 CK") == [
+        [["0912345678"]],
+        [["chong"], ["chuyen", "khoan"], ["chung", "khoan"]],
+    ]
     assert parse_query("   ") == []
 
 
@@ -168,3 +177,56 @@ def test_matching_story_ids_keeps_the_newest_matches(
     assert matching_story_ids(session, "lừa đảo", limit=1) == [stories["many"]]
     assert matching_story_ids(session, "hoa binh") == []  # its item has no story
     assert matching_story_ids(session, "  ") == []
+
+
+def _add(session: Session, key: str, text: str) -> int:
+    source = session.query(Source).first()
+    assert source is not None
+    item = Item(
+        source_id=source.id,
+        external_id=key,
+        content_hash=f"x-{key}",
+        text=text,
+        text_folded=fold_item_text(None, text),
+        published_at=T0,
+    )
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def test_numbers_in_groups_are_found_however_written(world) -> None:
+    session, ids, _ = world
+    for key, text in (
+        ("dots", "Gọi 0912.345.678 để nhận quà"),
+        ("spaces", "gọi 0912 345 678 nhé"),
+        ("dashes", "LH 0912-345-678"),
+        ("plain", "sđt 0912345678"),
+        ("intl", "call +84 912 345 678"),
+        ("wide", "gọi ０９１２３４５６７８"),
+    ):
+        ids[key] = _add(session, key, text)
+    every = {"dots", "spaces", "dashes", "plain", "intl", "wide"}
+    for query in ("0912345678", "0912.345.678", "0912 345 678", "+84912-345-678"):
+        assert set(_keys(search_items(session, query), ids)) == every, query
+    assert _keys(search_items(session, '"gọi 0912.345.678 để nhận"'), ids) == ["dots"]
+    assert set(_keys(search_items(session, "345"), ids)) == {"dots", "spaces", "dashes", "intl"}
+
+
+def test_a_word_read_by_its_neighbours_finds_every_reading(world) -> None:
+    session, ids, _ = world
+    ids["transfer"] = _add(session, "transfer", "Ck 500k trước nhé")
+    ids["husband"] = _add(session, "husband", "vk ck đi chơi")
+    assert set(_keys(search_items(session, "ck"), ids)) == {"transfer", "husband"}
+    assert _keys(search_items(session, "chuyển khoản"), ids) == ["transfer"]
+    assert _keys(search_items(session, '"ck 500k"'), ids) == ["transfer"]
+
+
+def test_tphcm_however_written(world) -> None:
+    session, ids, _ = world
+    ids["joined"] = _add(session, "joined", "Lừa đảo ở TPHCM")
+    ids["lower"] = _add(session, "lower", "lừa đảo ở tphcm")
+    expected = {"scam_hcm", "joined", "lower"}
+    for query in ("TP.HCM", "tphcm", "TP HCM"):
+        assert set(_keys(search_items(session, query), ids)) >= expected, query
+    assert set(_keys(search_items(session, "hcm"), ids)) >= expected

@@ -140,3 +140,36 @@ def test_other_ambiguous_short_forms(written: str, expected: str) -> None:
 
 def test_shouted_k_is_no() -> None:
     assert expand_teencode("TAO K ĐI") == "TAO KHÔNG ĐI"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("xong rùi", "xong rồi"),
+        ("ko đc thì thui", "không được thì thôi"),
+        ("thui đi ngủ", "thôi đi ngủ"),
+        ("trời tối thui", "trời tối thui"),
+        ("thịt bò thui", "thịt bò thui"),
+        ("hông biết nữa", "không biết nữa"),
+        ("đau hông quá", "đau hông quá"),
+        ("bên hông xe", "bên hông xe"),
+        ("sao dzậy", "sao vậy"),
+        ("sao dzị", "sao vậy"),
+        ("tr ơi nóng quá", "trời ơi nóng quá"),
+        ("5 tr ơi", "5 triệu ơi"),
+    ],
+)
+def test_southern_and_chat_spellings(written: str, expected: str) -> None:
+    assert expand_teencode(written) == expected
+
+
+def test_lower_case_form_reads_capitals_as_written() -> None:
+    assert expand_teencode("Việt Nam vs Thái Lan", lower=True) == "việt nam VS thái lan"
+    assert expand_teencode("TAO K ĐI", lower=True) == "tao không đi"
+    assert expand_teencode("J&T", lower=True) == "j&t"
+
+
+def test_every_context_rule_lists_its_readings() -> None:
+    from soitin.text.teencode import _RULES, READINGS
+
+    assert set(READINGS) == set(_RULES)

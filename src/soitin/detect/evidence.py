@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ __all__ = [
     "Evidence",
     "extract_evidence",
     "fold",
+    "fold_mapped",
     "frame_of",
     "LURES",
     "ORGANISATIONS",
@@ -37,6 +39,26 @@ _FOLD = _fold_table()
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ -> d (one character out for each NFC character in)."""
     return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
+
+
+def _fold_char(char: str) -> str:
+    """One character folded on its own: compatibility form, no marks, lower case."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return plain.translate(_FOLD).lower()
+
+
+def fold_mapped(nfc: str) -> tuple[str, list[int] | None]:
+    """`fold` of NFC text, also through compatibility forms (fullwidth "０９１２", bold
+    "𝐭𝐫𝐮́𝐧𝐠"), and for each folded character the index of the one it came from.
+
+    The map is None when folding kept one character per character (most texts).
+    """
+    folded = nfc.translate(_FOLD).lower()
+    if len(folded) == len(nfc) and (nfc.isascii() or unicodedata.is_normalized("NFKC", nfc)):
+        return folded, None
+    pieces = [_fold_char(c) for c in nfc]
+    where = [i for i, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), where
 
 
 _PHONE = re.compile(
@@ -466,35 +488,48 @@ def _unique(items: list[str], limit: int = 10) -> tuple[str, ...]:
     return tuple(seen[:limit])
 
 
-def _amount(m: re.Match[str], nfc: str, folded: str) -> str:
-    """The amount `m` found, as written; "" when its unit is another word ("2017 Ngân")."""
+def _amount(m: re.Match[str], span: Callable[[int, int], str], plain: bool) -> str:
+    """The amount `m` found (in the folded text), as written (`span` maps folded positions
+    to the text); "" when its unit is another word ("2017 Ngân"). `plain`: the text carries
+    no diacritics at all."""
     for group in ("u1", "u2", "u3"):
         unit = m.group(group)
         if unit is None or unit not in _UNIT_WORDS:
             continue
-        written = nfc[m.start(group) : m.end(group)].lower()
+        written = span(m.start(group), m.end(group)).lower()
         # "ngan" may be ngàn only where nothing carries diacritics
-        if written == _UNIT_WORDS[unit] or (written == unit and nfc.lower() == folded):
+        if written == _UNIT_WORDS[unit] or (written == unit and plain):
             break
         # a grouped number stays an amount without its unit ("20.000 D"); "5 cú" is none
-        return nfc[m.start() : m.start(group)].rstrip() if group == "u1" else ""
-    return nfc[m.start() : m.end()]
+        return span(m.start(), m.start(group)).rstrip() if group == "u1" else ""
+    return span(m.start(), m.end())
 
 
 def extract_evidence(text: str) -> Evidence:
     """Contacts, links, amounts, organisations, lures and frames found in `text`."""
     nfc = unicodedata.normalize("NFC", text)
-    folded = fold(nfc)
-    if len(folded) != len(nfc):  # a character changed length when lowered; keep offsets safe
-        nfc = folded
+    folded, where = fold_mapped(nfc)
+
+    def span(start: int, end: int) -> str:
+        """The text as written behind folded[start:end] (with its marks)."""
+        if where is None:
+            return nfc[start:end]
+        if start >= end:
+            return ""
+        last = where[end - 1] + 1
+        while last < len(nfc) and unicodedata.combining(nfc[last]):
+            last += 1
+        return nfc[where[start] : last]
 
     def raw(m: re.Match[str], group: int = 0) -> str:
-        return nfc[m.start(group) : m.end(group)]
+        return span(m.start(group), m.end(group))
+
+    plain = nfc.lower() == folded
 
     account_spans = [
         (m.start(g), m.end(g)) for m in _ACCOUNT.finditer(folded) for g in (1, 2, 3) if m.group(g)
     ]
-    accounts = [nfc[a:b] for a, b in account_spans]
+    accounts = [span(a, b) for a, b in account_spans]
     phone_matches = [
         m for m in _PHONE.finditer(folded) if not any(a <= m.start() < b for a, b in account_spans)
     ]
@@ -511,7 +546,7 @@ def extract_evidence(text: str) -> Evidence:
     amounts = [
         amount
         for m in _MONEY.finditer(folded)
-        if not any(a <= m.start() < b for a, b in numbers) and (amount := _amount(m, nfc, folded))
+        if not any(a <= m.start() < b for a, b in numbers) and (amount := _amount(m, span, plain))
     ]
     orgs = _hits(folded, ORGANISATIONS)
     lures = _hits(folded, LURES)
@@ -532,4 +567,5 @@ def extract_evidence(text: str) -> Evidence:
 
 def frame_of(text: str) -> dict[str, int]:
     """How many warning / denial / reporting phrases the text holds."""
-    return {k: len(v) for k, v in _hits(fold(text), FRAMES).items()}
+    folded, _ = fold_mapped(unicodedata.normalize("NFC", text))
+    return {k: len(v) for k, v in _hits(folded, FRAMES).items()}

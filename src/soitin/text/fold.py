@@ -7,12 +7,19 @@ result by construction: the table is computed from the general path.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 from soitin.text.normalise import normalise_for_matching
 
-__all__ = ["fold_char_table", "fold_diacritics", "fold_for_search", "fold_item_text"]
+__all__ = [
+    "fold_char_table",
+    "fold_diacritics",
+    "fold_for_search",
+    "fold_item_text",
+    "join_groups",
+]
 
 _EXTRA = {"đ": "d", "ð": "d", "ħ": "h", "ł": "l", "ø": "o", "ı": "i"}
 
@@ -71,7 +78,61 @@ def fold_for_search(text: str) -> str:
     return fold_diacritics(normalise_for_matching(text))
 
 
+# Digit groups written with dots, dashes or spaces ("0912.345.678", "1.500.000",
+# "+84 912 345 678"), and the ways of writing TP.HCM, in folded text.
+_GROUPS_RE = re.compile(
+    r"(?<!\w)(?:(?:\+84[.\- ]?\d+(?:[.\- ]\d+)*|\d+(?:[.\- ]\d+)+)(?!\d)|tp\.? ?hcm(?!\w))"
+)
+_GROUP_SEP_RE = re.compile(r"[.\- ]")
+_CHEAP_CHECK_RE = re.compile(r"\d[.\- ]\d|\+84|hcm")
+
+
+def _joined(run: str) -> str | None:
+    """The run as one word, or None when its pieces are not one number written in groups."""
+    if run.startswith("tp"):
+        return "tphcm"
+    plus = run.startswith("+")
+    groups = _GROUP_SEP_RE.split(run.lstrip("+"))
+    digits = "".join(groups)
+    if plus:  # +84 912 345 678 is the same line as 0912 345 678
+        return "0" + digits[2:]
+    if any(not 2 <= len(g) <= 5 for g in groups[1:]):
+        return None  # "1.5", "ngày 3 4"
+    if " " in run and "." not in run and "-" not in run and len(digits) < 8:
+        return None  # numbers side by side ("năm 2024 15 người"), not a phone or account
+    return digits
+
+
+def join_groups(folded: str, *, keep_groups: bool) -> str:
+    """Numbers written in groups ("0912.345.678", "0912 345 678") and "tp.hcm" as one word.
+
+    The indexed text (`keep_groups`) holds the joined word *and* the groups after it
+    ("0912345678 0912 345 678"), so any way of writing the query finds it; a query holds
+    only the joined word.
+    """
+    if not _CHEAP_CHECK_RE.search(folded):
+        return folded
+
+    def one(match: re.Match[str]) -> str:
+        run = match.group(0)
+        joined = _joined(run)
+        if joined is None:
+            return run
+        # a unit written against the number ("1.500.000đ") becomes a word of its own
+        unit = " " if folded[match.end() : match.end() + 1].isalpha() else ""
+        if not keep_groups:
+            return joined + unit
+        if joined == "tphcm":
+            pieces = "tp hcm"
+        else:
+            pieces = " ".join(p for p in _GROUP_SEP_RE.split(run.lstrip("+")) if p)
+        return f"{joined} {pieces}{unit}"
+
+    return _GROUPS_RE.sub(one, folded)
+
+
 def fold_item_text(title: str | None, text: str | None) -> str:
     """The value of `items.text_folded`: title and text, folded for search (one index
-    covers both)."""
-    return fold_for_search("\n".join(part for part in (title, text) if part))
+    covers both), numbers written in groups also as one word (`join_groups`)."""
+    folded = fold_for_search("\n".join(part for part in (title, text) if part))
+    return join_groups(folded, keep_groups=True)

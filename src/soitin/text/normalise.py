@@ -29,7 +29,13 @@ from soitin.text.letters import (
 )
 from soitin.text.teencode import expand_teencode
 
-__all__ = ["fix_tone_placement", "normalise", "normalise_for_matching", "squeeze_repeats"]
+__all__ = [
+    "fix_tone_placement",
+    "fold_compatibility",
+    "normalise",
+    "normalise_for_matching",
+    "squeeze_repeats",
+]
 
 # Invisible characters used to split words (and dodge keyword filters) are removed; other
 # control characters too, except tab and line breaks.
@@ -51,6 +57,8 @@ _TONE_CANDIDATE_RE = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?(?:[{_V}][{_T}]|[{_T}]
 _RUN_RE = re.compile(r"([^\W\d_])\1{2,}")
 # Runs of exactly three that are real: "www" and Roman numerals (Phường III).
 _KEPT_RUNS = frozenset({"www", "WWW", "III", "XXX", "CCC", "MMM"})
+# Laughter ("kkkk"): squeezed to three, not to one "k", which teencode reads as "không".
+_LAUGH = "kK"
 
 
 class _IdentityDefault(dict[int, str]):
@@ -128,7 +136,7 @@ def squeeze_repeats(text: str) -> str:
     """Runs of three or more of one letter (any tone, any case) become one: "quáaaaa" → "quá".
 
     The letter kept is the first one with a mark, else the first. "www" and the Roman
-    numerals III, XXX, CCC, MMM are kept.
+    numerals III, XXX, CCC, MMM are kept; laughter keeps three letters ("Kkkkk" → "Kkk").
     """
     base = text.translate(_BASE_TABLE)
     runs = list(_RUN_RE.finditer(base))
@@ -139,7 +147,11 @@ def squeeze_repeats(text: str) -> str:
     for run in runs:
         start, end = run.span()
         chunk = text[start:end]
-        if chunk in _KEPT_RUNS:
+        if chunk in _KEPT_RUNS or (len(chunk) == 3 and chunk[0] in _LAUGH):
+            continue
+        if chunk[0] in _LAUGH:
+            out.append(text[pos : start + 3])
+            pos = end
             continue
         marked = [c for i, c in enumerate(chunk) if c.lower() != base[start + i]]
         keep = marked[0] if marked else chunk[0]
@@ -186,7 +198,8 @@ _CACHED_CHARS = 2_000
 
 
 def normalise_for_matching(text: str) -> str:
-    """`normalise`, then teencode expansion, lower-cased: the form rules and models compare.
+    """Compatibility folding (NFKC, only when needed), `normalise`, then teencode expansion,
+    lower-cased: the form rules, models and search compare.
 
     Short forms whose capitals decide their meaning keep them ("DC", "HN", vitamin "K").
     """
@@ -195,9 +208,23 @@ def normalise_for_matching(text: str) -> str:
     return _matching(text)
 
 
+def fold_compatibility(text: str) -> str:
+    """NFKC when the text holds compatibility characters (fullwidth "０９１２", bold "𝐭𝐫𝐮́𝐧𝐠",
+    "ﬁ", "²", no-break space); the text itself otherwise (most posts: one quick check).
+
+    Vietnamese letters have no compatibility forms, so they come out as NFC would give them.
+    """
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 def _matching(text: str) -> str:
+    # Compatibility folding first: stylised letters and digits dodge rules and models, and
+    # tone placement and teencode only know plain letters.
+    text = normalise(fold_compatibility(text))
     # NFC again: an expansion can end next to a combining mark left over ("r" + U+0300)
-    return unicodedata.normalize("NFC", expand_teencode(normalise(text), lower=True))
+    return unicodedata.normalize("NFC", expand_teencode(text, lower=True))
 
 
 _matching_cached = lru_cache(maxsize=4096)(_matching)

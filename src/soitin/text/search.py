@@ -12,6 +12,11 @@ without diacritics), and the query is folded the same way, so "lua dao", "lừa 
 Query syntax: words must all occur (in any order); "quoted words" must occur together, in
 order. Everything else (operators, punctuation) is ignored, and the query is always bound
 as a parameter.
+
+A word the text folding reads by its neighbours ("ck": chồng, chuyển khoản, chứng khoán)
+matches any of its readings when it stands unquoted: in the query it has no neighbours of
+the text's. Numbers written in groups are one word in the query ("0912 345 678" →
+"0912345678"); the indexed text holds both forms (`soitin.text.fold.join_groups`).
 """
 
 from __future__ import annotations
@@ -28,14 +33,23 @@ from sqlalchemy.orm import Session
 
 from soitin.db.types import UTCDateTime
 from soitin.errors import InvalidInputError
-from soitin.text.fold import fold_diacritics, fold_for_search
+from soitin.text.fold import fold_diacritics, fold_for_search, join_groups
+from soitin.text.normalise import fold_compatibility
+from soitin.text.teencode import READINGS
 
-__all__ = ["MAX_LIMIT", "SearchHit", "matching_story_ids", "parse_query", "search_items"]
+__all__ = ["MAX_LIMIT", "SearchHit", "Term", "matching_story_ids", "parse_query", "search_items"]
 
 MAX_LIMIT = 500
 MAX_TERMS = 32
 _WORD_RE = re.compile(r"\w+")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
+_ONE_WORD_RE = re.compile(r"^\W*(\w+)\W*$")
+# Words that stand for a number written in groups, or for TP.HCM: in the indexed text the
+# groups follow them, so a phrase is cut after them.
+_JOINED_RE = re.compile(r"\d{6,}|tphcm")
+
+#: A term: its alternatives, each one word or a phrase (several words in order).
+Term = list[list[str]]
 _SNIPPET_CHARS = 200
 
 
@@ -54,32 +68,75 @@ class SearchHit:
     category: str | None
 
 
-def parse_query(query: str) -> list[list[str]]:
-    """The query as folded terms: each term is one word or a phrase (several words)."""
-    terms: list[list[str]] = []
+def parse_query(query: str) -> list[Term]:
+    """The query as folded terms, all required: each term lists its alternatives, each one
+    word or a phrase (several words in order)."""
+    query = fold_compatibility(query)
+    terms: list[Term] = []
     pos = 0
     for match in _PHRASE_RE.finditer(query):
-        terms += [[w] for w in _words(query[pos : match.start()])]
-        phrase = _words(match.group(1))
-        if phrase:
-            terms.append(phrase)
+        terms += _loose_terms(query[pos : match.start()])
+        terms += [[phrase] for phrase in _phrases(_words(match.group(1)))]
         pos = match.end()
-    terms += [[w] for w in _words(query[pos:].replace('"', " "))]
+    terms += _loose_terms(query[pos:].replace('"', " "))
     return terms[:MAX_TERMS]
 
 
+def _loose_terms(part: str) -> list[Term]:
+    """Unquoted words: one term each; a word read by its neighbours gets all its readings."""
+    terms: list[Term] = []
+    plain: list[str] = []  # words folded together: "0912 345 678", "50 k" keep their context
+    for token in [*part.split(), ""]:
+        word = _ONE_WORD_RE.match(token)
+        low = word.group(1).lower() if word else ""
+        if token and low not in READINGS:
+            plain.append(token)
+            continue
+        terms += [[[w]] for w in _words(" ".join(plain))]
+        plain = []
+        if low in READINGS:
+            alternatives: Term = []
+            for reading in READINGS[low]:
+                folded = _WORD_RE.findall(fold_diacritics(reading))
+                if folded not in alternatives:
+                    alternatives.append(folded)
+            terms.append(alternatives)
+    return terms
+
+
+def _phrases(words: list[str]) -> list[list[str]]:
+    """A phrase cut after each number written in groups (the groups follow it in the index)."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    for word in words:
+        current.append(word)
+        if _JOINED_RE.fullmatch(word):
+            out.append(current)
+            current = []
+    return [*out, current] if current else out
+
+
 def _words(part: str) -> list[str]:
-    return _WORD_RE.findall(fold_for_search(part).replace("_", " "))
+    folded = join_groups(fold_for_search(part), keep_groups=False)
+    return _WORD_RE.findall(folded.replace("_", " "))
 
 
-def _fts5_match(terms: list[list[str]]) -> str:
+def _fts5_match(terms: list[Term]) -> str:
     # Every word is quoted: only \w characters inside, so nothing is read as an operator.
-    return " AND ".join('"' + " ".join(term) + '"' for term in terms)
+    def one(term: Term) -> str:
+        alts = ['"' + " ".join(words) + '"' for words in term]
+        return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+
+    return " AND ".join(one(term) for term in terms)
 
 
-def _tsquery(terms: list[list[str]]) -> str:
-    parts = [" <-> ".join(term) if len(term) > 1 else term[0] for term in terms]
-    return " & ".join(f"({p})" if " " in p else p for p in parts)
+def _tsquery(terms: list[Term]) -> str:
+    def one(term: Term) -> str:
+        alts = [" <-> ".join(words) for words in term]
+        body = " | ".join(f"({a})" if " " in a else a for a in alts)
+        return f"({body})" if len(alts) > 1 else body
+
+    return " & ".join(one(term) for term in terms)
 
 
 def matching_story_ids(session: Session, query: str, *, limit: int = 2000) -> list[int]:
@@ -210,7 +267,7 @@ def search_items(
         )
     )
     rows = session.execute(statement, params).all()
-    words = [w for term in terms for w in term]
+    words = [w for term in terms for alternative in term for w in alternative]
     return [
         SearchHit(
             item_id=row.id,

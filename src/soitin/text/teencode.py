@@ -17,7 +17,10 @@ that mean different things in different places are decided by their neighbours:
 - "bn": "bao nhiêu" before a unit or a question ("bn tiền", "bn tuổi", "bn?"), else "bạn".
 - "bt": "biết" after a negation ("ko bt"), else "bình thường".
 - "mk": "mật khẩu" near a password verb ("đổi mk", "mk là", "nhập mk"), else "mình".
-- "tr": "triệu" after a number ("5tr", "5 tr"), else kept.
+- "tr": "triệu" after a number ("5tr", "5 tr"), "trời" before "ơi" ("tr ơi"), else kept.
+- "thui": "thôi", but kept where it is the word itself ("tối thui", "thui thủi", "thui bò").
+- "hông": "không", but kept where it is the hip or the side ("đau hông", "bên hông",
+  "hông xe").
 - "v"/"z": "vậy" at the end of a clause ("sao v?"), else kept.
 - "r": "rồi" when lower-case and not after a number, else kept.
 - "ng": "người" in lower case; "Ng." (Nguyễn) is kept.
@@ -29,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["TEENCODE", "expand_teencode"]
+__all__ = ["READINGS", "TEENCODE", "expand_teencode"]
 
 #: Unambiguous entries: lower-case short form → expansion.
 TEENCODE: dict[str, str] = {
@@ -64,6 +67,9 @@ TEENCODE: dict[str, str] = {
     "qá": "quá",
     "zậy": "vậy",
     "dzậy": "vậy",
+    "dzị": "vậy",
+    "zị": "vậy",
+    "rùi": "rồi",
     "zui": "vui",
     "dzui": "vui",
     "bik": "biết",
@@ -105,7 +111,7 @@ _CK_STOCK_PREV = frozenset("sàn mã ty trường khoán".split())
 _BN_UNITS = frozenset(
     "tiền tuổi lâu giờ người cái ngày tháng năm km kg lần phút tiếng đồng củ k tr m cm".split()
 )
-_NEGATION = frozenset("ko k không hok khum kh hong chưa chả chẳng".split())
+_NEGATION = frozenset("ko k không hok khum kh hong hông chưa chả chẳng".split())
 _MK_PASSWORD = frozenset(
     "đổi nhập lộ quên cung gửi cấp xác mật otp pass đăng khẩu reset lấy".split()
 )
@@ -212,7 +218,31 @@ def _rule_mk(word: str, ctx: _Context) -> str | None:
 def _rule_tr(word: str, ctx: _Context) -> str | None:
     if _NUMBER_RE.match(ctx.prev_word):
         return "triệu"
+    if ctx.next == "ơi" and not ctx.sep_after.strip():
+        return "trời"
     return None
+
+
+_THUI_PREV = frozenset({"tối", "đen", "bò"})
+_THUI_NEXT = frozenset("thủi bò chó heo lợn rơm chột".split())
+
+
+def _rule_thui(word: str, ctx: _Context) -> str | None:
+    if ctx.prev in _THUI_PREV or ctx.next in _THUI_NEXT:
+        return None  # "tối thui" (pitch dark), "thui bò" (singed beef), "thui thủi"
+    return "thôi"
+
+
+_HONG_PREV = frozenset(
+    "đau mỏi nhức bên eo vòng xương khớp cạnh sườn lưng mông hai phía chống".split()
+)
+_HONG_NEXT = frozenset("xe nhà tàu núi đồi".split())
+
+
+def _rule_hong(word: str, ctx: _Context) -> str | None:
+    if ctx.prev in _HONG_PREV or ctx.next in _HONG_NEXT:
+        return None  # the hip or the side: "đau hông", "bên hông", "hông xe"
+    return "không"
 
 
 def _rule_vay(word: str, ctx: _Context) -> str | None:
@@ -250,12 +280,45 @@ _RULES: dict[str, Callable[[str, _Context], str | None]] = {
     "z": _rule_vay,
     "r": _rule_r,
     "ng": _rule_ng,
+    "thui": _rule_thui,
+    "hông": _rule_hong,
+}
+
+#: Every reading of each short form decided by its neighbours (itself when kept): a search
+#: word alone has no neighbours, so it looks for all of them.
+READINGS: dict[str, tuple[str, ...]] = {
+    "k": ("không", "nghìn", "k"),
+    "j": ("gì", "j"),
+    "vs": ("với", "vs"),
+    "ck": ("chồng", "chuyển khoản", "chứng khoán"),
+    "dc": ("được", "dc"),
+    "đc": ("được", "đc"),
+    "kh": ("không", "kh"),
+    "hn": ("hôm nay", "hn"),
+    "bn": ("bạn", "bao nhiêu"),
+    "bt": ("biết", "bình thường"),
+    "mk": ("mình", "mật khẩu"),
+    "tr": ("triệu", "trời", "tr"),
+    "v": ("vậy", "v"),
+    "z": ("vậy", "z"),
+    "r": ("rồi", "r"),
+    "ng": ("người", "ng"),
+    "thui": ("thôi", "thui"),
+    "hông": ("không", "hông"),
 }
 
 _KEYS = frozenset(TEENCODE) | frozenset(_RULES)
 # A number with a unit ("50k", "5tr") anywhere: with the word set below, most texts hold
 # neither and skip the word-by-word pass.
 _NUMBER_UNIT_SEARCH_RE = re.compile(r"\d(?:k|tr)\b", re.IGNORECASE)
+
+
+def _previous(parts: list[str], written: list[str], i: int) -> str:
+    if i < 2:
+        return ""
+    if parts[i - 2] == written[i - 2].lower():
+        return written[i - 2]
+    return parts[i - 2]
 
 
 def expand_teencode(text: str, *, lower: bool = False) -> str:
@@ -269,7 +332,10 @@ def expand_teencode(text: str, *, lower: bool = False) -> str:
     if _KEYS.isdisjoint(_WORD_RE.findall(low_text)) and not _NUMBER_UNIT_SEARCH_RE.search(text):
         return low_text if lower else text
     parts = _WORD_RE.split(text)
-    # parts = [sep, word, sep, word, ..., sep]; words sit at odd indices.
+    # parts = [sep, word, sep, word, ..., sep]; words sit at odd indices. A rule reads the
+    # previous word as rewritten when it was expanded (a second pass sees it so), else as
+    # written: lower-casing it must not hide its capitals ("Việt Nam vs Thái Lan").
+    written = parts.copy()
     changed = False
     for i in range(1, len(parts), 2):
         word = parts[i]
@@ -288,14 +354,16 @@ def expand_teencode(text: str, *, lower: bool = False) -> str:
                 expansion = _with_case(word, TEENCODE[low])
         else:
             ctx = _Context(
-                prev_word=parts[i - 2] if i >= 2 else "",
-                next_word=parts[i + 2] if i + 2 < len(parts) else "",
+                prev_word=_previous(parts, written, i),
+                next_word=written[i + 2] if i + 2 < len(parts) else "",
                 sep_before=parts[i - 1],
                 sep_after=parts[i + 1],
             )
             found = _RULES[low](word, ctx)
             if found is None:
-                kept = True
+                # kept *because of* its capitals only when the lower-case word would not be
+                # ("K" is vitamin K, "k" is "không"; "J" in "J&T" is kept either way)
+                kept = low == "vs" or word == low or _RULES[low](low, ctx) is not None
                 versus = low == "vs" and not ctx.sep_after.startswith(".")
             else:
                 shouted = word.isupper() and len(ctx.prev_word) > 1 and ctx.prev_word.isupper()
