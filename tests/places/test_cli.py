@@ -79,3 +79,10 @@ def test_evaluation_set_meets_the_targets() -> None:
     assert report.ward.f1 >= 0.85
     heldout_p, heldout_w = report.by_split["heldout"]
     assert heldout_p.f1 >= 0.95 and heldout_w.f1 >= 0.85
+
+
+def test_tag_leaves_the_verb_binh_dinh_alone() -> None:
+    text = "Chính quyền quyết tâm bình định vùng biên."
+    result = runner.invoke(app, ["places", "tag", text, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["province_codes"] == []

@@ -50,3 +50,17 @@ def test_names_fold_to_tokens() -> None:
     assert name_tokens("Bà Rịa - Vũng Tàu") == ("ba", "ria", "vung", "tau")
     assert name_tokens("Phường 12") == ("phuong", "12")
     assert syllables("Hoà Bình") == ("hòa", "bình")
+
+
+def test_names_that_are_ordinary_words_are_weak_at_every_level() -> None:
+    index = get_gazetteer().index
+    for word in ("bình định", "thái bình", "an giang", "tân lập", "đồng tâm", "quang minh"):
+        key = " ".join(name_tokens(word))
+        entries = [e for e in index[key] if e.unit and syllables(e.unit.name) == syllables(word)]
+        assert entries and all(e.weak for e in entries), word
+
+
+def test_organisation_names_are_indexed_as_non_places() -> None:
+    index = get_gazetteer().index
+    for key in ("sai gon thuong tin", "bia sai gon", "saigon co op", "ha noi milk"):
+        assert [e.unit for e in index[key]] == [None], key

@@ -148,3 +148,84 @@ def test_empty_and_odd_input() -> None:
     assert tag_places("").mentions == []
     assert tag_places("😀 ### 123").mentions == []
     assert tag_places("\u0301\u0301 phường").mentions == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chính quyền quyết tâm bình định vùng biên.",
+        "Lính Mỹ đi bình định nông thôn",
+        "Cả nhà sống thái bình, an giang hồ.",
+    ],
+)
+def test_province_and_commune_names_that_are_ordinary_words_need_a_prefix(text: str) -> None:
+    assert tag_places(text).mentions == []
+
+
+def test_ordinary_word_names_still_tag_in_title_case_or_after_a_prefix() -> None:
+    assert provinces("Lũ lớn ở Bình Định") == ["52"]
+    assert provinces("Bình Định mưa lớn") == ["52"]
+    assert provinces("Người dân tỉnh bình định") == ["52"]
+    assert provinces("An Giang vào mùa nước nổi") == ["91"]
+    assert provinces("mua lon o an giang") == ["91"]
+    assert wards("Xã Đồng Tâm, huyện Mỹ Đức, Hà Nội") != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cô ấy tên là Kiều Bắc Giang.",
+        "Mẹ tôi tên là Khánh Hòa.",
+        "Em Kiều Bắc Giang học lớp 5.",
+        "Nghệ danh là Hà Giang.",
+    ],
+)
+def test_a_name_after_a_person_cue_and_given_names_is_not_a_place(text: str) -> None:
+    assert tag_places(text).mentions == []
+
+
+def test_place_words_before_a_name_are_not_taken_for_a_persons_names() -> None:
+    assert provinces("Cô Tô Quảng Ninh đẹp lắm") == ["22"]
+    assert provinces("Anh Sơn Nghệ An mưa to") == ["40"]
+    assert provinces("Chị Lan ở Bắc Giang") == ["24"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ngân hàng Sài Gòn Thương Tín báo lãi",
+        "Ngân hàng TMCP Sài Gòn Thương Tín (Sacombank)",
+        "Uống Bia Sài Gòn",
+        "Khuyến mãi ở Saigon Co.op",
+        "Công ty Sài Gòn Tourist",
+        "Bia Hà Nội tăng giá",
+        "Sữa Hà Nội Milk",
+        "Báo Sài Gòn Giải Phóng đưa tin",
+    ],
+)
+def test_organisation_names_holding_a_place_name_are_not_places(text: str) -> None:
+    assert tag_places(text).mentions == []
+
+
+def test_places_beside_organisation_names_still_tag() -> None:
+    assert provinces("Saigon Co.op mở cửa hàng ở Hà Nội") == ["01"]
+    assert provinces("Hà Nội mới có mưa") == ["01"]
+    assert provinces("Xe khách Sài Gòn - Hà Nội") == ["01", "79"]
+    assert provinces("Ở Sài Gòn. Bia Hà Nội thì ở Hà Nội") == ["01", "79"]
+
+
+def test_a_named_province_decides_an_ambiguous_commune() -> None:
+    tags = tag_places("Người dân xã Tam Thanh, huyện Tân Phú, tỉnh Đồng Nai.")
+    assert tags.province_codes == ["75"]  # not also 38: the Tam Thanh of Thanh Hóa
+    assert tags.ward_codes == []
+    assert wards("xã Tam Thanh, Thanh Hóa") == ["15007"]
+
+
+def test_diacritics_agree_for_names_written_without_tone_marks() -> None:
+    # in a text with diacritics "Tam Thanh" is not the former commune Tam Thành (20365)
+    tags = tag_places("xã Tam Thanh, huyện Phú Ninh")
+    assert "20365" not in [m.legacy_code for m in tags.mentions]
+    assert tags.ward_codes != ["20380"]
+    assert wards("xã Tam Thành, huyện Phú Ninh") == ["20380"]
+    # one unit spelt two ways by the 2025 and the older lists still matches either way
+    assert provinces("Đường vào Mù Cang Chải sạt lở") == provinces("Mù Căng Chải") == ["15"]

@@ -1,10 +1,12 @@
 """The gazetteer: 2025 units, pre-2025 units mapped to 2025, and every name they go by.
 
 Loaded from the compact table in `places/data/gazetteer.json.gz` (exported from the MIT
-`vietnamadminunits` package by `soitin.places.build_data`) and the hand-made alias and
-common-word lists below. Names are indexed by their folded tokens ("Đà Nẵng" → "da nang");
-each index entry keeps the accepted spellings with tone marks, so the tagger can tell
-"Huế" from "huệ" when the text has diacritics.
+`vietnamadminunits` package by `soitin.places.build_data`) and the hand-made lists: aliases
+below, `common_words.txt` (names that are also everyday words) and `organisations.txt`
+(organisation and brand names that contain a place name but are not a place). Names are
+indexed by their folded tokens ("Đà Nẵng" → "da nang"); each index entry keeps the accepted
+spellings with tone marks, so the tagger can tell "Huế" from "huệ" when the text has
+diacritics.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class NameEntry:
     exact_case: frozenset[str] = frozenset()
     alias: bool = False
     needs_cue: bool = False
+    folded_only: bool = False  # matched on the folded form alone, any spelling (organisations)
 
 
 @dataclass(slots=True)
@@ -146,11 +149,14 @@ _NOT_PLACES = (
 ).split("|")
 
 
+def _read_list(name: str) -> list[str]:
+    """The non-comment lines of a data file."""
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
 def _read_common_words() -> frozenset[str]:
-    text = (DATA_DIR / "common_words.txt").read_text(encoding="utf-8")
-    return frozenset(
-        " ".join(syllables(line)) for line in text.splitlines() if line and line[0] != "#"
-    )
+    return frozenset(" ".join(syllables(line)) for line in _read_list("common_words.txt"))
 
 
 _VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
@@ -217,10 +223,10 @@ def build_gazetteer() -> Gazetteer:
 
     current_names = {" ".join(syllables(u.name)) for u in gaz.provinces.values()}
     for unit in gaz.provinces.values():
-        _add_province(unit, add, form)
+        _add_province(unit, add, form, common)
     for unit in gaz.legacy_provinces.values():
         if " ".join(syllables(unit.name)) not in current_names:
-            _add_province(unit, add, form)
+            _add_province(unit, add, form, common)
     for unit in [*gaz.legacy_districts.values(), *gaz.wards.values(), *gaz.legacy_wards.values()]:
         weak = _is_weak_name(unit.name, common)
         add(unit.name, NameEntry(unit, form(unit.name), weak=weak, weak_ascii=weak))
@@ -252,6 +258,8 @@ def build_gazetteer() -> Gazetteer:
             add(spelling, entry)
     for phrase in _NOT_PLACES:
         add(phrase, NameEntry(None, form(phrase)))
+    for name in _read_list("organisations.txt"):
+        add(name, NameEntry(None, frozenset(), folded_only=True))
 
     gaz.index = {key: _share_spellings(found) for key, found in entries.items()}
     first: dict[str, int] = {}
@@ -263,26 +271,46 @@ def build_gazetteer() -> Gazetteer:
 
 
 def _share_spellings(found: list[NameEntry]) -> tuple[NameEntry, ...]:
-    """Units of one province under one folded name accept each other's spelling: the 2025
-    list writes "Mù Cang Chải" where the older list has "Mù Căng Chải"."""
-    by_province: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for entry in found:
-        if entry.unit is not None and not entry.exact_case:
-            by_province[entry.unit.province_code].update(entry.forms)
-    shared = []
-    for entry in found:
+    """Entries of one unit under one folded name accept each other's spelling: the 2025
+    list writes "Mù Cang Chải" where the older list has "Mù Căng Chải". Entries are the
+    same unit when linked through the converter (a former commune, its district and its
+    2025 commune) or when both name one province. Different communes of one province keep
+    their own spelling: "Tam Thanh" is not "Tam Thành"."""
+    groups: list[tuple[set[str], set[tuple[str, ...]], list[int]]] = []
+    for n, entry in enumerate(found):
         if entry.unit is None or entry.exact_case:
-            shared.append(entry)
             continue
-        forms = frozenset(by_province[entry.unit.province_code])
-        shared.append(replace(entry, forms=forms))
+        links = _links(entry.unit)
+        merged: tuple[set[str], set[tuple[str, ...]], list[int]] = (links, set(entry.forms), [n])
+        for group in [g for g in groups if g[0] & links]:
+            groups.remove(group)
+            merged[0].update(group[0])
+            merged[1].update(group[1])
+            merged[2].extend(group[2])
+        groups.append(merged)
+    shared = list(found)
+    for _links_of, forms, members in groups:
+        for n in members:
+            shared[n] = replace(found[n], forms=frozenset(forms))
     return tuple(shared)
 
 
-def _add_province(unit: Unit, add: Any, form: Any) -> None:
+def _links(unit: Unit) -> set[str]:
+    """Ids that tie records of one unit together across the 2025 and older lists."""
+    if unit.level in ("province", "province_legacy"):
+        return {f"p{unit.province_code}"}
+    links = {f"w{code}" for code in unit.ward_codes}
+    if unit.level == "district_legacy":
+        links.add(f"d{unit.code}")
+    elif unit.level == "ward_legacy" and unit.legacy_district_code:
+        links.add(f"d{unit.legacy_district_code}")
+    return links
+
+
+def _add_province(unit: Unit, add: Any, form: Any, common: frozenset[str]) -> None:
     name_syl = " ".join(syllables(unit.name))
     folded = " ".join(name_tokens(unit.name))
-    weak = name_syl in WEAK_PROVINCES
+    weak = name_syl in WEAK_PROVINCES or name_syl in common  # "bình định" (to pacify)
     weak_ascii = weak or folded in WEAK_ASCII_PROVINCES
     needs_cue = name_syl in NEEDS_CUE
     add(

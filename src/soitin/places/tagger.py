@@ -5,15 +5,18 @@ and scanned left to right for the longest gazetteer name at each token (a dict o
 n-grams; names are at most five tokens long). Each hit is then judged:
 
 1. Lexically: where the text has diacritics they must agree with the name's (tone
-   convention and missing tone marks forgiven), so "huệ" is not "Huế".
+   convention and missing tone marks forgiven), so "huệ" is not "Huế"; a name written
+   without marks that is exactly some unit's name is that unit ("Tam Thanh", not "Tam
+   Thành"). Organisation names ("Bia Sài Gòn") match in any spelling and are not places.
 2. By its prefix (tỉnh, TP, quận, huyện, thị xã, xã, phường, thị trấn, đặc khu and the
    short forms TP., Q., H., TX., P., X., TT.), which decides the level it is read at.
 3. By context: names that are also everyday words or personal names ("hòa bình", "Thái
    Bình", "Thống Nhất") need a prefix, a place cue before them ("ở", "tại", "về", ...), or
    a neighbouring place in an address or list; a name after a street or landmark word
-   ("đường Trần Phú", "chợ Bến Thành") or a person's title ("anh Long An") is not a place;
-   a commune or district name that exists in several provinces is tagged only when another
-   place in the text picks one.
+   ("đường Trần Phú", "chợ Bến Thành") or a person's title ("anh Long An", "tên là Kiều
+   Bắc Giang") is not a place; a commune or district name that exists in several provinces
+   is tagged only when another place in the text picks one, and once the text names a
+   province, only a commune of that province.
 
 Pre-2025 names are mapped to 2025 units: a former province to its 2025 province, a former
 district to its 2025 province (the special-zone island districts to their đặc khu), a former
@@ -143,12 +146,17 @@ _TITLES = {
 # Roles before a name that is also a word or a personal name ("Chủ tịch Hồ Chí Minh",
 # "ca sĩ Đan Trường", "hoa hậu Thu Thảo").
 _ROLES = {"tich": "tịch", "tuong": "tưởng", "si": "sĩ", "thu": "thủ", "hau": "hậu"}
+# "tên là Kiều Bắc Giang", "nghệ danh là ...": a name is given.
+_NAMED = {"ten": "tên", "danh": "danh"}
+_IS = {"la": "là"}
 _SURNAMES = frozenset(
     "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ ngô đinh trịnh đoàn lương "
     "trương vương văn thị hữu".split()
 )
 _BIG_LEVELS = frozenset({"province", "province_legacy", "district_legacy"})
 _HARD_PUNCT_RE = re.compile(r"[,.;:!?()\[\]{}\n\"|/]")
+# Organisation names may hold a dot inside a word ("Saigon Co.op"), not between sentences.
+_ORG_PUNCT_RE = re.compile(r"[,;:!?()\[\]{}\n\"|/]|\.\s")
 _LIST_GAP_RE = re.compile(r"^\s*(?:[,;/&+-]|–|và|hoặc|với)?\s*(?:và\s*)?$", re.IGNORECASE)
 _PREFIX_GAP_RE = re.compile(r"^[\s.]*$")
 
@@ -189,6 +197,7 @@ class _Candidate:
     is_ascii: bool
     is_title: bool
     is_upper: bool
+    prev_end: int  # character end of the candidate before this one (-1: none)
     accepted: Unit | None = None
     blocked: bool = False
 
@@ -295,6 +304,9 @@ class PlaceTagger:
         # written only one exact way ("HN").
         self._forms: dict[str, tuple[tuple[tuple[str, ...], tuple[NameEntry, ...]], ...]] = {}
         self._plain: dict[str, list[NameEntry]] = {}
+        # Organisation names: kept whatever their spelling, and allowed a dot inside.
+        self._folded_only: dict[str, tuple[NameEntry, ...]] = {}
+        self._punct: dict[str, re.Pattern[str]] = {}
         for key, entries in gazetteer.index.items():
             level = self._trie
             toks = key.split(" ")
@@ -313,6 +325,10 @@ class PlaceTagger:
                         by_form.setdefault(form, []).append(entry)
             self._forms[key] = tuple((form, tuple(found)) for form, found in by_form.items())
             self._plain[key] = [e for e in entries if not e.exact_case]
+            folded_only = tuple(e for e in entries if e.folded_only)
+            if folded_only:
+                self._folded_only[key] = folded_only
+                self._punct[key] = _ORG_PUNCT_RE
         self._index = gazetteer.index
 
     # --- scanning --------------------------------------------------------------------------
@@ -365,7 +381,8 @@ class PlaceTagger:
                 break
             node = nxt
         for count, key in reversed(ends):  # longest first
-            if count > 1 and _HARD_PUNCT_RE.search(t.text, t.starts[j], t.ends[j + count - 1]):
+            punct = self._punct.get(key, _HARD_PUNCT_RE)
+            if count > 1 and punct.search(t.text, t.starts[j], t.ends[j + count - 1]):
                 continue
             kept = self._lexical(t, j, count, key)
             if kept:
@@ -375,7 +392,8 @@ class PlaceTagger:
     def _lexical(self, t: _Text, j: int, count: int, key: str) -> list[NameEntry]:
         """The entries whose spelling agrees with the text: written without diacritics, or
         with the name's own (any tone convention); "huệ" is not "Huế", "Hà Quang" is not
-        "Hà Quảng". Syllables without marks are forgiven only in a text without marks."""
+        "Hà Quảng". Syllables without marks are forgiven only in a text without marks, or
+        where no unit is spelt exactly so. Organisation names match in any spelling."""
         raw = t.text[t.starts[j] : t.ends[j + count - 1]]
         entries = self._index[key]
         plain = self._plain[key]
@@ -383,9 +401,20 @@ class PlaceTagger:
         if len(plain) != len(entries):
             kept = [e for e in entries if e.exact_case and raw in e.exact_case]
         if raw.isascii():
-            if raw.islower() and t.accented:
-                # "cho ra" in a text with diacritics is two words, not "Chợ Rã"
-                plain = [e for e in plain if any(all(map(str.isascii, f)) for f in e.forms)]
+            if t.accented:
+                if raw.islower():
+                    # "cho ra" in a text with diacritics is two words, not "Chợ Rã"
+                    plain = [
+                        e
+                        for e in plain
+                        if e.folded_only or any(all(map(str.isascii, f)) for f in e.forms)
+                    ]
+                else:
+                    # "Tam Thanh" in a text with diacritics is Tam Thanh, not Tam Thành
+                    written = tuple(t.syllable(k) for k in range(j, j + count))
+                    exact = [e for e in plain if e.folded_only or written in e.forms]
+                    if len(exact) > len(self._folded_only.get(key, ())):
+                        plain = exact
             return plain + kept if kept else plain
         seen = tuple(t.syllable(k) for k in range(j, j + count))
         loose = not t.accented
@@ -396,6 +425,9 @@ class PlaceTagger:
                 and all(s == f or s.isascii() for s, f in zip(seen, form, strict=True))
             ):
                 kept.extend(found)
+        folded_only = self._folded_only.get(key)
+        if folded_only:
+            kept.extend(folded_only)
         return kept
 
     def _scan(self, t: _Text) -> list[_Candidate]:
@@ -428,12 +460,12 @@ class PlaceTagger:
                     ok_gap = toks[i] in {"q", "p"} and toks[j].isdigit() and not after.isalnum()
                 hit = self._match_at(t, j, prefixed=True) if ok_gap else None
                 if hit is not None:
-                    found.append(self._candidate(t, j, hit, prefix[0], i))
+                    found.append(self._candidate(t, j, hit, prefix[0], i, found))
                     i = j + hit[0]
                     continue
             hit = self._match_at(t, i)
             if hit is not None and not self._overlapped(t, i, hit):
-                found.append(self._candidate(t, i, hit, None, i))
+                found.append(self._candidate(t, i, hit, None, i, found))
                 i += hit[0]
                 continue
             i += 1
@@ -453,7 +485,13 @@ class PlaceTagger:
         return False
 
     def _candidate(
-        self, t: _Text, j: int, hit: tuple[int, list[NameEntry]], prefix: _Prefix | None, p: int
+        self,
+        t: _Text,
+        j: int,
+        hit: tuple[int, list[NameEntry]],
+        prefix: _Prefix | None,
+        p: int,
+        found: list[_Candidate],
     ) -> _Candidate:
         count, entries = hit
         start, end = t.starts[j], t.ends[j + count - 1]
@@ -474,6 +512,7 @@ class PlaceTagger:
             is_ascii=span.isascii(),
             is_title=title,
             is_upper=span.isupper(),
+            prev_end=found[-1].end if found else -1,
             blocked=any(e.unit is None for e in entries) and prefix is None,
         )
 
@@ -488,13 +527,28 @@ class PlaceTagger:
         return t.word_is(k, table)
 
     def _person_before(self, t: _Text, c: _Candidate, *, weak: bool = True) -> bool:
-        if self._before_is(t, c, _TITLES) or (weak and self._before_is(t, c, _ROLES)):
-            return True
-        k = c.before
-        if k < 0 or not t.text[t.ends[k] : c.span_start].isspace():
-            return False
-        written = t.text[t.starts[k] : t.ends[k]]
-        return t.cased and written[:1].isupper() and t.syllable(k) in _SURNAMES
+        """The name belongs to a person: a title, role or surname just before it, or before
+        up to two capitalised given names ("chị Kiều Bắc Giang"), or "tên là" ("tên là Kiều
+        Bắc Giang"). Words of another place ("Cô Tô Quảng Ninh") are not skipped."""
+        k, end = c.before, c.span_start
+        for skipped in range(3):
+            if k < 0 or (skipped and t.starts[k] < c.prev_end):
+                return False
+            if not t.text[t.ends[k] : end].isspace():
+                return False
+            if t.word_is(k, _TITLES) or (weak and t.word_is(k, _ROLES)):
+                return True
+            if t.word_is(k, _IS) and k > 0 and t.text[t.ends[k - 1] : t.starts[k]].isspace():
+                return t.word_is(k - 1, _NAMED)
+            written = t.text[t.starts[k] : t.ends[k]]
+            if not (t.cased and written[:1].isupper()):
+                return False
+            if t.syllable(k) in _SURNAMES:
+                return True
+            if skipped == 2 or not written[1:].islower():
+                return False
+            k, end = k - 1, t.starts[k]
+        return False
 
     def _has_cue(self, t: _Text, c: _Candidate) -> bool:
         return self._before_is(t, c, _LOCATIVE)
@@ -762,7 +816,10 @@ class PlaceTagger:
                 typed = [u for u in units if u.unit_type == c.prefix.unit_type]
                 units = typed or units
             in_province = [u for u in units if u.province_code in ctx_provinces]
-            if in_province or soft_only:
+            # once the text names a province (or a former district), a commune named in
+            # several provinces is one of that province's, or none: "xã Tam Thanh, huyện Tân
+            # Phú, tỉnh Đồng Nai" is not Tam Thanh of Thanh Hóa
+            if in_province or soft_only or self._names_province(cands):
                 units = in_province
             current = [u for u in units if u.level == "ward"]
             if current and len({u.code for u in current}) == 1:
@@ -771,6 +828,10 @@ class PlaceTagger:
         if len(targets) != 1 or "" in targets:
             return None
         return units[0]
+
+    def _names_province(self, cands: list[_Candidate]) -> bool:
+        """A province, former province or former district is accepted in the text."""
+        return any(c.accepted is not None and c.accepted.level in _BIG_LEVELS for c in cands)
 
     def _in_address(self, t: _Text, cands: list[_Candidate], idx: int) -> bool:
         """The next candidate follows after a comma or dash and is an accepted place."""
