@@ -3,6 +3,10 @@
 Vietnamese sites write the day first (`12/05/2025 08:30`), often with a weekday
 (`Thứ hai, 12/5/2025, 08:30 (GMT+7)`) or in words (`ngày 12 tháng 5 năm 2025`), and use
 `SA`/`CH` (sáng/chiều) for AM/PM. Times without a zone are local Vietnamese time.
+
+Plausibility: a year outside 1970..2100 is refused, and a bare number is an epoch time only
+as seconds (10 digits) or milliseconds (13 digits) from 1_000_000_000 (09/09/2001) to before
+2_000_000_000 (18/05/2033), so `2025051208` or `11111111` are not read as dates.
 """
 
 from __future__ import annotations
@@ -27,14 +31,23 @@ _TIME = re.compile(
 )
 _ZONE = re.compile(r"(?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
 _OFFSET = re.compile(r"\s*([+-])(\d{2}):?(\d{2})(?!\d)")
-_EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
+_EPOCH = re.compile(r"^(?:\d{10}|\d{13})(?:\.\d+)?$")
+#: Years a published time may have; others are typos or placeholders (0001-01-01).
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+#: Epoch seconds accepted (10 digits: 09/09/2001 up to 18/05/2033); milliseconds are x 1000.
+EPOCH_SECONDS = (1_000_000_000, 2_000_000_000)
+_EPOCH_RULE = (
+    "an epoch time is 10-digit seconds or 13-digit milliseconds between 1000000000 (2001) "
+    "and 2000000000 (2033)"
+)
 
 
 def parse_datetime(value: object, default_tz: tzinfo = VIETNAM_TZ) -> datetime | None:
     """A timezone-aware UTC datetime from `value`, None for empty values.
 
     Accepts datetimes, epoch seconds (or milliseconds), ISO 8601, RFC 822 and the Vietnamese
-    forms above; raises `ValueError` with a short reason for anything else.
+    forms above, within the plausible range above; raises `ValueError` with a short reason
+    for anything else.
     """
     if value is None:
         return None
@@ -43,7 +56,7 @@ def parse_datetime(value: object, default_tz: tzinfo = VIETNAM_TZ) -> datetime |
     elif isinstance(value, bool):
         raise ValueError("a date is expected, not true/false")
     elif isinstance(value, int | float):
-        moment = _from_epoch(float(value))
+        moment = _from_epoch(value, _short(str(value)))
     elif isinstance(value, str):
         text = " ".join(value.split())
         if not text:
@@ -51,23 +64,29 @@ def parse_datetime(value: object, default_tz: tzinfo = VIETNAM_TZ) -> datetime |
         moment = _parse_text(text, default_tz)
     else:
         raise ValueError(f"a date is expected, not {type(value).__name__}")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        shown = _short(value) if isinstance(value, str) else moment.date().isoformat()
+        raise ValueError(
+            f"{shown} is not a date: the year must be between {FIRST_YEAR} and {LAST_YEAR}"
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=default_tz)
     return moment.astimezone(UTC)
 
 
-def _from_epoch(seconds: float) -> datetime:
-    if seconds > 1e11:  # milliseconds, as JavaScript exports write them
-        seconds /= 1000
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ValueError(f"{seconds!r} is not a valid epoch time") from exc
+def _from_epoch(number: float, shown: str) -> datetime:
+    # Compared before any float conversion: float(10**400) itself would overflow.
+    low, high = EPOCH_SECONDS
+    # Milliseconds, as JavaScript exports write them.
+    seconds = number / 1000 if low * 1000 <= number < high * 1000 else number
+    if not low <= seconds < high:
+        raise ValueError(f"{shown} is not a date: {_EPOCH_RULE}")
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _parse_text(text: str, default_tz: tzinfo) -> datetime:
     if _EPOCH.match(text):
-        return _from_epoch(float(text))
+        return _from_epoch(float(text), _short(text))
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:

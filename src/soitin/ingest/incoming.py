@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from soitin.ingest.dates import parse_datetime
+from soitin.text.wellformed import well_formed, well_formed_data
 
 __all__ = [
     "FIELDS",
@@ -38,6 +39,8 @@ MAX_AUTHOR_CHARS = 512
 
 # C0/C1 control characters except tab, newline and carriage return; PostgreSQL refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters no host name may hold (a space in "ex ample.vn", quotes, angle brackets, ...).
+_BAD_HOST = re.compile(r"[\s\"'<>\\^`{|}]")
 _COUNT = re.compile(
     r"^\s*(\d+(?:[.,\s]\d+)*)\s*(k|n|nghìn|ngàn|m|tr|triệu|b|tỷ|tỉ)?\.?\s*$", re.IGNORECASE
 )
@@ -68,8 +71,9 @@ class RowError:
 
 
 def clean_text(value: str) -> str:
-    """NFC, without control characters (tabs and line breaks stay)."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+    """Well-formed NFC (lone surrogates → U+FFFD), without control characters (tabs and line
+    breaks stay)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", well_formed(value)))
 
 
 def _optional_text(value: Any) -> Any:
@@ -97,6 +101,15 @@ def _url(value: Any) -> Any:
     parts = urlsplit(value)
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"{value[:80]!r} is not an absolute http(s) URL")
+    host = parts.hostname or ""
+    if not host or _BAD_HOST.search(host):
+        raise ValueError(f"{value[:80]!r} has no valid host name")
+    try:
+        port = parts.port  # raises for a port out of 0..65535 or not digits
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"{value[:80]!r} has an invalid port (use 1 to 65535)")
     return value
 
 
@@ -106,7 +119,10 @@ def _language(value: Any) -> Any:
 
 
 def _when(value: Any) -> datetime | None:
-    return parse_datetime(value)
+    try:
+        return parse_datetime(value)
+    except OverflowError as exc:  # pydantic reports ValueError per field; anything else crashes
+        raise ValueError(f"{str(value)[:60]!r} is not a date: {exc}") from exc
 
 
 def parse_count(value: Any) -> int:
@@ -160,6 +176,13 @@ class IncomingItem(BaseModel):
     """One item to store. At least one of `text`, `title` or `url` must be given."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _well_formed(cls, data: Any) -> Any:
+        # Lone surrogates (a JSON "\ud800") in any key or value become U+FFFD: UTF-8 (hashes,
+        # the database, error messages) cannot encode them.
+        return well_formed_data(data) if isinstance(data, dict) else data
 
     external_id: Annotated[str | None, _bounded(MAX_EXTERNAL_ID_CHARS, one_line=True)] = None
     text: Annotated[str | None, _bounded(MAX_TEXT_CHARS, one_line=False)] = None

@@ -9,17 +9,18 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from soitin.db.models import AuditEvent, User
 from soitin.report.safe_cell import neutralise
+from soitin.text.wellformed import well_formed_data
 
 
 def record(
@@ -63,6 +64,23 @@ def parse_local_date(value: Any) -> Any:
     return value
 
 
+#: The dates a filter may name: their local midnight must stay a storable time.
+FIRST_FILTER_DATE, LAST_FILTER_DATE = date(1970, 1, 1), date(2100, 12, 31)
+
+
+def _plausible_date(value: date) -> date:
+    if not FIRST_FILTER_DATE <= value <= LAST_FILTER_DATE:
+        raise ValueError(
+            f"{value:%d/%m/%Y} is out of range; give a date from "
+            f"{FIRST_FILTER_DATE:%d/%m/%Y} to {LAST_FILTER_DATE:%d/%m/%Y}"
+        )
+    return value
+
+
+#: A since/until filter date (dd/mm/yyyy or ISO), between 1970 and 2100.
+FilterDate = Annotated[date, AfterValidator(_plausible_date)]
+
+
 CSV_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "ip", "detail")
 
 
@@ -74,8 +92,8 @@ class AuditFilters(BaseModel):
     object_type: str | None = None
     object_id: str | None = None
     ip: str | None = None
-    since: date | None = None
-    until: date | None = None
+    since: FilterDate | None = None
+    until: FilterDate | None = None
     page: int = Field(default=1, ge=1)
 
     @model_validator(mode="before")
@@ -161,16 +179,18 @@ def _audit_conditions(
 
 
 def _rows(session: Session, stmt: Select[AuditEvent, str | None]) -> list[AuditRow]:
+    # Entries stored before input was made well-formed may hold lone surrogates, which
+    # neither JSON nor UTF-8 CSV can carry: they are shown as U+FFFD, never dropped.
     return [
         AuditRow(
             id=e.id,
             at=e.at,
-            actor=username,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
-            ip=e.ip,
-            detail=e.detail or {},
+            actor=well_formed_data(username),
+            action=well_formed_data(e.action),
+            object_type=well_formed_data(e.object_type),
+            object_id=well_formed_data(e.object_id),
+            ip=well_formed_data(e.ip),
+            detail=well_formed_data(e.detail or {}),
         )
         for e, username in session.execute(stmt)
     ]

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from soitin.db.models import Case, CaseStatus, Category, Story, StorySource, Unit, User
 from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError
-from soitin.review.audit import parse_local_date
+from soitin.review.audit import FilterDate, parse_local_date
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.text.fold import fold_for_search
 from soitin.text.search import matching_story_ids
@@ -47,8 +47,8 @@ class QueueFilters(BaseModel):
     unit_id: int | None = Field(default=None, description="only this unit (inside your scope)")
     place: str | None = Field(default=None, description="a 2025 province or ward code")
     source_id: int | None = None
-    since: date | None = Field(default=None, description="opened on or after (local date)")
-    until: date | None = Field(default=None, description="opened on or before (local date)")
+    since: FilterDate | None = Field(default=None, description="opened on or after (local date)")
+    until: FilterDate | None = Field(default=None, description="opened on or before (local date)")
     assignee: str | None = Field(default=None, description="me, none, or a user id")
     overdue: bool = False
     q: str | None = Field(default=None, description="search, diacritics optional")

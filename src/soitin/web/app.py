@@ -14,6 +14,7 @@ from soitin.db import open_database
 from soitin.db.engine import Database
 from soitin.settings import Settings, get_settings
 from soitin.web.errors import install_error_handlers
+from soitin.web.json_body import LoneSurrogateMiddleware
 from soitin.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or open_database(settings)
+    app.add_middleware(LoneSurrogateMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         SessionMiddleware,
