@@ -30,6 +30,7 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "alerts": (["--days", "2", "--seeds", "1", "2"], ["--days", "1", "--seeds", "1"]),
     "web": ([], ["--items", "20000", "--runs", "10"]),
     "report": ([], ["--items", "20000", "--repeat", "5"]),
+    "reindex": ([], ["--items", "5000"]),
     "memory": ([], []),
 }
 

@@ -35,6 +35,10 @@ def initialise(settings: Settings, *, demo: bool = False) -> tuple[Database, Ini
     upgrade(engine)
     database = Database(engine)
     result = InitResult(database_was_new=new)
+    if new:  # nothing stored yet: no search text of an older folding to re-index
+        from soitin.text.reindex import mark_current
+
+        mark_current(database)
     if demo and new:
         from soitin.demo.load import load_demo
 

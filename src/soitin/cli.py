@@ -375,6 +375,9 @@ app.add_typer(alerts_app, name="alerts")
 from soitin.places.cli import app as places_app  # noqa: E402
 
 app.add_typer(places_app, name="places")
+from soitin.text.cli import app as search_app  # noqa: E402
+
+app.add_typer(search_app, name="search")
 from soitin.report.cli import report_cmd  # noqa: E402
 from soitin.respond.cli import publications_app  # noqa: E402
 

@@ -733,3 +733,14 @@ class StatsDayDone(Base):
     tz: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     computed_at: Mapped[datetime] = _created()
+
+
+class MetaValue(Base):
+    """One fact about the stored data, by key (`soitin.db.meta`): e.g. the search folding
+    version the stored text was written with."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _created()

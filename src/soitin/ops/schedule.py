@@ -90,6 +90,29 @@ def _retention(database: Database) -> object:
     return retention.purge_expired(database)
 
 
+#: Seconds of re-indexing per minute slot: the other jobs of an embedded scheduler (same
+#: thread) wait at most this long, and a worker thread is not held for long.
+REINDEX_BUDGET_S = 20
+
+
+def _search_reindex(database: Database) -> object:
+    """Re-fold stored search text after a folding upgrade, a slice at a time (a no-op,
+    one small read, once it is current)."""
+    from soitin.text.reindex import reindex_search
+
+    result = reindex_search(database, budget_s=REINDEX_BUDGET_S)
+    if result.items_seen or result.stories_seen:
+        log.info(
+            "search re-index: %d items (%d changed), %d stories (%d changed)%s",
+            result.items_seen,
+            result.items_changed,
+            result.stories_seen,
+            result.stories_changed,
+            ", finished" if result.finished else "",
+        )
+    return result
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -101,6 +124,7 @@ JOBS: dict[str, Job] = {
         Job("weekly_reports", 7 * 86400, _weekly_reports),
         Job("monthly_reports", 30 * 86400, _monthly_reports),
         Job("retention", 3600, _retention),
+        Job("search_reindex", 60, _search_reindex),  # last: the others first in a tick
     )
 }
 

@@ -21,8 +21,7 @@ from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError
 from soitin.review.audit import FilterDate, parse_local_date
 from soitin.review.triage import ACTIVE_STATUSES
-from soitin.text.fold import fold_for_search
-from soitin.text.search import matching_story_ids
+from soitin.text.search import matching_story_ids, substring_forms
 
 __all__ = [
     "CaseRow",
@@ -267,10 +266,12 @@ def _conditions(
             )
         )
     if f.q and f.q.strip():
-        folded = fold_for_search(f.q.strip())[:200]
-        if folded:
-            needle = f"%{_like_escape(folded)}%"
-            in_representative = Story.search_text.like(needle, escape="\\")
+        forms = substring_forms(f.q)
+        if forms:
+            # The story's folded text holds grouped numbers joined and as groups: the query
+            # is folded the same way (`substring_forms`), and any of its forms matches.
+            needles = ["%" + "%".join(_like_escape(p) for p in form) + "%" for form in forms]
+            in_representative = or_(*(Story.search_text.like(n, escape="\\") for n in needles))
             stories = _stories_matching(session, f.q) if session is not None else []
             conds.append(
                 or_(in_representative, Case.story_id.in_(stories)) if stories else in_representative

@@ -14,12 +14,20 @@ from functools import lru_cache
 from soitin.text.normalise import normalise_for_matching
 
 __all__ = [
+    "FOLD_VERSION",
     "fold_char_table",
     "fold_diacritics",
     "fold_for_search",
     "fold_item_text",
     "join_groups",
 ]
+
+#: The version of `fold_item_text`'s output. Raise it whenever a change to normalisation,
+#: teencode or folding changes what is stored for some text: databases holding text of an
+#: older version are re-folded (`soitin.text.reindex`), else their items stop matching
+#: queries folded the new way. 1: before versions were recorded; 2: grouped numbers joined,
+#: TP.HCM as "tphcm tp hcm", compatibility characters, new teencode readings.
+FOLD_VERSION = 2
 
 _EXTRA = {"đ": "d", "ð": "d", "ħ": "h", "ł": "l", "ø": "o", "ı": "i"}
 

@@ -37,13 +37,22 @@ from soitin.text.fold import fold_diacritics, fold_for_search, join_groups
 from soitin.text.normalise import fold_compatibility
 from soitin.text.teencode import READINGS
 
-__all__ = ["MAX_LIMIT", "SearchHit", "Term", "matching_story_ids", "parse_query", "search_items"]
+__all__ = [
+    "MAX_LIMIT",
+    "SearchHit",
+    "Term",
+    "matching_story_ids",
+    "parse_query",
+    "search_items",
+    "substring_forms",
+]
 
 MAX_LIMIT = 500
 MAX_TERMS = 32
 _WORD_RE = re.compile(r"\w+")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _ONE_WORD_RE = re.compile(r"^\W*(\w+)\W*$")
+_JOINED_IN_TEXT_RE = re.compile(r"(?<!\w)(?:\d{6,}|tphcm)(?!\w)")
 # Words that stand for a number written in groups, or for TP.HCM: in the indexed text the
 # groups follow them, so a phrase is cut after them.
 _JOINED_RE = re.compile(r"\d{6,}|tphcm")
@@ -119,6 +128,33 @@ def _phrases(words: list[str]) -> list[list[str]]:
 def _words(part: str) -> list[str]:
     folded = join_groups(fold_for_search(part), keep_groups=False)
     return _WORD_RE.findall(folded.replace("_", " "))
+
+
+def substring_forms(query: str, *, max_chars: int = 200) -> list[list[str]]:
+    """The query folded for a substring search over stored folded text (the review queue's
+    search over `stories.search_text`): the forms it may take, each a list of pieces that
+    must occur in that order.
+
+    The stored text holds a number written in groups as the joined word followed by its
+    groups ("0912345678 0912 345 678"), so the joined form is cut after each joined word
+    and "0912.345.678", "+84 912 345 678" or "TP.HCM" in the query meet any writing in the
+    text. The form as written (groups not joined) still finds text folded before groups
+    were joined, until the re-index (`soitin.text.reindex`) has refolded it.
+    """
+    folded = fold_for_search(query.strip())[:max_chars]
+    if not folded.strip():
+        return []
+    joined = join_groups(folded, keep_groups=False)
+    pieces: list[str] = []
+    pos = 0
+    for match in _JOINED_IN_TEXT_RE.finditer(joined):
+        pieces.append(joined[pos : match.end()])
+        pos = match.end()
+    pieces.append(joined[pos:])
+    forms = [[p for p in pieces if p.strip()]]
+    if joined != folded:
+        forms.append([folded])
+    return forms
 
 
 def _fts5_match(terms: list[Term]) -> str:

@@ -1,4 +1,5 @@
-"""Prometheus metrics: items per minute, queue depth, task failures, open cases."""
+"""Prometheus metrics: items per minute, queue depth, task failures, open cases, search
+re-index backlog."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from soitin.db.models import Case, CaseStatus, FailedTask, Item
 from soitin.db.types import utcnow
+from soitin.text.reindex import rows_to_reindex
 from soitin.web.deps import SessionDep
 
 router = APIRouter()
@@ -56,6 +58,12 @@ def metrics(request: Request, session: SessionDep) -> Response:
         )
         or 0
     )
+    reindex = Gauge(
+        "soitin_search_reindex_rows",
+        "Items and stories whose search text awaits re-folding after an upgrade",
+        registry=registry,
+    )
+    reindex.set(rows_to_reindex(session))
     depth = Gauge(
         "soitin_queue_depth", "Messages waiting on the broker", ["queue"], registry=registry
     )
