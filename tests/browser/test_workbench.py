@@ -160,3 +160,26 @@ def test_review_flow_in_chromium(live_server: LiveServer, browser: Any) -> None:
     _shot(apage, "06-audit")
     admin.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_unreadable_date_filter_is_explained_in_place(
+    live_server: LiveServer, browser: Any
+) -> None:
+    """htmx swaps the 422 answer (base.html responseHandling): the message replaces the results."""
+    from playwright.sync_api import expect
+
+    _seed(live_server)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    _login(page, base, "reviewer_dh")
+    page.goto(f"{base}/queue")
+    page.wait_for_selector("tr.case-row")
+    page.fill("input[name=since]", "31/02/2026")
+    page.click("#queue-filters button[type=submit]")
+    expect(page.locator("#queue-results .error")).to_contain_text(
+        "«Từ ngày»: '31/02/2026' không phải ngày hợp lệ (dd/mm/yyyy)."
+    )
+    assert page.locator("#queue-filters input[name=since]").input_value() == "31/02/2026"
+    _shot(page, "10-queue-bad-date")
+    context.close()

@@ -47,6 +47,43 @@ def test_ledger_page_and_form(signed_in: Callable[[str], TestClient], world: Wor
     assert no_csrf.status_code == 403
 
 
+def test_response_form_errors_keep_the_input_in_vietnamese(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    client = signed_in("reviewer_dhoi")
+    case_id = world.cases["C5"]
+    token = csrf_of(client.get(f"/cases/{case_id}/responses").text)
+    form = {"csrf_token": token, "kind": "fact_check", "title": "Sự thật về X", "note": "Đã gọi"}
+    missing = client.post(f"/cases/{case_id}/responses", data=form)
+    assert missing.status_code == 422
+    assert "Phản hồi loại «Bài kiểm chứng» cần điền: liên kết, kênh." in missing.text
+    assert "needs" not in missing.text
+    assert 'value="Sự thật về X"' in missing.text and ">Đã gọi</textarea>" in missing.text
+    assert '<option value="fact_check" selected>' in missing.text
+    complete = {**form, "url": "https://example.vn/kc", "channel": "web"}
+    future = client.post(f"/cases/{case_id}/responses", data={**complete, "at": "2099-01-01T10:00"})
+    assert "Thời điểm phản hồi không được ở tương lai." in future.text
+    assert 'value="2099-01-01T10:00"' in future.text
+    claim = client.post(f"/cases/{case_id}/responses", data={**complete, "claim_id": "999999"})
+    assert claim.status_code == 422
+    assert "Không có tin đã kiểm chứng mã 999999 trong thư viện." in claim.text
+    publication = client.post(
+        "/publications",
+        data={
+            "csrf_token": token,
+            "unit": "dhoi",
+            "channel": "facebook",
+            "title": "Bài cảnh báo",
+            "case_ids": "99999",
+        },
+    )
+    assert publication.status_code == 422 and "Không có vụ việc số 99999." in publication.text
+    assert 'value="Bài cảnh báo"' in publication.text and 'value="99999"' in publication.text
+    client.get("/lang/en")
+    english = client.post(f"/cases/{case_id}/responses", data=form)
+    assert "A fact_check response needs: url, channel." in english.text
+
+
 def test_english_pages_speak_english(signed_in: Callable[[str], TestClient], world: World) -> None:
     client = signed_in("reviewer_dhoi")
     case_id = world.cases["C5"]

@@ -96,7 +96,7 @@ def test_admin_unit_tree(
             "code": "ca-dh",
             "name": "Công an phường Đồng Hới",
             "parent_id": str(units["dh"]),
-            "places": "19123, 19124",
+            "places": "18880, 18859",
             "csrf_token": token,
         },
     )
@@ -114,14 +114,14 @@ def test_admin_unit_tree(
     assert bad.status_code == 422
     with db.session() as s:
         unit = s.scalar(select(Unit).where(Unit.code == "ca-dh"))
-        assert unit and unit.place_codes == ["19123", "19124"] and unit.parent_id == units["dh"]
+        assert unit and unit.place_codes == ["18880", "18859"] and unit.parent_id == units["dh"]
     client.post(
         f"/admin/units/{unit.id}",
-        data={"name": "CA Đồng Hới", "places": "19123", "csrf_token": token},
+        data={"name": "CA Đồng Hới", "places": "18880", "csrf_token": token},
     )
     with db.session() as s:
         unit = s.get(Unit, unit.id)
-        assert unit and unit.name == "CA Đồng Hới" and unit.place_codes == ["19123"]
+        assert unit and unit.name == "CA Đồng Hới" and unit.place_codes == ["18880"]
     dh_admin = signed_in("admin_dh")
     assert (
         dh_admin.post(

@@ -128,7 +128,7 @@ def test_api_admin_endpoints(
             "code": "hl",
             "name": "Xã Hải Lăng",
             "parent_id": units["qt"],
-            "place_codes": ["19999"],
+            "place_codes": ["19702"],
         },
     )
     assert unit.status_code == 201 and unit.json()["depth"] == 1

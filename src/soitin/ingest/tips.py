@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
@@ -70,9 +71,14 @@ class TipIn(BaseModel):
     @model_validator(mode="after")
     def _link_or_text(self) -> TipIn:
         if not (self.url or self.text):
-            raise ValueError("a tip needs a link or a text (or both)")
+            # the error type is a message key: the tip page says it in the page's language
+            raise PydanticCustomError("tip.link_or_text", "a tip needs a link or a text (or both)")
         if self.note and len(self.note) > MAX_NOTE_CHARS:
-            raise ValueError(f"the note is longer than {MAX_NOTE_CHARS:,} characters")
+            raise PydanticCustomError(
+                "tip.note_too_long",
+                "the note is longer than {limit} characters",
+                {"limit": f"{MAX_NOTE_CHARS:,}"},
+            )
         return self
 
 

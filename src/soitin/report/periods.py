@@ -108,9 +108,9 @@ def parse_period(text: str) -> Period:
             first, last = (part.strip() for part in value.split("..", 1))
             start, end_incl = date.fromisoformat(first), date.fromisoformat(last)
             if end_incl < start:
-                raise InvalidInputError(f"The period {value!r} ends before it starts.")
+                raise InvalidInputError(key="period.reversed", value=value)
             if (end_incl - start).days >= _MAX_RANGE_DAYS:
-                raise InvalidInputError(f"The period {value!r} is longer than three years.")
+                raise InvalidInputError(key="period.too_long", value=value)
             return Period("range", start, end_incl + timedelta(days=1))
         if match := _MONTH.match(value):
             start = date(int(match[1]), int(match[2]), 1)
@@ -123,11 +123,8 @@ def parse_period(text: str) -> Period:
             start = date.fromisoformat(value)
             return Period("day", start, start + timedelta(days=1))
     except ValueError as exc:
-        raise InvalidInputError(f"The period {value!r} is not a valid date.") from exc
-    raise InvalidInputError(
-        f"Unknown period {value!r}: write 2026-11 (month), 2026-W45 (week), 2026-11-03 (day) "
-        "or 2026-11-01..2026-11-15 (range)."
-    )
+        raise InvalidInputError(key="period.bad_date", value=value) from exc
+    raise InvalidInputError(key="period.unknown", value=value)
 
 
 def last_complete(kind: Literal["week", "month"], today: date) -> Period:

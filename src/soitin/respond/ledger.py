@@ -89,7 +89,7 @@ def check_url(url: str | None) -> str | None:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
-        raise InvalidInputError("A link must be an http:// or https:// address.")
+        raise InvalidInputError(key="input.link")
     return url
 
 
@@ -101,7 +101,7 @@ def _clean(name: str, value: str | None) -> str | None:
         return None
     limit = _LIMITS[name]
     if len(value) > limit:
-        raise InvalidInputError(f"The {name} is longer than {limit} characters.")
+        raise InvalidInputError(key="input.too_long", field=name, limit=limit)
     return value
 
 
@@ -110,7 +110,7 @@ def _kind(value: str) -> str:
         return ActionKind(value).value
     except ValueError:
         kinds = ", ".join(k.value for k in ActionKind)
-        raise InvalidInputError(f"Unknown response kind {value!r}; use one of: {kinds}.") from None
+        raise InvalidInputError(key="respond.unknown_kind", value=value, known=kinds) from None
 
 
 def _outcome(value: str) -> str:
@@ -118,14 +118,14 @@ def _outcome(value: str) -> str:
         return Outcome(value).value
     except ValueError:
         known = ", ".join(o.value for o in Outcome)
-        raise InvalidInputError(f"Unknown outcome {value!r}; use one of: {known}.") from None
+        raise InvalidInputError(key="respond.unknown_outcome", value=value, known=known) from None
 
 
 def _aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None:
-        raise InvalidInputError(f"The {name} needs a time zone.")
+        raise InvalidInputError(key="input.needs_tz", field=name)
     if value > utcnow() + FUTURE_TOLERANCE:
-        raise InvalidInputError(f"The {name} is in the future.")
+        raise InvalidInputError(key="input.future", field=name)
     return value
 
 
@@ -144,7 +144,7 @@ def record_response(
     }
     missing = [name for name in REQUIRED[kind] if not values[name]]
     if missing:
-        raise InvalidInputError(f"A {kind} response needs: {', '.join(missing)}.")
+        raise InvalidInputError(key="respond.needs", kind=kind, fields=missing)
     at = _aware(data.at, "response time") if data.at else utcnow()
 
     outcome = outcome_at = None
@@ -153,14 +153,14 @@ def record_response(
         if outcome != Outcome.PENDING.value:
             outcome_at = _aware(data.outcome_at, "outcome time") if data.outcome_at else utcnow()
     elif data.outcome:
-        raise InvalidInputError("Only a platform report has an outcome.")
+        raise InvalidInputError(key="respond.outcome_only_report")
 
     claim_id, verdict = None, None
     if kind == ActionKind.FACT_CHECK.value:
         if data.claim_id is not None:
             claim = session.get(Claim, data.claim_id)
             if claim is None:
-                raise NotFoundError(f"No claim {data.claim_id}.")
+                raise NotFoundError(key="respond.no_claim", claim_id=data.claim_id)
             claim_id, verdict = claim.id, claim.verdict
         if data.verdict:
             try:
@@ -168,10 +168,10 @@ def record_response(
             except ValueError:
                 known = ", ".join(v.value for v in Verdict)
                 raise InvalidInputError(
-                    f"Unknown verdict {data.verdict!r}; use one of: {known}."
+                    key="respond.unknown_verdict", value=data.verdict, known=known
                 ) from None
     elif data.claim_id is not None or data.verdict:
-        raise InvalidInputError("Only a fact-check names a claim and a verdict.")
+        raise InvalidInputError(key="respond.claim_only_fact_check")
 
     action = Action(
         case_id=case.id,
@@ -214,7 +214,7 @@ def get_action(session: Session, action_id: int) -> Action:
     """The response with this id."""
     action = session.get(Action, action_id)
     if action is None:
-        raise NotFoundError(f"No response {action_id}.")
+        raise NotFoundError(key="respond.no_response", action_id=action_id)
     return action
 
 
@@ -228,7 +228,7 @@ def set_outcome(
 ) -> Action:
     """Record what the platform did with a report (removed, labelled, no action, pending)."""
     if action.kind != ActionKind.PLATFORM_REPORT.value:
-        raise InvalidInputError("Only a platform report has an outcome.")
+        raise InvalidInputError(key="respond.outcome_only_report")
     action.outcome = _outcome(outcome)
     action.outcome_at = (
         None

@@ -68,7 +68,7 @@ class SnapshotInput:
 def _channel(value: str) -> str:
     channel = (value or "").strip().lower()
     if not channel or len(channel) > 64:
-        raise InvalidInputError("A publication needs a channel of at most 64 characters.")
+        raise InvalidInputError(key="pub.needs_channel")
     return channel
 
 
@@ -76,9 +76,9 @@ def _when(value: datetime | None, name: str) -> datetime:
     if value is None:
         return utcnow()
     if value.tzinfo is None:
-        raise InvalidInputError(f"The {name} needs a time zone.")
+        raise InvalidInputError(key="input.needs_tz", field=name)
     if value > utcnow() + FUTURE_TOLERANCE:
-        raise InvalidInputError(f"The {name} is in the future.")
+        raise InvalidInputError(key="input.future", field=name)
     return value
 
 
@@ -88,22 +88,22 @@ def create_publication(
     """Add one of the team's publications."""
     title = (data.title or "").strip()
     if len(title) > 1000:
-        raise InvalidInputError("The title is longer than 1000 characters.")
+        raise InvalidInputError(key="input.too_long", field="title", limit=1000)
     topic = (data.topic or "").strip() or None
     if topic is not None and len(topic) > 255:
-        raise InvalidInputError("The topic is longer than 255 characters.")
+        raise InvalidInputError(key="input.too_long", field="topic", limit=255)
     external_id = (data.external_id or "").strip() or None
     if external_id is not None and len(external_id) > 255:
-        raise InvalidInputError("The external id is longer than 255 characters.")
+        raise InvalidInputError(key="input.too_long", field="external id", limit=255)
     url = check_url(data.url)
     if not title and not url:
-        raise InvalidInputError("A publication needs a title or a link.")
+        raise InvalidInputError(key="pub.title_or_link")
     case_ids = sorted({int(c) for c in data.case_ids})
     if case_ids:
         found = set(session.scalars(select(Case.id).where(Case.id.in_(case_ids))))
         unknown = [c for c in case_ids if c not in found]
         if unknown:
-            raise NotFoundError(f"No case {unknown[0]}.")
+            raise NotFoundError(key="case.no_case", case_id=unknown[0])
     publication = Publication(
         unit_id=data.unit_id,
         channel=_channel(data.channel),
@@ -132,7 +132,7 @@ def get_publication(session: Session, publication_id: int) -> Publication:
     """The publication with this id."""
     publication = session.get(Publication, publication_id)
     if publication is None:
-        raise NotFoundError(f"No publication {publication_id}.")
+        raise NotFoundError(key="pub.no_publication", publication_id=publication_id)
     return publication
 
 
@@ -171,7 +171,7 @@ def add_snapshot(
     importing the same export twice adds nothing.
     """
     if source not in SNAPSHOT_SOURCES:
-        raise InvalidInputError(f"Unknown snapshot source {source!r}.")
+        raise InvalidInputError(key="pub.unknown_source", value=source)
     figures = {
         "views": data.views,
         "reactions": data.reactions,
@@ -180,7 +180,7 @@ def add_snapshot(
     }
     for name, value in figures.items():
         if not isinstance(value, int) or value < 0 or value > 10**12:
-            raise InvalidInputError(f"The {name} must be a whole number from 0.")
+            raise InvalidInputError(key="input.whole_number", field=name)
     at = _when(data.at, "snapshot time")
     same_moment = session.scalar(
         select(PublicationSnapshot).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -16,6 +17,9 @@ from soitin.errors import ConflictError, InvalidInputError, NotFoundError
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+# Sign-in names are typed on any keyboard and appear in logs and URLs: ASCII letters, digits,
+# dot, dash and underscore, no spaces or diacritics ("anh.ht", "lead_qt").
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def hash_password(password: str) -> str:
@@ -40,7 +44,7 @@ def get_unit(session: Session, code: str) -> Unit:
     """The unit with this code."""
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise NotFoundError(f"No unit with code {code!r}.")
+        raise NotFoundError(key="unit.no_code", code=code)
     return unit
 
 
@@ -55,9 +59,9 @@ def add_unit(
     """Create a unit under `parent_code` (or a root unit)."""
     code = code.strip()
     if not code or not name.strip():
-        raise InvalidInputError("A unit needs a code and a name.")
+        raise InvalidInputError(key="unit.code_and_name")
     if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
-        raise ConflictError(f"A unit with code {code!r} already exists.")
+        raise ConflictError(key="unit.code_taken", code=code)
     parent = get_unit(session, parent_code) if parent_code else None
     unit = Unit(code=code, name=name.strip(), parent=parent, place_codes=list(place_codes))
     session.add(unit)
@@ -101,18 +105,18 @@ def add_user(
     """
     username = username.strip()
     if not username:
-        raise InvalidInputError("A user needs a username.")
+        raise InvalidInputError(key="user.needs_username")
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInputError(key="user.bad_username", username=username)
     try:
         role = Role(role).value
     except ValueError as exc:
         roles = ", ".join(r.value for r in Role)
-        raise InvalidInputError(f"Unknown role {role!r}; use one of: {roles}.") from exc
+        raise InvalidInputError(key="user.unknown_role", value=role, known=roles) from exc
     if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise InvalidInputError(key="user.short_password", length=MIN_PASSWORD_LENGTH)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ConflictError(f"A user named {username!r} already exists.")
+        raise ConflictError(key="user.username_taken", username=username)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -129,7 +133,7 @@ def get_user(session: Session, username: str) -> User:
     """The user with this username."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFoundError(f"No user named {username!r}.")
+        raise NotFoundError(key="user.no_username", username=username)
     return user
 
 
@@ -149,9 +153,7 @@ def set_active(session: Session, username: str, active: bool) -> User:
 def set_password(session: Session, user: User, password: str) -> None:
     """Replace a user's password."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise InvalidInputError(key="user.short_password", length=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(password)
     session.flush()
 
@@ -191,21 +193,21 @@ def update_user(
         try:
             role = Role(role).value
         except ValueError as exc:
-            raise InvalidInputError(f"Unknown role {role!r}.") from exc
+            raise InvalidInputError(key="user.unknown_role_short", value=role) from exc
         if actor is not None and actor.id == user.id:
-            raise ConflictError("You cannot change your own role.")
+            raise ConflictError(key="user.own_role")
         changes["role"] = (user.role, role)
         user.role = role
     if unit_id is not None and unit_id != user.unit_id:
         if session.get(Unit, unit_id) is None:
-            raise NotFoundError(f"No unit with id {unit_id}.")
+            raise NotFoundError(key="unit.no_id", unit_id=unit_id)
         if actor is not None and actor.id == user.id:
-            raise ConflictError("You cannot move yourself to another unit.")
+            raise ConflictError(key="user.own_unit")
         changes["unit_id"] = (user.unit_id, unit_id)
         user.unit_id = unit_id
     if is_active is not None and is_active != user.is_active:
         if actor is not None and actor.id == user.id:
-            raise ConflictError("You cannot disable yourself.")
+            raise ConflictError(key="user.own_disable")
         changes["is_active"] = is_active
         user.is_active = is_active
     session.flush()
@@ -243,14 +245,24 @@ def update_unit(
 
 
 def parse_place_codes(text: str) -> list[str]:
-    """'44, 19123' → ['44', '19123']; place codes are digits only."""
+    """'44, 18880' → ['44', '18880']: codes of 2025 provinces (2 digits) or communes and wards
+    (5 digits) of the gazetteer we ship; any other code is refused."""
     codes: list[str] = []
     for part in text.replace(";", ",").replace(" ", ",").split(","):
         part = part.strip()
         if not part:
             continue
         if not part.isdigit() or len(part) > 6:
-            raise InvalidInputError(f"{part!r} is not a place code (digits only).")
+            raise InvalidInputError(key="unit.place_digits", code=part)
+        if not _is_2025_place(part):
+            raise InvalidInputError(key="unit.place_unknown", code=part)
         if part not in codes:
             codes.append(part)
     return codes
+
+
+def _is_2025_place(code: str) -> bool:
+    from soitin.places.gazetteer import get_gazetteer  # built once per process, on first use
+
+    gazetteer = get_gazetteer()
+    return code in gazetteer.provinces or code in gazetteer.wards

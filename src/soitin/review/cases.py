@@ -53,15 +53,15 @@ def _note(note: str | None, *, required: bool = False) -> str | None:
     # Without control characters: PostgreSQL refuses NUL bytes in text (was a 500).
     text = clean_text(note or "").strip()
     if len(text) > MAX_NOTE:
-        raise InvalidInputError(f"A note has at most {MAX_NOTE} characters.")
+        raise InvalidInputError(key="case.note_too_long", limit=MAX_NOTE)
     if required and not text:
-        raise InvalidInputError("Write a note first.")
+        raise InvalidInputError(key="case.note_required")
     return text or None
 
 
 def _require_active(case: Case) -> None:
     if case.status not in ACTIVE_STATUSES:
-        raise ConflictError(f"Case {case.id} is already {case.status}; reopen it first.")
+        raise ConflictError(key="case.not_active", case_id=case.id, status=case.status)
 
 
 def _event(
@@ -119,7 +119,7 @@ def do_confirm(
     try:
         category = Category(category).value
     except ValueError as exc:
-        raise InvalidInputError(f"Unknown category {category!r}.") from exc
+        raise InvalidInputError(key="case.unknown_category", value=category) from exc
     _require_active(case)
     now = utcnow()
     previous = case.category
@@ -154,7 +154,7 @@ def do_dismiss(
     """Dismiss the case with a reason (not harmful, duplicate, out of area, ...)."""
     if reason not in DISMISS_REASONS:
         raise InvalidInputError(
-            f"Unknown reason {reason!r}; use one of {', '.join(DISMISS_REASONS)}."
+            key="case.unknown_reason", value=reason, known=", ".join(DISMISS_REASONS)
         )
     _require_active(case)
     now = utcnow()
@@ -183,12 +183,12 @@ def do_forward(
     """
     settings = settings or get_settings()
     if case.status not in (*ACTIVE_STATUSES, CaseStatus.CONFIRMED.value):
-        raise ConflictError(f"Case {case.id} is {case.status}; it cannot be forwarded.")
+        raise ConflictError(key="case.cannot_forward", case_id=case.id, status=case.status)
     target_unit = session.get(Unit, to_unit_id)
     if target_unit is None:
-        raise NotFoundError(f"No unit with id {to_unit_id}.")
+        raise NotFoundError(key="unit.no_id", unit_id=to_unit_id)
     if target_unit.id == case.unit_id:
-        raise InvalidInputError("The case is already in that unit.")
+        raise InvalidInputError(key="case.same_unit")
     note = _note(note)
     now = utcnow()
     target = session.scalar(
@@ -257,13 +257,13 @@ def do_escalate(
     node = tree.nodes.get(case.unit_id)
     parent_id = node.parent_id if node else None
     if parent_id is None:
-        raise ConflictError("This unit has no parent unit to escalate to.")
+        raise ConflictError(key="case.no_parent")
     if (
         case.status == CaseStatus.ESCALATED.value
         and case.assignee is not None
         and (case.assignee.unit_id == parent_id)
     ):
-        raise ConflictError("The case is already escalated to the parent unit.")
+        raise ConflictError(key="case.already_escalated")
     lead = session.scalar(
         select(User)
         .where(User.unit_id == parent_id, User.role == "lead", User.is_active.is_(True))
@@ -306,10 +306,10 @@ def _check_assignee(session: Session, case: Case, assignee_id: int | None) -> Us
         return None
     assignee = session.get(User, assignee_id)
     if assignee is None or not assignee.is_active or assignee.role not in ASSIGNABLE_ROLES:
-        raise InvalidInputError("That person cannot be given cases.")
+        raise InvalidInputError(key="case.not_assignable")
     tree = load_unit_tree(session)
     if assignee.unit_id not in tree.ancestors(case.unit_id):
-        raise InvalidInputError("That person does not work on this unit's cases.")
+        raise InvalidInputError(key="case.assignee_wrong_unit")
     return assignee
 
 
@@ -351,7 +351,7 @@ def do_reopen(
 ) -> CaseEvent:
     """Reopen a decided case."""
     if case.status in ACTIVE_STATUSES:
-        raise ConflictError(f"Case {case.id} is still open.")
+        raise ConflictError(key="case.still_open", case_id=case.id)
     case.status = CaseStatus.ASSIGNED.value if case.assignee_id else CaseStatus.OPEN.value
     case.closed_at = None
     case.dismiss_reason = None

@@ -1,8 +1,15 @@
-"""Domain errors → HTTP answers, in one place."""
+"""Domain errors → HTTP answers, in one place.
+
+The API and clients asking for JSON get `{"detail": ...}` in English; pages get the message in
+the page's language (`soitin.messages`). An htmx request gets only the message, as a fragment
+with status 422 that htmx swaps (see `responseHandling` in base.html).
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 
@@ -15,7 +22,8 @@ from soitin.errors import (
 )
 from soitin.web.csrf import CsrfError
 from soitin.web.deps import NotAuthenticatedError
-from soitin.web.templating import render
+from soitin.web.i18n import error_text, translate, validation_messages
+from soitin.web.templating import render, request_language
 
 _STATUS: list[tuple[type[SoitinError], int, str]] = [
     (CsrfError, 403, "error.csrf"),
@@ -33,11 +41,28 @@ def wants_json(request: Request) -> bool:
     )
 
 
+def status_of(exc: SoitinError) -> int:
+    """The HTTP status of a domain error (a form shown again with it answers the same)."""
+    for kind, code, _key in _STATUS:
+        if isinstance(exc, kind):
+            return code
+    return 400
+
+
+def error_page(request: Request, messages: list[str], status_code: int, key: str) -> Response:
+    """The messages as a page, or as a fragment for htmx (which swaps it in place)."""
+    if request.headers.get("hx-request"):
+        return render(request, "_errors.html", {"messages": messages}, status_code=status_code)
+    return render(
+        request, "error.html", {"message_key": key, "messages": messages}, status_code=status_code
+    )
+
+
 def _out_of_range(request: Request) -> Response:
-    message = "A number in the request is out of range."
     if wants_json(request):
-        return JSONResponse({"detail": message}, status_code=422)
-    return render(request, "error.html", {"message_key": "error.title", "detail": message}, 422)
+        return JSONResponse({"detail": "A number in the request is out of range."}, 422)
+    text = translate("error.out_of_range", request_language(request))
+    return error_page(request, [text], 422, "error.title")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -59,15 +84,21 @@ def install_error_handlers(app: FastAPI) -> None:
         # PostgreSQL: "integer out of range" and the like, from a value the client sent.
         return _out_of_range(request)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # A page's query or form that cannot be read (a date like 31/02/2026): say so in the
+        # page's language instead of FastAPI's JSON, which a browser shows raw.
+        if wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        messages = validation_messages(exc.errors(), request_language(request))
+        return error_page(request, messages, 422, "error.title")
+
     @app.exception_handler(SoitinError)
     async def _domain(request: Request, exc: SoitinError) -> Response:
-        status, key = 400, "error.title"
-        for kind, code, message_key in _STATUS:
-            if isinstance(exc, kind):
-                status, key = code, message_key
-                break
+        status = status_of(exc)
+        key = next((k for kind, _code, k in _STATUS if isinstance(exc, kind)), "error.title")
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
-        return render(
-            request, "error.html", {"message_key": key, "detail": str(exc)}, status_code=status
-        )
+        lang = request_language(request)
+        text = error_text(exc, lang) if exc.key or key == "error.title" else translate(key, lang)
+        return error_page(request, [text], status, "error.title")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from soitin.errors import NotFoundError, PermissionDeniedError, SoitinError
+from soitin.messages import ERROR_MESSAGES, format_message, word
 
 LANGUAGES = ("vi", "en")
 
@@ -56,6 +61,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.title": {"vi": "Có lỗi", "en": "Something went wrong"},
     "error.forbidden": {"vi": "Bạn không có quyền làm việc này.", "en": "You may not do this."},
     "error.not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "error.invalid": {
+        "vi": "Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra lại.",
+        "en": "Some input is not valid; please check it.",
+    },
+    "error.back": {"vi": "Quay lại trang trước", "en": "Back to the previous page"},
+    "error.out_of_range": {
+        "vi": "Một số trong yêu cầu vượt quá giới hạn cho phép.",
+        "en": "A number in the request is out of range.",
+    },
     "error.csrf": {
         "vi": "Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
         "en": "Your session expired; reload the page.",
@@ -69,6 +83,58 @@ def translate(key: str, lang: str) -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["vi"]
+
+
+def error_text(exc: SoitinError, lang: str) -> str:
+    """What a domain error says to a person reading a page in `lang`.
+
+    An error with a message key is shown in the page's language; one without (raised for the
+    API or the CLI) gets a general sentence in Vietnamese, its own English text in English.
+    """
+    if exc.key is not None:
+        return format_message(exc.key, lang, exc.params)
+    if lang == "en" and str(exc):
+        return str(exc)
+    if isinstance(exc, PermissionDeniedError):
+        return translate("error.forbidden", lang)
+    if isinstance(exc, NotFoundError):
+        return translate("error.not_found", lang)
+    return translate("error.invalid", lang)
+
+
+_DATE_ERRORS = ("date_", "datetime_")
+_NUMBER_ERRORS = ("int_", "float_", "decimal_", "greater_than", "less_than")
+
+
+def validation_messages(errors: Sequence[Any], lang: str) -> list[str]:
+    """Pydantic/FastAPI validation errors (`exc.errors()`) as sentences in `lang`.
+
+    An error whose type is one of our message keys (`PydanticCustomError("tip.link_or_text",
+    ...)`) is shown with that key; others by kind (date, number, missing, too long).
+    """
+    out: list[str] = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path")]
+        field = word(loc[-1], lang) if loc else ""
+        kind = str(error.get("type", ""))
+        value = error.get("input")
+        shown = value if isinstance(value, str | int | float) else ""
+        ctx = dict(error.get("ctx") or {})
+        if kind in ERROR_MESSAGES:
+            text = format_message(kind, lang, ctx)
+        elif kind == "missing":
+            text = format_message("request.missing_field", lang, {"field": field})
+        elif kind in ("string_too_long", "too_long"):
+            text = format_message("request.too_long", lang, {"field": field})
+        elif kind.startswith(_DATE_ERRORS):
+            text = format_message("request.invalid_date", lang, {"field": field, "value": shown})
+        elif kind.startswith(_NUMBER_ERRORS):
+            text = format_message("request.invalid_number", lang, {"field": field, "value": shown})
+        else:
+            text = format_message("request.invalid_field", lang, {"field": field, "value": shown})
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def format_number(value: float | int | None, digits: int, lang: str) -> str:

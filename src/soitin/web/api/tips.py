@@ -18,6 +18,7 @@ from soitin.ingest.tips import MAX_NOTE_CHARS, TipIn, recent_tips, submit_tip
 from soitin.web.api.items import BadJsonError, UnsupportedMediaTypeError, read_json_body
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from soitin.web.i18n import error_text, validation_messages
 from soitin.web.templating import render, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
@@ -55,11 +56,14 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _tip_or_errors(values: dict[str, Any]) -> TipIn | list[str]:
+def _tip_or_errors(values: dict[str, Any], lang: str | None = None) -> TipIn | list[str]:
+    """The tip, or what is wrong with it: in English for the API, in `lang` for the page."""
     try:
         return TipIn.model_validate(values)
     except ValidationError as exc:
-        return describe_validation_error(exc)
+        if lang is None:
+            return describe_validation_error(exc)
+        return validation_messages(exc.errors(include_url=False), lang)
 
 
 @router.post(
@@ -142,12 +146,14 @@ def tips_submit(
 ) -> Response:
     """Store the tip, then show the page again (post/redirect/get)."""
     values = {"url": url, "text": text, "note": note}
-    tip = _tip_or_errors(values)
+    lang = request_language(request)
+    tip = _tip_or_errors(values, lang)
     if isinstance(tip, list):
         return _page(request, session, user, errors=tip, values=values, status_code=422)
     try:
         result = submit_tip(session, user, tip, ip=client_ip(request), key=settings.pseudonym_key)
     except InvalidInputError as exc:
-        return _page(request, session, user, errors=[str(exc)], values=values, status_code=422)
+        errors = [error_text(exc, lang)]
+        return _page(request, session, user, errors=errors, values=values, status_code=422)
     session.commit()
     return RedirectResponse(f"/tips?sent={'new' if result.created else 'known'}", 303)

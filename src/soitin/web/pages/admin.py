@@ -10,16 +10,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from soitin.db.models import Role, Unit, User
-from soitin.errors import NotFoundError
+from soitin.errors import ConflictError, InvalidInputError, NotFoundError, SoitinError
 from soitin.review import accounts, audit
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, client_ip
-from soitin.web.templating import render
+from soitin.web.errors import status_of
+from soitin.web.i18n import error_text
+from soitin.web.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)
 CSRF = [Depends(verify_csrf)]
+# What a form handler shows beside the form, the input kept; others go to the error page.
+FORM_ERRORS = (InvalidInputError, ConflictError)
+
+
+def _shown(request: Request, exc: SoitinError) -> str:
+    return error_text(exc, request_language(request))
 
 
 def users_in_scope(session: Session, scope: Scope) -> list[User]:
@@ -204,7 +212,9 @@ def save_unit(
 # --- pages ---------------------------------------------------------------------------
 
 
-def _users_page(request: Request, session: Session, scope: Scope, **extra: object) -> Response:
+def _users_page(
+    request: Request, session: Session, scope: Scope, status_code: int = 200, **extra: object
+) -> Response:
     return render(
         request,
         "admin/users.html",
@@ -212,8 +222,11 @@ def _users_page(request: Request, session: Session, scope: Scope, **extra: objec
             "users": users_in_scope(session, scope),
             "units": scope.tree.ordered(scope.units),
             "roles": [r.value for r in Role],
+            "form": {},
+            "error": None,
             **extra,
         },
+        status_code=status_code,
     )
 
 
@@ -240,9 +253,27 @@ def create_user(
     """Create a user with a generated password (shown once)."""
     authorize(user, Action.USER_MANAGE)
     unit = load_unit_for_user(session, user, scope, unit_id)
-    created, secret = create_user_in(
-        request, session, user, unit, username=username, role=role, display_name=display_name
-    )
+    try:
+        created, secret = create_user_in(
+            request, session, user, unit, username=username, role=role, display_name=display_name
+        )
+    except FORM_ERRORS as exc:
+        session.rollback()
+        form = {
+            "username": username,
+            "role": role,
+            "unit_id": unit_id,
+            "display_name": display_name,
+        }
+        return _users_page(
+            request,
+            session,
+            scope,
+            status_of(exc),
+            form=form,
+            error=_shown(request, exc),
+            open_form=True,
+        )
     return _users_page(request, session, scope, created=created, secret=secret)
 
 
@@ -260,6 +291,27 @@ def user_page(
 ) -> Response:
     """One user: edit role, unit, name, state; give a new password."""
     target = load_user(session, user, scope, user_id)
+    return _user_page(request, scope, target, done=request.query_params.get("done"))
+
+
+def _user_page(
+    request: Request,
+    scope: Scope,
+    target: User,
+    *,
+    secret: str | None = None,
+    done: str | None = None,
+    error: str | None = None,
+    form: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    shown = {
+        "display_name": target.display_name,
+        "role": target.role,
+        "unit_id": target.unit_id,
+        "active": target.is_active,
+        **(form or {}),
+    }
     return render(
         request,
         "admin/user.html",
@@ -267,9 +319,12 @@ def user_page(
             "target": target,
             "units": scope.tree.ordered(scope.units),
             "roles": [r.value for r in Role],
-            "secret": None,
-            "done": request.query_params.get("done"),
+            "secret": secret,
+            "done": done,
+            "error": error,
+            "form": shown,
         },
+        status_code=status_code,
     )
 
 
@@ -288,16 +343,33 @@ def update_user(
     """Save a user's role, unit, name and state."""
     target = load_user(session, user, scope, user_id)
     load_unit_for_user(session, user, scope, unit_id)
-    save_user(
-        request,
-        session,
-        user,
-        target,
-        display_name=display_name or None,
-        role=role,
-        unit_id=unit_id,
-        is_active=active == "1",
-    )
+    try:
+        save_user(
+            request,
+            session,
+            user,
+            target,
+            display_name=display_name or None,
+            role=role,
+            unit_id=unit_id,
+            is_active=active == "1",
+        )
+    except FORM_ERRORS as exc:
+        session.rollback()
+        form = {
+            "display_name": display_name,
+            "role": role,
+            "unit_id": unit_id,
+            "active": active == "1",
+        }
+        return _user_page(
+            request,
+            scope,
+            target,
+            error=_shown(request, exc),
+            form=form,
+            status_code=status_of(exc),
+        )
     return RedirectResponse(f"/admin/users/{user_id}?done=saved", status_code=303)
 
 
@@ -308,30 +380,38 @@ def reset_password(
     """Give the user a new random password, shown once."""
     target = load_user(session, user, scope, user_id)
     secret = new_password_for(request, session, user, target)
-    return render(
-        request,
-        "admin/user.html",
-        {
-            "target": target,
-            "units": scope.tree.ordered(scope.units),
-            "roles": [r.value for r in Role],
-            "secret": secret,
-            "done": None,
-        },
-    )
+    return _user_page(request, scope, target, secret=secret)
 
 
 @router.get("/admin/units")
 def units_page(request: Request, user: CurrentUser, scope: ScopeDep) -> Response:
     """The unit tree with the place codes each unit covers."""
     authorize(user, Action.UNIT_MANAGE)
+    return _units_page(request, scope, done=request.query_params.get("done"))
+
+
+def _units_page(
+    request: Request,
+    scope: Scope,
+    *,
+    done: str | None = None,
+    error: str | None = None,
+    form: dict[str, object] | None = None,
+    row: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The unit tree; `form` refills the new-unit form, `row` one unit's row, beside `error`."""
     return render(
         request,
         "admin/units.html",
         {
             "units": scope.tree.ordered(scope.units),
-            "done": request.query_params.get("done"),
+            "done": done,
+            "error": error,
+            "form": form or {},
+            "row": row or {},
         },
+        status_code=status_code,
     )
 
 
@@ -348,15 +428,22 @@ def create_unit(
 ) -> Response:
     """Create a unit under one of the admin's units."""
     parent = load_unit(session, user, scope, parent_id)
-    create_unit_under(
-        request,
-        session,
-        user,
-        parent,
-        code=code,
-        name=name,
-        place_codes=accounts.parse_place_codes(places),
-    )
+    try:
+        create_unit_under(
+            request,
+            session,
+            user,
+            parent,
+            code=code,
+            name=name,
+            place_codes=accounts.parse_place_codes(places),
+        )
+    except FORM_ERRORS as exc:
+        session.rollback()
+        form = {"code": code, "name": name, "parent_id": parent_id, "places": places}
+        return _units_page(
+            request, scope, error=_shown(request, exc), form=form, status_code=status_of(exc)
+        )
     return RedirectResponse("/admin/units?done=created", status_code=303)
 
 
@@ -372,7 +459,14 @@ def update_unit(
 ) -> Response:
     """Rename a unit or change its place codes."""
     unit = load_unit(session, user, scope, unit_id)
-    save_unit(
-        request, session, user, unit, name=name, place_codes=accounts.parse_place_codes(places)
-    )
+    try:
+        save_unit(
+            request, session, user, unit, name=name, place_codes=accounts.parse_place_codes(places)
+        )
+    except FORM_ERRORS as exc:
+        session.rollback()
+        row = {"id": unit_id, "name": name, "places": places}
+        return _units_page(
+            request, scope, error=_shown(request, exc), row=row, status_code=status_of(exc)
+        )
     return RedirectResponse("/admin/units?done=saved", status_code=303)

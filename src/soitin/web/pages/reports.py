@@ -11,13 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from soitin.errors import NotFoundError
+from soitin.errors import InvalidInputError, NotFoundError
 from soitin.report.generate import FORMATS, render_report
 from soitin.report.periods import last_complete
 from soitin.web.api.stats import prepare_rollup, resolve_filters
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
-from soitin.web.i18n import MESSAGES
-from soitin.web.templating import render
+from soitin.web.i18n import MESSAGES, error_text
+from soitin.web.templating import render, request_language
 
 __all__ = ["REPORT_MESSAGES", "router"]
 
@@ -116,6 +116,18 @@ def reports_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> Response:
     """The form to generate a report, and the files the schedule wrote."""
+    return _reports_page(request, session, settings, user)
+
+
+def _reports_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
     filters = resolve_filters(session, user, settings.tz, unit=None, period=None)
     default_period = last_complete("month", filters.query.period.start).label
     root = settings.data_dir / "reports"
@@ -135,7 +147,10 @@ def reports_page(
             "default_period": default_period,
             "formats": FORMATS,
             "scheduled": scheduled[:100],
+            "error": error,
+            "form": form or {},
         },
+        status_code=422 if error else 200,
     )
 
 
@@ -149,8 +164,13 @@ def download(
     period: Annotated[str, Query(max_length=32)],
     format: Annotated[str, Query(pattern="^(xlsx|pdf|csv|claimreview)$")] = "xlsx",
 ) -> Response:
-    """Generate and download one report."""
-    filters = resolve_filters(session, user, settings.tz, unit=unit, period=period)
+    """Generate and download one report (or the form again, filled, with the error)."""
+    try:
+        filters = resolve_filters(session, user, settings.tz, unit=unit, period=period)
+    except InvalidInputError as exc:
+        error = error_text(exc, request_language(request))
+        form = {"unit": unit, "period": period, "format": format}
+        return _reports_page(request, session, settings, user, error=error, form=form)
     prepare_rollup(request, session, filters.query, settings.tz)
     rendered = render_report(
         session, filters.unit.id, filters.query.period, format, tz=settings.tz, store_rollup=False

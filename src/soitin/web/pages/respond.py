@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import ActionKind, Case, Publication, Unit, User, Verdict
-from soitin.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from soitin.errors import InvalidInputError, NotFoundError, PermissionDeniedError, SoitinError
 from soitin.respond import ledger, publications
 from soitin.respond.access import (
     require_manage_publications,
@@ -24,6 +24,7 @@ from soitin.respond.insights import MAX_FILE_BYTES, import_insights
 from soitin.review.accounts import get_unit
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
+from soitin.web.i18n import error_text
 from soitin.web.pages.reports import REPORT_MESSAGES
 from soitin.web.templating import render, request_language
 
@@ -42,7 +43,7 @@ def local_time(value: str | None, tz: ZoneInfo) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInputError(f"{value!r} is not a date and time.") from None
+        raise InvalidInputError(key="input.not_datetime", value=value) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
@@ -73,8 +74,17 @@ def _load_case(session: Session, user: User, case_id: int) -> Case:
     return case
 
 
+def _shown(request: Request, exc: SoitinError) -> str:
+    return error_text(exc, request_language(request))
+
+
 def _case_page(
-    request: Request, session: Any, user: User, case: Case, error: str | None = None
+    request: Request,
+    session: Any,
+    user: User,
+    case: Case,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
 ) -> Response:
     actions = ledger.case_responses(session, case.id)
     names: dict[int | None, str] = dict(
@@ -96,6 +106,7 @@ def _case_page(
             "verdicts": [v.value for v in Verdict],
             "outcomes": [o.value for o in ledger.Outcome],
             "error": error,
+            "form": form or {},
         },
         status_code=422 if error else 200,
     )
@@ -127,7 +138,19 @@ def add_response(
     claim_id: Annotated[str, Form(max_length=12)] = "",
     note: OptionalText = "",
 ) -> Response:
-    """Record one response, then show the ledger again."""
+    """Record one response, then show the ledger again (or the form, filled, with the error)."""
+    form = {
+        "kind": kind,
+        "at": at,
+        "url": url,
+        "channel": channel,
+        "platform": platform,
+        "reference": reference,
+        "title": title,
+        "verdict": verdict,
+        "claim_id": claim_id,
+        "note": note,
+    }
     case = _load_case(session, user, case_id)
     require_respond(session, user, case)
     try:
@@ -146,7 +169,8 @@ def add_response(
         ledger.record_response(session, case, data, actor=user)
     except (InvalidInputError, NotFoundError) as exc:
         session.rollback()
-        return _case_page(request, session, user, _load_case(session, user, case_id), str(exc))
+        case = _load_case(session, user, case_id)
+        return _case_page(request, session, user, case, _shown(request, exc), form)
     session.commit()
     return RedirectResponse(f"/cases/{case_id}/responses", status_code=303)
 
@@ -179,6 +203,7 @@ def _publications_page(
     *,
     error: str | None = None,
     imported: Any = None,
+    form: dict[str, str] | None = None,
 ) -> Response:
     units = _units(session, user)
     names = {u.id: u.name for u in units}
@@ -194,6 +219,7 @@ def _publications_page(
             "may_manage": bool(may_manage),
             "error": error,
             "imported": imported,
+            "form": form or {},
         },
         status_code=422 if error else 200,
     )
@@ -212,7 +238,7 @@ def _case_ids(text: str) -> list[int]:
         if not part:
             continue
         if not part.isdigit():
-            raise InvalidInputError(f"{part!r} is not a case number.")
+            raise InvalidInputError(key="pub.not_case_number", value=part)
         out.append(int(part))
     return out
 
@@ -231,7 +257,16 @@ def add_publication(
     published_at: Annotated[str, Form(max_length=40)] = "",
     case_ids: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Add a publication."""
+    """Add a publication (or show the form again, filled, with the error)."""
+    form = {
+        "unit": unit,
+        "channel": channel,
+        "title": title,
+        "url": url,
+        "topic": topic,
+        "published_at": published_at,
+        "case_ids": case_ids,
+    }
     target = get_unit(session, unit)
     require_manage_publications(session, user, target.id)
     try:
@@ -240,7 +275,7 @@ def add_publication(
         for case_id in cases:
             case = session.get(Case, case_id)
             if case is None or case.unit_id not in visible:
-                raise NotFoundError(f"No case {case_id}.")
+                raise NotFoundError(key="case.no_case", case_id=case_id)
         created = publications.create_publication(
             session,
             publications.PublicationInput(
@@ -256,7 +291,7 @@ def add_publication(
         )
     except (InvalidInputError, NotFoundError) as exc:
         session.rollback()
-        return _publications_page(request, session, user, error=str(exc))
+        return _publications_page(request, session, user, error=_shown(request, exc), form=form)
     session.commit()
     return RedirectResponse(f"/publications/{created.id}", status_code=303)
 
@@ -281,7 +316,7 @@ async def import_publications(
         )
     except InvalidInputError as exc:
         session.rollback()
-        return _publications_page(request, session, user, error=str(exc))
+        return _publications_page(request, session, user, error=_shown(request, exc))
     session.commit()
     return _publications_page(request, session, user, imported=result)
 
@@ -295,7 +330,12 @@ def _publication(session: Session, user: User, publication_id: int) -> Publicati
 
 
 def _publication_page(
-    request: Request, session: Any, user: User, found: Publication, error: str | None = None
+    request: Request,
+    session: Any,
+    user: User,
+    found: Publication,
+    error: str | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     unit = session.get(Unit, found.unit_id)
     return render(
@@ -307,6 +347,7 @@ def _publication_page(
             "snapshots": publications.snapshots_of(session, found.id),
             "may_manage": _can(require_manage_publications, session, user, found.unit_id),
             "error": error,
+            "form": form or {},
         },
         status_code=422 if error else 200,
     )
@@ -348,6 +389,13 @@ def add_snapshot(
         )
     except InvalidInputError as exc:
         session.rollback()
-        return _publication_page(request, session, user, found, str(exc))
+        form = {
+            "at": at,
+            "views": views,
+            "reactions": reactions,
+            "comments": comments,
+            "shares": shares,
+        }
+        return _publication_page(request, session, user, found, _shown(request, exc), form)
     session.commit()
     return RedirectResponse(f"/publications/{publication_id}", status_code=303)

@@ -216,6 +216,10 @@ _M: dict[str, tuple[str, str]] = {
     "admin.users": ("Người dùng", "Users"),
     "admin.new_user": ("Thêm người dùng", "New user"),
     "admin.username": ("Tên đăng nhập", "Username"),
+    "admin.username_rule": (
+        "Chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới; không có khoảng trắng",
+        "ASCII letters, digits, dot, dash, underscore; no spaces",
+    ),
     "admin.display_name": ("Tên hiển thị", "Display name"),
     "admin.role": ("Vai trò", "Role"),
     "admin.unit": ("Đơn vị", "Unit"),

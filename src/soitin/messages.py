@@ -1,0 +1,310 @@
+"""What a domain error tells a person: one key, a Vietnamese and an English template.
+
+Services raise `InvalidInputError(key="respond.needs", kind="fact_check", fields=["url"])`;
+the error's `str()` is the English sentence (API, CLI) and pages show `format_message(key,
+lang, params)` in the page's language. Parameters named in `WORD_PARAMS` are field names or
+codes (`url`, `fact_check`) and are put into words of the language; the rest are shown as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["ERROR_MESSAGES", "WORDS", "WORD_PARAMS", "format_message", "word"]
+
+# key: (Vietnamese, English); English keeps the sentences the API has always answered.
+_M: dict[str, tuple[str, str]] = {
+    # any form
+    "input.link": (
+        "Liên kết phải là địa chỉ bắt đầu bằng http:// hoặc https://.",
+        "A link must be an http:// or https:// address.",
+    ),
+    "input.too_long": (
+        "Ô «{field}» dài quá {limit} ký tự.",
+        "The {field} is longer than {limit} characters.",
+    ),
+    "input.needs_tz": ("{field} cần có múi giờ.", "The {field} needs a time zone."),
+    "input.future": ("{field} không được ở tương lai.", "The {field} is in the future."),
+    "input.whole_number": (
+        "Ô «{field}» phải là số nguyên từ 0 trở lên.",
+        "The {field} must be a whole number from 0.",
+    ),
+    "input.not_datetime": (
+        "{value!r} không phải ngày giờ hợp lệ.",
+        "{value!r} is not a date and time.",
+    ),
+    "input.file_too_large": ("Tệp lớn hơn 20 MB.", "The file is larger than 20 MB."),
+    # responses (ledger) and publications
+    "respond.unknown_kind": (
+        "Không có hình thức phản hồi {value!r}; chọn một trong: {known}.",
+        "Unknown response kind {value!r}; use one of: {known}.",
+    ),
+    "respond.unknown_outcome": (
+        "Không có kết quả {value!r}; chọn một trong: {known}.",
+        "Unknown outcome {value!r}; use one of: {known}.",
+    ),
+    "respond.needs": (
+        "Phản hồi loại «{kind}» cần điền: {fields}.",
+        "A {kind} response needs: {fields}.",
+    ),
+    "respond.outcome_only_report": (
+        "Chỉ báo cáo nền tảng mới có kết quả xử lý.",
+        "Only a platform report has an outcome.",
+    ),
+    "respond.no_claim": (
+        "Không có tin đã kiểm chứng mã {claim_id} trong thư viện.",
+        "No claim {claim_id}.",
+    ),
+    "respond.unknown_verdict": (
+        "Không có kết luận {value!r}; chọn một trong: {known}.",
+        "Unknown verdict {value!r}; use one of: {known}.",
+    ),
+    "respond.claim_only_fact_check": (
+        "Chỉ bài kiểm chứng mới ghi mã tin đã kiểm chứng và kết luận.",
+        "Only a fact-check names a claim and a verdict.",
+    ),
+    "respond.no_response": ("Không có phản hồi số {action_id}.", "No response {action_id}."),
+    "pub.needs_channel": (
+        "Bài đăng cần có kênh (tối đa 64 ký tự).",
+        "A publication needs a channel of at most 64 characters.",
+    ),
+    "pub.title_or_link": (
+        "Bài đăng cần có tiêu đề hoặc liên kết.",
+        "A publication needs a title or a link.",
+    ),
+    "pub.no_publication": (
+        "Không có bài đăng số {publication_id}.",
+        "No publication {publication_id}.",
+    ),
+    "pub.unknown_source": (
+        "Không có nguồn số liệu {value!r}.",
+        "Unknown snapshot source {value!r}.",
+    ),
+    "pub.not_case_number": (
+        "{value!r} không phải mã vụ việc.",
+        "{value!r} is not a case number.",
+    ),
+    # cases
+    "case.no_case": ("Không có vụ việc số {case_id}.", "No case {case_id}."),
+    "case.note_too_long": (
+        "Ghi chú dài tối đa {limit} ký tự.",
+        "A note has at most {limit} characters.",
+    ),
+    "case.note_required": ("Hãy viết ghi chú trước.", "Write a note first."),
+    "case.not_active": (
+        "Vụ việc {case_id} đang ở trạng thái «{status}»; hãy mở lại trước.",
+        "Case {case_id} is already {status}; reopen it first.",
+    ),
+    "case.unknown_category": ("Không có loại {value!r}.", "Unknown category {value!r}."),
+    "case.unknown_reason": (
+        "Không có lý do {value!r}; chọn một trong: {known}.",
+        "Unknown reason {value!r}; use one of {known}.",
+    ),
+    "case.cannot_forward": (
+        "Vụ việc {case_id} đang ở trạng thái «{status}», không chuyển được.",
+        "Case {case_id} is {status}; it cannot be forwarded.",
+    ),
+    "case.same_unit": ("Vụ việc đã thuộc đơn vị đó.", "The case is already in that unit."),
+    "case.no_parent": (
+        "Đơn vị này không có đơn vị cấp trên để báo cáo lên.",
+        "This unit has no parent unit to escalate to.",
+    ),
+    "case.already_escalated": (
+        "Vụ việc đã được báo cáo lên đơn vị cấp trên.",
+        "The case is already escalated to the parent unit.",
+    ),
+    "case.not_assignable": (
+        "Không giao được vụ việc cho người này.",
+        "That person cannot be given cases.",
+    ),
+    "case.assignee_wrong_unit": (
+        "Người này không xử lý vụ việc của đơn vị đó.",
+        "That person does not work on this unit's cases.",
+    ),
+    "case.still_open": ("Vụ việc {case_id} vẫn đang mở.", "Case {case_id} is still open."),
+    # queue
+    "queue.tick_one": ("Hãy chọn ít nhất một vụ việc.", "Tick at least one case."),
+    "queue.cases_missing": (
+        "Một số vụ việc đã chọn không còn tồn tại.",
+        "Some of these cases do not exist.",
+    ),
+    "queue.unknown_bulk": ("Thao tác hàng loạt không hợp lệ.", "Unknown bulk operation."),
+    "queue.choose_assignee": ("Hãy chọn người được giao.", "Choose the person to assign."),
+    # users and units
+    "unit.no_code": ("Không có đơn vị mã {code!r}.", "No unit with code {code!r}."),
+    "unit.no_id": ("Không có đơn vị số {unit_id}.", "No unit with id {unit_id}."),
+    "unit.code_and_name": ("Đơn vị cần có mã và tên.", "A unit needs a code and a name."),
+    "unit.code_taken": (
+        "Đã có đơn vị mã {code!r}.",
+        "A unit with code {code!r} already exists.",
+    ),
+    "unit.place_digits": (
+        "{code!r} không phải mã địa danh (chỉ gồm chữ số).",
+        "{code!r} is not a place code (digits only).",
+    ),
+    "unit.place_unknown": (
+        "{code!r} không phải mã tỉnh/thành (2 chữ số) hay xã/phường (5 chữ số) theo danh mục"
+        " đơn vị hành chính 2025.",
+        "{code!r} is not a 2025 province (2 digits) or commune/ward (5 digits) code.",
+    ),
+    "user.needs_username": ("Người dùng cần có tên đăng nhập.", "A user needs a username."),
+    "user.bad_username": (
+        "Tên đăng nhập {username!r} không hợp lệ: chỉ dùng chữ cái không dấu, chữ số, dấu chấm,"
+        " gạch ngang, gạch dưới; không có khoảng trắng (tối đa 64 ký tự).",
+        "The username {username!r} is not valid: use ASCII letters, digits, dot, dash or"
+        " underscore, no spaces (at most 64 characters).",
+    ),
+    "user.unknown_role": (
+        "Không có vai trò {value!r}; chọn một trong: {known}.",
+        "Unknown role {value!r}; use one of: {known}.",
+    ),
+    "user.unknown_role_short": ("Không có vai trò {value!r}.", "Unknown role {value!r}."),
+    "user.short_password": (
+        "Mật khẩu cần ít nhất {length} ký tự.",
+        "The password must have at least {length} characters.",
+    ),
+    "user.username_taken": (
+        "Đã có người dùng tên đăng nhập {username!r}.",
+        "A user named {username!r} already exists.",
+    ),
+    "user.no_username": (
+        "Không có người dùng tên đăng nhập {username!r}.",
+        "No user named {username!r}.",
+    ),
+    "user.own_role": (
+        "Bạn không thể đổi vai trò của chính mình.",
+        "You cannot change your own role.",
+    ),
+    "user.own_unit": (
+        "Bạn không thể tự chuyển mình sang đơn vị khác.",
+        "You cannot move yourself to another unit.",
+    ),
+    "user.own_disable": (
+        "Bạn không thể tự khoá tài khoản của mình.",
+        "You cannot disable yourself.",
+    ),
+    # report periods
+    "period.reversed": (
+        "Khoảng thời gian {value!r} kết thúc trước khi bắt đầu.",
+        "The period {value!r} ends before it starts.",
+    ),
+    "period.too_long": (
+        "Khoảng thời gian {value!r} dài hơn ba năm.",
+        "The period {value!r} is longer than three years.",
+    ),
+    "period.bad_date": (
+        "Khoảng thời gian {value!r} có ngày không hợp lệ.",
+        "The period {value!r} is not a valid date.",
+    ),
+    "period.unknown": (
+        "Không hiểu kỳ báo cáo {value!r}: viết 2026-11 (tháng), 2026-W45 (tuần),"
+        " 2026-11-03 (ngày) hoặc 2026-11-01..2026-11-15 (khoảng).",
+        "Unknown period {value!r}: write 2026-11 (month), 2026-W45 (week), 2026-11-03 (day)"
+        " or 2026-11-01..2026-11-15 (range).",
+    ),
+    # tips (pydantic error types of `TipIn`)
+    "tip.link_or_text": (
+        "Tin báo cần có đường dẫn hoặc nội dung (hoặc cả hai).",
+        "a tip needs a link or a text (or both)",
+    ),
+    "tip.note_too_long": (
+        "Ghi chú dài quá {limit} ký tự.",
+        "the note is longer than {limit} characters",
+    ),
+    # request fields a page could not read (query strings, forms)
+    "request.invalid_field": (
+        "«{field}»: giá trị {value!r} không hợp lệ.",
+        "{field}: the value {value!r} is not valid.",
+    ),
+    "request.invalid_date": (
+        "«{field}»: {value!r} không phải ngày hợp lệ (dd/mm/yyyy).",
+        "{field}: {value!r} is not a valid date (dd/mm/yyyy).",
+    ),
+    "request.invalid_number": (
+        "«{field}»: {value!r} không phải số hợp lệ.",
+        "{field}: {value!r} is not a valid number.",
+    ),
+    "request.missing_field": ("Chưa điền «{field}».", "{field} is required."),
+    "request.too_long": ("«{field}» quá dài.", "{field} is too long."),
+}
+
+ERROR_MESSAGES: dict[str, dict[str, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _M.items()}
+
+# Field names and codes inside messages, in words (English keeps the name the API uses).
+WORDS: dict[str, str] = {
+    "url": "liên kết",
+    "channel": "kênh",
+    "platform": "nền tảng",
+    "reference": "số tham chiếu",
+    "title": "tiêu đề",
+    "note": "ghi chú",
+    "topic": "chủ đề",
+    "external id": "mã bài đăng",
+    "response time": "Thời điểm phản hồi",
+    "snapshot time": "Thời điểm ghi số liệu",
+    "publication time": "Thời điểm đăng",
+    "views": "lượt xem",
+    "reactions": "lượt cảm xúc",
+    "comments": "bình luận",
+    "shares": "chia sẻ",
+    "since": "Từ ngày",
+    "until": "Đến ngày",
+    "q": "Tìm kiếm",
+    "page": "Trang",
+    "unit_id": "Đơn vị",
+    "source_id": "Nguồn",
+    "place": "Địa bàn",
+    "status": "Trạng thái",
+    "category": "Loại",
+    "assignee": "Người xử lý",
+    "actor": "Người thực hiện",
+    "action": "Thao tác",
+    "object_type": "Loại đối tượng",
+    "object_id": "Đối tượng",
+    "ip": "Địa chỉ IP",
+    "period": "Kỳ báo cáo",
+    "username": "Tên đăng nhập",
+    "display_name": "Tên hiển thị",
+    "role": "Vai trò",
+    "code": "Mã",
+    "name": "Tên",
+    "parent_id": "Đơn vị cấp trên",
+    "places": "Mã địa danh",
+    "kind": "Hình thức",
+    "case_ids": "Vụ việc",
+    "assignee_id": "Người được giao",
+    "reason": "Lý do",
+}
+
+WORD_PARAMS = frozenset({"field", "fields", "kind", "status"})
+
+
+def word(name: str, lang: str) -> str:
+    """A field name or code in words of `lang` (English and unknown names stay as they are)."""
+    if lang != "vi":
+        return name
+    if name in WORDS:
+        return WORDS[name]
+    from soitin.report.labels import LABELS  # kinds, statuses, verdicts
+
+    entry = LABELS.get(name)
+    return entry["vi"] if entry else name
+
+
+def _shown(name: str, value: Any, lang: str) -> Any:
+    if name not in WORD_PARAMS:
+        return value
+    if isinstance(value, str):
+        return word(value, lang)
+    if isinstance(value, Sequence):
+        return ", ".join(word(str(v), lang) for v in value)
+    return value
+
+
+def format_message(key: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
+    """The message `key` in `lang` ("vi" or "en") with its parameters filled in."""
+    entry = ERROR_MESSAGES[key]
+    template = entry.get(lang) or entry["vi"]
+    values = {name: _shown(name, value, lang) for name, value in (params or {}).items()}
+    return template.format(**values)
