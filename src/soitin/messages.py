@@ -217,6 +217,10 @@ _M: dict[str, tuple[str, str]] = {
         "«{field}»: giá trị {value!r} không hợp lệ.",
         "{field}: the value {value!r} is not valid.",
     ),
+    "request.date_out_of_range": (
+        "Ngày {value} nằm ngoài khoảng cho phép: hãy chọn từ {first} đến {last}.",
+        "{value} is out of range; give a date from {first} to {last}.",
+    ),
     "request.invalid_date": (
         "«{field}»: {value!r} không phải ngày hợp lệ (dd/mm/yyyy).",
         "{field}: {value!r} is not a valid date (dd/mm/yyyy).",

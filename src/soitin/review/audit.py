@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -70,9 +71,15 @@ FIRST_FILTER_DATE, LAST_FILTER_DATE = date(1970, 1, 1), date(2100, 12, 31)
 
 def _plausible_date(value: date) -> date:
     if not FIRST_FILTER_DATE <= value <= LAST_FILTER_DATE:
-        raise ValueError(
-            f"{value:%d/%m/%Y} is out of range; give a date from "
-            f"{FIRST_FILTER_DATE:%d/%m/%Y} to {LAST_FILTER_DATE:%d/%m/%Y}"
+        # the key names the words pages show (soitin.messages); the API shows the English
+        raise PydanticCustomError(
+            "request.date_out_of_range",
+            "{value} is out of range; give a date from {first} to {last}",
+            {
+                "value": f"{value:%d/%m/%Y}",
+                "first": f"{FIRST_FILTER_DATE:%d/%m/%Y}",
+                "last": f"{LAST_FILTER_DATE:%d/%m/%Y}",
+            },
         )
     return value
 
