@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from soitin.errors import (
     ConflictError,
@@ -58,6 +58,21 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _data_error(request: Request, exc: DataError) -> Response:
         # PostgreSQL: "integer out of range" and the like, from a value the client sent.
         return _out_of_range(request)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        # SQLite: a writer still held the lock after the busy timeout (30 s). Nothing was
+        # shown or changed (a read whose audit line cannot be written is not answered:
+        # every raw-text view is audited), so the client may simply try again.
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        message = "The database is busy; try again in a few seconds."
+        headers = {"Retry-After": "5"}
+        if wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        page = render(request, "error.html", {"message_key": "error.title", "detail": message}, 503)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(SoitinError)
     async def _domain(request: Request, exc: SoitinError) -> Response:
