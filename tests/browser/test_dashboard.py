@@ -54,6 +54,7 @@ def test_dashboard_in_chromium(live_server: LiveServer, browser: Any) -> None:
         "ts => ts.map(t => t.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 10, heights
+    _legend_inside(page)
     units, times = (page.locator(f"#chart-{k}").bounding_box() for k in ("units", "response_time"))
     assert units and times and units["y"] == times["y"]
     provinces = page.locator("#chart-provinces svg.chart-map path.province")
@@ -76,6 +77,20 @@ def test_dashboard_in_chromium(live_server: LiveServer, browser: Any) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
+    # On a phone the charts keep readable labels (scaled to the screen they were 5-6 px tall)
+    # and scroll inside their card; the page itself does not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    heights = page.locator(".chart-card svg.chart:not(.chart-map) text").evaluate_all(
+        "ts => ts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 10, heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _legend_inside(page)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.reload()
+
     # A narrower unit through the selector.
     page.select_option("select[name=unit]", "dhoi")
     page.click("form.filters button[type=submit]")
@@ -95,3 +110,16 @@ def test_dashboard_in_chromium(live_server: LiveServer, browser: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "publications.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
     context.close()
+
+
+def _legend_inside(page: Any) -> None:
+    """Every legend name of the series chart is drawn whole inside the chart."""
+    svg_box = page.locator("#chart-series svg").bounding_box()
+    names = page.locator("#chart-series svg polyline title").all_text_contents()
+    boxes = page.locator("#chart-series svg text").evaluate_all(
+        "ts => ts.map(t => [t.getBoundingClientRect().right,"
+        " [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('')])"
+    )
+    shown = {text: right for right, text in boxes}
+    assert names and all(name in shown for name in names), (names, boxes)
+    assert max(shown[name] for name in names) <= svg_box["x"] + svg_box["width"], boxes

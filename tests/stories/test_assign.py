@@ -192,7 +192,8 @@ def test_queued_stories_are_matched_semantically(db: Database) -> None:
         ]
         ingest(session, items, cfg)
         assert session.scalar(select(func.count()).select_from(StoryClaimQueue)) == 2
-        assert match_queued_stories(session, cfg) == 2
+    assert match_queued_stories(db, cfg) == 2
+    with db.session() as session:
         assert session.scalar(select(func.count()).select_from(StoryClaimQueue)) == 0
         matches = session.scalars(select(StoryClaimMatch)).all()
         assert [(m.story_id, m.method) for m in matches] == [(items[0].story_id, "hybrid")]

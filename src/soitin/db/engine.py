@@ -62,18 +62,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise DatabaseError(f"No driver for {parsed.drivername!r}: {exc}.") from exc
     if backend == "sqlite":
-        _configure_sqlite(engine)
+        timeout = float(kwargs["connect_args"].get("timeout", 30))
+        _configure_sqlite(engine, busy_timeout_ms=int(timeout * 1000))
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, open transactions (needed for SAVEPOINT and locking).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # How long a writer waits for the lock (the driver's `timeout`, 30 s by default).
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

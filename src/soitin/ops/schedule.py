@@ -68,8 +68,7 @@ def _match_claims(database: Database) -> object:
     from soitin.settings import get_settings
     from soitin.stories.claim_service import match_queued_stories
 
-    with database.transaction() as session:
-        return match_queued_stories(session, get_settings())
+    return match_queued_stories(database, get_settings())
 
 
 def _weekly_reports(database: Database) -> object:

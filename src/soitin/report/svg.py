@@ -115,19 +115,49 @@ def column_chart(
     return _svg(width, height, body, title, "column")
 
 
+#: Width of one character of an 11 px label, a little above the mean of Vietnamese text in
+#: Chromium (so that an estimated legend row is never wider than the drawn one).
+CHAR_W = 6.8
+#: Characters of a legend entry; a longer series name is cut (its full name is the tooltip).
+LEGEND_CHARS = 28
+
+
+def _legend(names: list[str], width: int, left: int) -> tuple[list[str], int]:
+    """Swatches and names in rows that wrap inside `width`; returns the markup and its height."""
+    body: list[str] = []
+    x, row, row_h = float(left), 0, 18
+    for k, name in enumerate(names):
+        shown = name if len(name) <= LEGEND_CHARS else f"{name[: LEGEND_CHARS - 1].rstrip()}…"
+        entry_w = 16 + len(shown) * CHAR_W
+        if x > left and x + entry_w > width - 8:
+            x, row = float(left), row + 1
+        y = 4 + row * row_h
+        colour = PALETTE[k % len(PALETTE)]
+        body.append(
+            f'<g class="legend-entry"><rect x="{x:.1f}" y="{y}" width="12" height="12" '
+            f'fill="{colour}" /><text x="{x + 16:.1f}" y="{y + 10}" class="lbl">'
+            f"<title>{escape(name)}</title>{escape(shown)}</text></g>"
+        )
+        x += entry_w + 14
+    return body, (row + 1) * row_h + 6 if names else 0
+
+
 def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
-    """One line per series over the labels (time buckets), with a legend."""
-    width, height, bottom, left, legend_h = 640, 280, 36, 44, 22
+    """One line per series over the labels (time buckets), with a legend that wraps."""
+    width, plot_height, bottom, left = 640, 250, 36, 44
+    legend, legend_h = _legend(list(series), width, left)
+    height = plot_height + max(legend_h, 22)
     values = [v for line in series.values() for v in line]
     top = _nice_max(max(values, default=0))
     n = max(1, len(labels))
     step = (width - left - 12) / max(1, n - 1)
-    plot_top, plot_h = legend_h + 8, height - bottom - legend_h - 8
+    plot_top = max(legend_h, 22) + 8
+    plot_h = height - bottom - plot_top
     body = [
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 8}" y2="{height - bottom}" '
         'stroke="#888" />',
         f'<text x="{left - 4}" y="{plot_top + 4}" text-anchor="end" class="val">{_fmt(top)}</text>',
-        f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end" class="val">0</text>',
+        f'<text x="{left - 4}" y="{height - bottom - 2}" text-anchor="end" class="val">0</text>',
     ]
     every = max(1, round(n / 8))
     for i, name in enumerate(labels):
@@ -146,11 +176,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
             f'<polyline class="line" points="{points}" fill="none" stroke="{colour}" '
             f'stroke-width="2"><title>{escape(name)}</title></polyline>'
         )
-        body.append(
-            f'<rect x="{left + k * 130}" y="4" width="12" height="12" fill="{colour}" />'
-            f'<text x="{left + k * 130 + 16}" y="14" class="lbl">{escape(name[:18])}</text>'
-        )
-    return _svg(width, height, body, title, "line")
+    return _svg(width, height, body + legend, title, "line")
 
 
 @lru_cache(maxsize=1)

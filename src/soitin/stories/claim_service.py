@@ -22,6 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
+from soitin.db.engine import Database
 from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
 from soitin.db.types import utcnow
 from soitin.settings import Settings
@@ -60,6 +61,19 @@ def claim_vectors(
     session: Session, claims: Sequence[Claim], embedder: Embedder
 ) -> npt.NDArray[np.float32]:
     """Stored vectors of `claims` (computed and stored for new or edited ones)."""
+    out, fresh = _claim_vectors(session, claims, embedder)
+    _store_claim_vectors(session, fresh, embedder.name)
+    return out
+
+
+#: A claim vector computed but not stored yet: (claim id, text hash, little-endian f32 bytes).
+FreshVector = tuple[int, str, bytes]
+
+
+def _claim_vectors(
+    session: Session, claims: Sequence[Claim], embedder: Embedder
+) -> tuple[npt.NDArray[np.float32], list[FreshVector]]:
+    """The vectors of `claims`, and those that had to be computed (nothing is written)."""
     ids = [c.id for c in claims]
     stored = {
         e.claim_id: e
@@ -77,31 +91,50 @@ def claim_vectors(
                 out[i] = vec
                 continue
         stale.append(i)
+    fresh: list[FreshVector] = []
     if stale:
-        fresh = embed_claims(embedder, [claims[i].text for i in stale])
+        computed = embed_claims(embedder, [claims[i].text for i in stale])
         for row_index, i in enumerate(stale):
-            out[i] = fresh[row_index]
-            claim = claims[i]
-            row = stored.get(claim.id)
-            blob = fresh[row_index].astype("<f4").tobytes()
-            if row is None:
-                session.add(
-                    ClaimEmbedding(
-                        claim_id=claim.id,
-                        model=embedder.name,
-                        text_hash=text_hash(claim.text),
-                        vector=blob,
-                    )
-                )
-            else:
-                row.model, row.text_hash, row.vector = embedder.name, text_hash(claim.text), blob
-                row.created_at = utcnow()
-        session.flush()
-    return out
+            out[i] = computed[row_index]
+            blob = computed[row_index].astype("<f4").tobytes()
+            fresh.append((claims[i].id, text_hash(claims[i].text), blob))
+    return out, fresh
+
+
+def _store_claim_vectors(session: Session, fresh: Sequence[FreshVector], model: str) -> None:
+    """Insert or replace the stored vectors of `fresh` (claims deleted meanwhile are skipped)."""
+    if not fresh:
+        return
+    ids = [claim_id for claim_id, _, _ in fresh]
+    alive = set(session.scalars(select(Claim.id).where(Claim.id.in_(ids))))
+    stored = {
+        e.claim_id: e
+        for e in session.scalars(select(ClaimEmbedding).where(ClaimEmbedding.claim_id.in_(ids)))
+    }
+    for claim_id, key, blob in fresh:
+        if claim_id not in alive:
+            continue
+        row = stored.get(claim_id)
+        if row is None:
+            session.add(ClaimEmbedding(claim_id=claim_id, model=model, text_hash=key, vector=blob))
+        else:
+            row.model, row.text_hash, row.vector = model, key, blob
+            row.created_at = utcnow()
+    session.flush()
 
 
 def library_matcher(session: Session, settings: Settings, semantic: bool) -> ClaimMatcher:
     """A matcher over the whole library, cached per process until the library changes."""
+    matcher, fresh = _library_matcher(session, settings, semantic)
+    if matcher.embedder is not None:
+        _store_claim_vectors(session, fresh, matcher.embedder.name)
+    return matcher
+
+
+def _library_matcher(
+    session: Session, settings: Settings, semantic: bool
+) -> tuple[ClaimMatcher, list[FreshVector]]:
+    """`library_matcher` without writing: also the claim vectors still to be stored."""
     embedder = get_embedder() if semantic and settings.semantic_matching else None
     key = _cache_key(session, embedder is not None)
     version = library_version(session)
@@ -109,10 +142,12 @@ def library_matcher(session: Session, settings: Settings, semantic: bool) -> Cla
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == version:
             hit[1].threshold = settings.claim_match_threshold
-            return hit[1]
+            return hit[1], []
     claims = list(session.scalars(select(Claim).order_by(Claim.id)))
     entries = [ClaimEntry(c.id, c.text, c.verdict) for c in claims]
-    vectors = claim_vectors(session, claims, embedder) if embedder and claims else None
+    vectors, fresh = (
+        _claim_vectors(session, claims, embedder) if embedder and claims else (None, [])
+    )
     matcher = ClaimMatcher(
         entries,
         embedder=embedder,
@@ -121,7 +156,7 @@ def library_matcher(session: Session, settings: Settings, semantic: bool) -> Cla
     )
     with _CACHE_LOCK:
         _CACHE[key] = (version, matcher)
-    return matcher
+    return matcher, fresh
 
 
 def _save_matches(
@@ -205,7 +240,7 @@ def on_new_stories(
 
 
 def match_queued_stories(
-    session: Session,
+    database: Database,
     settings: Settings,
     limit: int = 200,
     *,
@@ -216,33 +251,56 @@ def match_queued_stories(
     Stories with more items go first (a story that spreads matters more than a single post),
     then the oldest. Entries older than `max_age` are dropped unmatched (they keep their
     lexical matches), so the queue stays bounded when posts arrive faster than embeddings.
-    On PostgreSQL the queue rows are taken with SKIP LOCKED, so several workers share it.
+
+    Embedding takes seconds to a minute (the model's first load, new claims, 200 stories),
+    so it happens outside any write transaction: the queue, the stories and the library are
+    read, the matches computed, then one short transaction drops the expired entries and,
+    for the entries still queued, replaces the matches and removes them from the queue. On
+    SQLite a write transaction holds the whole database's write lock, and sign-ins and
+    decisions waited behind it (up to the 30 s busy timeout, then failed). If the library
+    changed meanwhile nothing is stored; the entries stay queued for the next run. Several
+    workers may compute the same entries; the one whose delete removes an entry stores it.
     """
-    session.execute(
-        delete(StoryClaimQueue)
-        .where(StoryClaimQueue.queued_at < utcnow() - max_age)
-        .execution_options(synchronize_session=False)
-    )
-    stmt = (
-        select(StoryClaimQueue.story_id)
-        .join(Story, Story.id == StoryClaimQueue.story_id)
-        .order_by(Story.item_count.desc(), StoryClaimQueue.queued_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=StoryClaimQueue)
-    ids = list(session.scalars(stmt))
-    if not ids:
-        return 0
-    stories = list(session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id)))
-    match_stories(session, stories, settings, semantic=True)
-    session.execute(
-        delete(StoryClaimQueue)
-        .where(StoryClaimQueue.story_id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
-    session.flush()
-    return len(ids)
+    embedder = get_embedder() if settings.semantic_matching else None  # loads the model once
+    cutoff = utcnow() - max_age
+    with database.session(read_only=True) as session:
+        version = library_version(session)
+        queued = session.execute(
+            select(StoryClaimQueue.story_id, Story.representative_text)
+            .join(Story, Story.id == StoryClaimQueue.story_id)
+            .where(StoryClaimQueue.queued_at >= cutoff)
+            .order_by(Story.item_count.desc(), StoryClaimQueue.queued_at)
+            .limit(limit)
+        ).all()
+        matcher, fresh = (
+            _library_matcher(session, settings, semantic=True) if queued else (None, [])
+        )
+    ids = [int(story_id) for story_id, _ in queued]
+    results = matcher.match_many([text for _, text in queued]) if matcher and matcher.claims else []
+    with database.transaction() as session:
+        session.execute(
+            delete(StoryClaimQueue)
+            .where(StoryClaimQueue.queued_at < cutoff)
+            .execution_options(synchronize_session=False)
+        )
+        if not ids or library_version(session) != version:
+            return 0
+        if embedder is not None:
+            _store_claim_vectors(session, fresh, embedder.name)
+        taken = set(
+            session.scalars(
+                delete(StoryClaimQueue)
+                .where(StoryClaimQueue.story_id.in_(ids))
+                .returning(StoryClaimQueue.story_id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if matcher is not None and results:
+            done = [(sid, found) for sid, found in zip(ids, results, strict=True) if sid in taken]
+            method = "hybrid" if matcher.semantic else "lexical"
+            _save_matches(session, [sid for sid, _ in done], [f for _, f in done], method)
+        session.flush()
+    return len(taken)
 
 
 @dataclass(frozen=True)

@@ -263,8 +263,10 @@ def match_stories_command(
     limit: Annotated[int, typer.Option(help="Stories per run.")] = 500,
 ) -> None:
     """Semantic claim matching of the stories waiting in the queue."""
+    from soitin.db import open_database, require_current_schema
     from soitin.stories.claim_service import match_queued_stories
 
-    with _db() as session:
-        done = match_queued_stories(session, _settings(), limit=limit)
+    database = open_database(_settings())
+    require_current_schema(database)
+    done = match_queued_stories(database, _settings(), limit=limit)
     typer.echo(f"{done} stories matched.")

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from soitin.errors import (
     ConflictError,
@@ -92,6 +92,22 @@ def install_error_handlers(app: FastAPI) -> None:
             return await request_validation_exception_handler(request, exc)
         messages = validation_messages(exc.errors(), request_language(request))
         return error_page(request, messages, 422, "error.title")
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        # SQLite: a writer still held the lock after the busy timeout (30 s). Nothing was
+        # shown or changed (a read whose audit line cannot be written is not answered:
+        # every raw-text view is audited), so the client may simply try again.
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        headers = {"Retry-After": "5"}
+        if wants_json(request):
+            detail = translate("error.busy", "en")
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        text = translate("error.busy", request_language(request))
+        page = error_page(request, [text], 503, "error.title")
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(SoitinError)
     async def _domain(request: Request, exc: SoitinError) -> Response:

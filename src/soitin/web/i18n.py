@@ -66,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Some input is not valid; please check it.",
     },
     "error.back": {"vi": "Quay lại trang trước", "en": "Back to the previous page"},
+    "error.busy": {
+        "vi": "Cơ sở dữ liệu đang bận; vui lòng thử lại sau vài giây.",
+        "en": "The database is busy; try again in a few seconds.",
+    },
     "error.out_of_range": {
         "vi": "Một số trong yêu cầu vượt quá giới hạn cho phép.",
         "en": "A number in the request is out of range.",
