@@ -224,3 +224,64 @@ def test_viewers_cannot_add_publications(signed_in: Callable[[str], TestClient])
         ).status_code
         == 404
     )
+
+
+def test_decisions_are_no_response(signed_in: Callable[[str], TestClient], world: World) -> None:
+    # Dismissing, reopening and forwarding a case set no first-response time: only the ledger.
+    client = signed_in("lead_qtr")
+    case_id = world.cases["C3"]  # dismissed, no response
+
+    def responded() -> int:
+        stats = client.get("/api/v1/stats?period=2026-10").json()
+        return int(stats["totals"]["cases_responded"])
+
+    before = responded()
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    for step, data in (
+        ("reopen", {}),
+        ("dismiss", {"reason": "duplicate"}),
+        ("reopen", {}),
+        ("forward", {"unit_id": str(world.units["dhoi"])}),
+    ):
+        done = client.post(f"/cases/{case_id}/{step}", data={"csrf_token": token, **data})
+        assert done.status_code == 303, (step, done.text)
+    ledger = client.get(f"/api/v1/cases/{case_id}/responses").json()
+    assert ledger["first_response_at"] is None
+    assert ledger["time_to_first_response_seconds"] is None
+    page = client.get(f"/cases/{case_id}/responses").text
+    assert "<strong>—</strong>" in page and "Chưa có phản hồi" in page
+    assert responded() == before
+
+
+def test_a_response_cannot_predate_the_case(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    client = signed_in("reviewer_dhoi")
+    case_id = world.cases["C5"]  # opened 05/10 14:00
+    page = client.get(f"/cases/{case_id}/responses")
+    early = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "kind": "correction",
+            "url": "https://example.org/dinh-chinh",
+            "channel": "web",
+            "at": "2026-10-05T03:00",
+        },
+    )
+    assert early.status_code == 422
+    assert "sớm hơn lúc mở vụ việc (14:00 05/10/2026)" in early.text
+    assert "before the case was opened" in early.text
+    api = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": csrf_of(page.text)},
+        json={"kind": "referral", "channel": "CA", "at": "2026-10-05T13:59:00+07:00"},
+    )
+    assert api.status_code == 422 and "before the case was opened" in api.json()["detail"]
+    at_opening = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": csrf_of(page.text)},
+        json={"kind": "referral", "channel": "CA", "at": "2026-10-05T14:00:00+07:00"},
+    )
+    assert at_opening.status_code == 201, at_opening.text
+    assert "<strong>0 giờ 0 phút</strong>" in client.get(f"/cases/{case_id}/responses").text
