@@ -166,6 +166,17 @@ _M: dict[str, tuple[str, str]] = {
         "Vụ việc đã được quyết định; mở lại để thay đổi.",
         "The case is decided; reopen it to change that.",
     ),
+    "case.decided_lead_only": (
+        "Vụ việc đã được quyết định. Chỉ trưởng nhóm của đơn vị {unit} (hoặc của đơn vị cấp "
+        "trên) hay quản trị viên mới mở lại được để thay đổi; hãy ghi chú hoặc báo họ.",
+        "The case is decided. Only a lead of {unit} (or of a unit above it) or an admin can "
+        "reopen it to change that; comment or tell them.",
+    ),
+    "case.leads": ("Trưởng nhóm", "Leads"),
+    "case.responses": ("Phản hồi", "Responses"),
+    "case.ledger_link": ("Sổ phản hồi", "Response ledger"),
+    "case.no_responses": ("Chưa có phản hồi.", "No response yet."),
+    "case.publications": ("Bài đăng liên quan", "Linked publications"),
     "case.view_only": ("Bạn chỉ có quyền xem.", "You may only view."),
     "case.opened": ("Mở lúc", "Opened"),
     "case.unit": ("Đơn vị", "Unit"),
