@@ -16,7 +16,7 @@ from soitin.respond.publications import publications_of_case
 from soitin.review import cases
 from soitin.review.guides import guides_for
 from soitin.review.policies import Action, authorize, authorize_assign, can
-from soitin.review.story_view import build_story_view, load_case
+from soitin.review.story_view import build_story_view, load_case, story_cases
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
@@ -112,12 +112,7 @@ def reopeners(session: Session, unit_ids: list[int]) -> list[str]:
 def story_page(session: SessionDep, user: CurrentUser, scope: ScopeDep, story_id: int) -> Response:
     """A story opens on its most urgent case that the user may see."""
     authorize(user, Action.CASE_VIEW)
-    case_id = session.scalar(
-        select(Case.id)
-        .where(Case.story_id == story_id, Case.unit_id.in_(sorted(scope.units)))
-        .order_by(Case.priority.desc(), Case.id)
-        .limit(1)
-    )
+    case_id = story_cases(session, [story_id], scope.units).get(story_id)
     if case_id is None:
         raise NotFoundError("Not found.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
