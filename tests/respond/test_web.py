@@ -70,6 +70,20 @@ def test_english_pages_speak_english(signed_in: Callable[[str], TestClient], wor
     lead.get("/lang/en")
     dashboard = lead.get("/?period=2026-10").text
     assert "(new)" in dashboard and "▲ 266.7%" in dashboard and "(mới)" not in dashboard
+    assert "October 2026 (previous: September 2026)" in dashboard and "tháng 10" not in dashboard
+    lead.get("/lang/vi")
+    assert "tháng 10/2026 (kỳ trước: tháng 09/2026)" in lead.get("/?period=2026-10").text
+
+
+def test_a_dismissed_case_reads_the_same_everywhere(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    # "Đã bỏ qua" in the queue, the ledger and the reports; "bác bỏ" is a denial of a rumour.
+    client = signed_in("lead_qtr")
+    ledger = client.get(f"/cases/{world.cases['C3']}/responses").text
+    assert "Đã bỏ qua" in ledger and "Bác bỏ" not in ledger
+    dashboard = client.get("/?period=2026-10").text
+    assert "Vụ việc đã bỏ qua" in dashboard and "bác bỏ" not in dashboard.lower()
 
 
 def test_viewers_and_other_units(signed_in: Callable[[str], TestClient], world: World) -> None:
@@ -160,7 +174,9 @@ def test_publications_pages_and_api(signed_in: Callable[[str], TestClient], worl
     # the latest reach, each figure with its name and thousands grouped as in the page language
     row = client.get("/publications").text.split("Bài Zalo OA")[1].split("</tr>")[0]
     assert "12.500 lượt xem · 5 lượt cảm xúc · 1 bình luận · 0 chia sẻ" in row
-    assert "<td>12.500</td>" in client.get(made.headers["location"]).text
+    snapshots = client.get(made.headers["location"]).text
+    assert "<td>12.500</td>" in snapshots
+    assert '<td class="muted">Nhập tay</td>' in snapshots and ">form<" not in snapshots
     listed = client.get("/api/v1/publications", params={"unit": "dhoi"}).json()
     assert listed[0]["title"] == "Bài Zalo OA" and listed[0]["reach"]["views"] == 12500
     api_made = client.post(

@@ -37,6 +37,9 @@ def test_story_page_shows_everything(
     # Detector scores and explanations, priority parts.
     assert "tài khoản tạm giữ (+1.20)" in html and "</meter> 0,93</td>" in html  # decimal comma
     assert "Thành phần điểm ưu tiên" in html
+    # Detectors by name in the page's language, the technical name beside it.
+    assert '<th>Bộ phát hiện lừa đảo <span class="muted small"><code>scam</code>' in html
+    assert "Bộ phát hiện · Độc hại / thù ghét" in html and "<th>scam" not in html
     # Items with source, link and engagement; timeline chart; places; claims.
     assert html.count('class="item-text-row"') == 4
     assert "Nhóm Facebook Đồng Hới" in html and "https://tin.example/bai/" in html
