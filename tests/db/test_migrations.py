@@ -122,3 +122,37 @@ def test_stories_stored_before_0012_get_their_items_category(empty_engine: Engin
     with Session(empty_engine) as s:
         assert [s.get(Story, i).category for i in ids] == ["toxic", "misinformation", "spam", None]  # type: ignore[union-attr]
         assert s.query(StatsDay).count() == 0 and s.query(StatsDayDone).count() == 0
+
+
+@BOTH
+def test_0014_takes_the_first_response_from_the_ledger(empty_engine: Engine) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from soitin.db.models import Action, Case, Unit
+    from tests.review.factories import make_case, make_source, make_story
+
+    upgrade(empty_engine)
+    with Session(empty_engine) as s:
+        unit = Unit(code="qt", name="Quảng Trị")
+        s.add(unit)
+        s.flush()
+        src = make_source(s)
+        decided, answered = (
+            make_case(s, make_story(s, text, sources=[src]), unit.id) for text in ("Một", "Hai")
+        )
+        opened = decided.opened_at
+        # Before 0014 a decision set the time: both cases "responded" after 5 minutes.
+        for case in (decided, answered):
+            case.first_response_at = opened + timedelta(minutes=5)
+        for hours in (7, 3):
+            s.add(Action(case_id=answered.id, unit_id=unit.id, kind="referral", channel="CA",
+                         at=opened + timedelta(hours=hours)))  # fmt: skip
+        s.commit()
+        ids = decided.id, answered.id
+    downgrade(empty_engine, "0013")
+    upgrade(empty_engine, "0014")
+    with Session(empty_engine) as s:
+        first = [s.get(Case, i).first_response_at for i in ids]  # type: ignore[union-attr]
+        assert first == [None, opened + timedelta(hours=3)]

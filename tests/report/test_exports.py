@@ -58,7 +58,7 @@ def test_xlsx_has_every_figure_and_inert_text(world_session: tuple[Session, Worl
     assert summary["Câu chuyện"][:2] == (5, 1)
     assert summary["Vụ việc mở"][:2] == (5, 1)
     assert summary["Vụ việc xác nhận"][:2] == (2, 1)
-    assert summary["Vụ việc bác bỏ"][:2] == (1, 0)
+    assert summary["Vụ việc đã bỏ qua"][:2] == (1, 0)
     assert summary["Phản hồi"][:2] == (7, 1)
     assert summary["Thời gian phản hồi đầu (trung vị, giờ)"][:2] == (7.0, 0.5)
     assert summary["Thời gian phản hồi đầu (p90, giờ)"][:2] == (96.0, 0.5)

@@ -107,6 +107,20 @@ def test_english_pages_speak_english(signed_in: Callable[[str], TestClient], wor
     lead.get("/lang/en")
     dashboard = lead.get("/?period=2026-10").text
     assert "(new)" in dashboard and "▲ 266.7%" in dashboard and "(mới)" not in dashboard
+    assert "October 2026 (previous: September 2026)" in dashboard and "tháng 10" not in dashboard
+    lead.get("/lang/vi")
+    assert "tháng 10/2026 (kỳ trước: tháng 09/2026)" in lead.get("/?period=2026-10").text
+
+
+def test_a_dismissed_case_reads_the_same_everywhere(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    # "Đã bỏ qua" in the queue, the ledger and the reports; "bác bỏ" is a denial of a rumour.
+    client = signed_in("lead_qtr")
+    ledger = client.get(f"/cases/{world.cases['C3']}/responses").text
+    assert "Đã bỏ qua" in ledger and "Bác bỏ" not in ledger
+    dashboard = client.get("/?period=2026-10").text
+    assert "Vụ việc đã bỏ qua" in dashboard and "bác bỏ" not in dashboard.lower()
 
 
 def test_viewers_and_other_units(signed_in: Callable[[str], TestClient], world: World) -> None:
@@ -197,7 +211,9 @@ def test_publications_pages_and_api(signed_in: Callable[[str], TestClient], worl
     # the latest reach, each figure with its name and thousands grouped as in the page language
     row = client.get("/publications").text.split("Bài Zalo OA")[1].split("</tr>")[0]
     assert "12.500 lượt xem · 5 lượt cảm xúc · 1 bình luận · 0 chia sẻ" in row
-    assert "<td>12.500</td>" in client.get(made.headers["location"]).text
+    snapshots = client.get(made.headers["location"]).text
+    assert "<td>12.500</td>" in snapshots
+    assert '<td class="muted">Nhập tay</td>' in snapshots and ">form<" not in snapshots
     listed = client.get("/api/v1/publications", params={"unit": "dhoi"}).json()
     assert listed[0]["title"] == "Bài Zalo OA" and listed[0]["reach"]["views"] == 12500
     api_made = client.post(
@@ -261,3 +277,64 @@ def test_viewers_cannot_add_publications(signed_in: Callable[[str], TestClient])
         ).status_code
         == 404
     )
+
+
+def test_decisions_are_no_response(signed_in: Callable[[str], TestClient], world: World) -> None:
+    # Dismissing, reopening and forwarding a case set no first-response time: only the ledger.
+    client = signed_in("lead_qtr")
+    case_id = world.cases["C3"]  # dismissed, no response
+
+    def responded() -> int:
+        stats = client.get("/api/v1/stats?period=2026-10").json()
+        return int(stats["totals"]["cases_responded"])
+
+    before = responded()
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    for step, data in (
+        ("reopen", {}),
+        ("dismiss", {"reason": "duplicate"}),
+        ("reopen", {}),
+        ("forward", {"unit_id": str(world.units["dhoi"])}),
+    ):
+        done = client.post(f"/cases/{case_id}/{step}", data={"csrf_token": token, **data})
+        assert done.status_code == 303, (step, done.text)
+    ledger = client.get(f"/api/v1/cases/{case_id}/responses").json()
+    assert ledger["first_response_at"] is None
+    assert ledger["time_to_first_response_seconds"] is None
+    page = client.get(f"/cases/{case_id}/responses").text
+    assert "<strong>—</strong>" in page and "Chưa có phản hồi" in page
+    assert responded() == before
+
+
+def test_a_response_cannot_predate_the_case(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    client = signed_in("reviewer_dhoi")
+    case_id = world.cases["C5"]  # opened 05/10 14:00
+    page = client.get(f"/cases/{case_id}/responses")
+    early = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "kind": "correction",
+            "url": "https://example.org/dinh-chinh",
+            "channel": "web",
+            "at": "2026-10-05T03:00",
+        },
+    )
+    assert early.status_code == 422
+    assert "sớm hơn lúc mở vụ việc (14:00 05/10/2026)" in early.text
+    assert "before the case was opened" in early.text
+    api = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": csrf_of(page.text)},
+        json={"kind": "referral", "channel": "CA", "at": "2026-10-05T13:59:00+07:00"},
+    )
+    assert api.status_code == 422 and "before the case was opened" in api.json()["detail"]
+    at_opening = client.post(
+        f"/api/v1/cases/{case_id}/responses",
+        headers={"X-CSRF-Token": csrf_of(page.text)},
+        json={"kind": "referral", "channel": "CA", "at": "2026-10-05T14:00:00+07:00"},
+    )
+    assert at_opening.status_code == 201, at_opening.text
+    assert "<strong>0 giờ 0 phút</strong>" in client.get(f"/cases/{case_id}/responses").text

@@ -34,7 +34,8 @@ def test_confirm_dismiss_reopen_with_events_and_audit(db: Database, units: dict[
         reviewer = _user(s, "reviewer_dh")
         cases.do_confirm(s, case, reviewer, category="scam", note="Số lạ", ip="10.0.0.5")
         assert case.status == CaseStatus.CONFIRMED.value and case.closed_at is not None
-        assert case.first_response_at is not None
+        # A decision is no response: only the response ledger sets the first-response time.
+        assert case.first_response_at is None
         with pytest.raises(ConflictError):
             cases.do_dismiss(s, case, reviewer, reason="not_harmful")
         cases.do_reopen(s, case, _user(s, "lead_dh"))

@@ -236,3 +236,30 @@ def test_the_json_api_gives_the_same_alerts_and_rules(
     rules = signed_in("viewer_qt").get("/api/v1/alert-rules").json()["rules"]
     assert {r["name"] for r in rules} == {"Tỉnh: mọi cảnh báo", "API"}
     assert ["https://h.example.org/…"] in [r["channels"]["webhooks"] for r in rules]
+
+
+def test_a_story_alert_links_only_to_a_case(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    # A debunked claim repeated by a story that opened no case: /stories/<id> has nothing to
+    # open (404), so the alert names the story without a link; a story with a case links it.
+    from tests.review.factories import make_case, make_source, make_story
+
+    rule = make_rule(db, units["qt"])
+    alert_ids = [raise_alert(db, rule), raise_alert(db, rule)]
+    with db.transaction() as s:
+        src = make_source(s)
+        lone = make_story(s, "Tin đồn đã bị bác bỏ", sources=[src])
+        handled = make_story(s, "Giả danh công an", sources=[src])
+        case = make_case(s, handled, units["dh"])
+        for alert_id, story in zip(alert_ids, (lone, handled), strict=True):
+            alert = s.get(Alert, alert_id)
+            assert alert is not None
+            alert.story_id = story.id
+        lone_id, case_id = lone.id, case.id
+    client = signed_in("reviewer_qt")
+    page = client.get("/alerts").text
+    assert f'href="/stories/{lone_id}"' not in page
+    assert f"Câu chuyện #{lone_id} chưa có vụ việc trong đơn vị của bạn" in page
+    assert f'<a href="/cases/{case_id}">Mở câu chuyện #' in page
+    assert client.get(f"/cases/{case_id}").status_code == 200

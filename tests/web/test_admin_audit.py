@@ -231,3 +231,42 @@ def test_templates_use_known_strings_and_no_inline_code() -> None:
         assert " style=" not in text, path
     for key, value in MESSAGES.items():
         assert value.get("vi"), key
+
+
+def test_audit_log_speaks_words_not_keys_or_reprs(
+    signed_in: Callable[[str], TestClient], db: Database, units: dict[str, int]
+) -> None:
+    client = signed_in("admin_qt")
+    with db.transaction() as s:
+        target = s.scalar(select(User).where(User.username == "reviewer_dh"))
+        assert target is not None
+        target_id = target.id
+        from soitin.review import audit
+
+        # An entry written before the fix, with Python reprs in its details.
+        audit.record(s, "user.updated", object_type="user", object_id=target_id,
+                     changes={"role": "('viewer', 'reviewer')", "is_active": "True"})  # fmt: skip
+        audit.record(s, "item.text_viewed", object_type="item", object_id=1, case_id=7)
+    token = csrf_of(client.get("/admin/users").text)
+    saved = client.post(
+        f"/admin/users/{target_id}",
+        data={"role": "lead", "unit_id": str(units["dh"]), "csrf_token": token},
+    )
+    assert saved.status_code == 303, saved.text
+    with db.session() as s:
+        stored = s.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "user.updated")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert stored is not None
+    assert stored["changes"]["role"] == {"from": "reviewer", "to": "lead"}
+    assert stored["changes"]["is_active"] is False
+    page = client.get("/admin/audit").text
+    assert "Sửa người dùng" in page and "Xem nội dung gốc" in page
+    assert "role: reviewer → lead" in page and "is_active: không" in page
+    assert "role: viewer → reviewer" in page and "is_active: có" in page  # the old entry
+    assert "(&#39;" not in page and "('" not in page and "False" not in page
+    client.get("/lang/en")
+    page = client.get("/admin/audit").text
+    assert "User changed" in page and "Raw text viewed" in page and "is_active: no" in page

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from soitin.db.engine import Database
 from soitin.db.models import AuditEvent, Case, CaseEvent, Item, User
+from soitin.respond.ledger import ResponseInput, record_response
+from soitin.respond.publications import PublicationInput, create_publication
 from tests.review.factories import make_source, make_story
 from tests.web.conftest import csrf_of
 from tests.web.review_data import QueryCounter, Workbench, workbench
@@ -35,6 +37,9 @@ def test_story_page_shows_everything(
     # Detector scores and explanations, priority parts.
     assert "tài khoản tạm giữ (+1.20)" in html and "</meter> 0,93</td>" in html  # decimal comma
     assert "Thành phần điểm ưu tiên" in html
+    # Detectors by name in the page's language, the technical name beside it.
+    assert '<th>Bộ phát hiện lừa đảo <span class="muted small"><code>scam</code>' in html
+    assert "Bộ phát hiện · Độc hại / thù ghét" in html and "<th>scam" not in html
     # Items with source, link and engagement; timeline chart; places; claims.
     assert html.count('class="item-text-row"') == 4
     assert "Nhóm Facebook Đồng Hới" in html and "https://tin.example/bai/" in html
@@ -225,3 +230,52 @@ def test_story_page_query_count_does_not_grow(
     assert page.text.count('class="item-text-row"') == 29
     assert many.count == few.count, many.statements
     assert many.count <= 14, many.statements
+
+
+def test_case_links_its_ledger_and_publications(
+    signed_in: Callable[[str], TestClient],
+    workbench: Workbench,
+    db: Database,
+    units: dict[str, int],
+) -> None:
+    client = signed_in("reviewer_dh")
+    url = f"/cases/{workbench.scam}"
+    page = client.get(url).text
+    assert f'<a href="{url}/responses">Sổ phản hồi (0)</a>' in page
+    assert "Chưa có phản hồi." in page and "Bài đăng liên quan" not in page
+    with db.transaction() as s:
+        case = s.get(Case, workbench.scam)
+        assert case is not None
+        record_response(s, case, ResponseInput(kind="referral", channel="CA"), actor=None)
+        for unit, title, case_ids in (
+            ("dh", "Cảnh báo giả danh công an", [workbench.scam, workbench.misinfo]),
+            ("vl", "Bài của đơn vị khác", [workbench.scam]),  # a unit the reviewer cannot see
+            ("dh", "Bài về vụ khác", [workbench.misinfo]),
+        ):
+            create_publication(
+                s,
+                PublicationInput(
+                    unit_id=units[unit], channel="facebook", title=title, case_ids=case_ids
+                ),
+                actor=None,
+            )
+    page = client.get(url).text
+    assert f'<a href="{url}/responses">Sổ phản hồi (1)</a>' in page
+    assert "Bài đăng liên quan" in page and "Cảnh báo giả danh công an</a>" in page
+    assert "Bài của đơn vị khác" not in page and "Bài về vụ khác" not in page
+    client.get("/lang/en")
+    assert f'<a href="{url}/responses">Response ledger (1)</a>' in client.get(url).text
+
+
+def test_a_decided_case_says_who_may_reopen_it(
+    signed_in: Callable[[str], TestClient], workbench: Workbench
+) -> None:
+    url = f"/cases/{workbench.dismissed}"
+    reviewer = signed_in("reviewer_dh").get(url).text
+    assert 'id="form-reopen"' not in reviewer and "mở lại để thay đổi." not in reviewer
+    told = reviewer.split('id="decided-lead-only">')[1].split("</p>")[0]
+    assert "Chỉ trưởng nhóm của đơn vị Phường Đồng Hới" in told
+    assert "Trưởng nhóm: lead_dh, lead_qt" in told  # the unit's lead and the one above
+    lead = signed_in("lead_dh").get(url).text
+    assert 'id="form-reopen"' in lead and "mở lại để thay đổi." in lead
+    assert 'id="decided-lead-only"' not in lead

@@ -27,7 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
     "open": {"vi": "Mới", "en": "Open"},
     "assigned": {"vi": "Đã giao", "en": "Assigned"},
     "confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
-    "dismissed": {"vi": "Bác bỏ", "en": "Dismissed"},
+    "dismissed": {"vi": "Đã bỏ qua", "en": "Dismissed"},
     "forwarded": {"vi": "Đã chuyển", "en": "Forwarded"},
     "escalated": {"vi": "Đã báo cáo lên", "en": "Escalated"},
     "closed": {"vi": "Đã đóng", "en": "Closed"},
@@ -41,7 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
     "stories": {"vi": "Câu chuyện", "en": "Stories"},
     "cases_opened": {"vi": "Vụ việc mở", "en": "Cases opened"},
     "cases_confirmed": {"vi": "Vụ việc xác nhận", "en": "Cases confirmed"},
-    "cases_dismissed": {"vi": "Vụ việc bác bỏ", "en": "Cases dismissed"},
+    "cases_dismissed": {"vi": "Vụ việc đã bỏ qua", "en": "Cases dismissed"},
     "cases_responded": {"vi": "Vụ việc đã phản hồi", "en": "Cases with a response"},
     "responses": {"vi": "Phản hồi", "en": "Responses"},
     "median_first_response_hours": {

@@ -36,6 +36,22 @@ _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MAX_RANGE_DAYS = 3 * 366
 
 
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 @dataclass(frozen=True)
 class Period:
     """A span of local dates: `start` included, `end` excluded."""
@@ -65,7 +81,9 @@ class Period:
         """A human title: `tháng 11/2026`, `tuần 45/2026`, `ngày 03/11/2026`, ..."""
         last = self.end - timedelta(days=1)
         if self.kind == "month":
-            return f"tháng {self.start:%m/%Y}" if lang == "vi" else f"{self.start:%B %Y}"
+            if lang == "vi":
+                return f"tháng {self.start:%m/%Y}"
+            return f"{MONTHS_EN[self.start.month - 1]} {self.start.year}"  # whatever the locale
         if self.kind == "week":
             year, week, _ = self.start.isocalendar()
             span = f"{self.start:%d/%m}–{last:%d/%m/%Y}"

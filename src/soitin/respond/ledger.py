@@ -3,8 +3,10 @@
 Kinds (`ActionKind`): a fact-check or a correction published under the team's own name (URL,
 channel, time), a report filed through a platform's official channel (platform, reference,
 time; its outcome comes later), an official notice or press statement, a referral to another
-agency, a warning to the public. Recording the first response of a case sets the case's
-`first_response_at`, from which statistics take the time to first response.
+agency, a warning to the public. Only these entries are responses: the earliest one sets the
+case's `first_response_at`, from which statistics take the time to first response (a
+decision, forward or comment on the case does not). A response cannot be dated before the
+case was opened.
 
 The functions work in the caller's session and flush; the caller commits.
 """
@@ -24,6 +26,7 @@ from soitin.db.models import Action, ActionKind, Case, CaseEvent, Claim, User, V
 from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError, NotFoundError
 from soitin.review import audit
+from soitin.settings import get_settings
 
 __all__ = [
     "FUTURE_TOLERANCE",
@@ -129,6 +132,19 @@ def _aware(value: datetime, name: str) -> datetime:
     return value
 
 
+def _not_before_opening(at: datetime, case: Case) -> None:
+    # Back-dated entries made the time to first response negative (shown as 0): refuse them.
+    if at >= case.opened_at:
+        return
+    tz = get_settings().tz
+    when, opened = (f"{v.astimezone(tz):%H:%M %d/%m/%Y}" for v in (at, case.opened_at))
+    raise InvalidInputError(
+        f"Thời điểm phản hồi ({when}) sớm hơn lúc mở vụ việc ({opened}); hãy ghi thời điểm "
+        f"từ lúc mở vụ việc trở đi. — The response time ({when}) is before the case was "
+        f"opened ({opened}); give a time from the opening on."
+    )
+
+
 def record_response(
     session: Session, case: Case, data: ResponseInput, *, actor: User | None
 ) -> Action:
@@ -146,6 +162,7 @@ def record_response(
     if missing:
         raise InvalidInputError(key="respond.needs", kind=kind, fields=missing)
     at = _aware(data.at, "response time") if data.at else utcnow()
+    _not_before_opening(at, case)
 
     outcome = outcome_at = None
     if kind == ActionKind.PLATFORM_REPORT.value:

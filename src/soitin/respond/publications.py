@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import Case, Publication, PublicationSnapshot, User
@@ -34,6 +34,7 @@ __all__ = [
     "latest_snapshots",
     "list_publications",
     "publication_to_dict",
+    "publications_of_case",
     "snapshots_of",
 ]
 
@@ -257,6 +258,23 @@ def list_publications(
             .offset(max(0, offset))
         )
     )
+
+
+def publications_of_case(
+    session: Session, case_id: int, unit_ids: Iterable[int], *, limit: int = 50
+) -> list[Publication]:
+    """Publications of these units that name `case_id` among their cases, newest first."""
+    # `case_ids` is a JSON list of strings: its text holds `"12"` on both databases.
+    candidates = session.scalars(
+        select(Publication)
+        .where(
+            Publication.unit_id.in_(sorted(unit_ids)),
+            cast(Publication.case_ids, String).like(f'%"{int(case_id)}"%'),
+        )
+        .order_by(Publication.published_at.desc(), Publication.id.desc())
+        .limit(limit)
+    )
+    return [p for p in candidates if str(case_id) in p.case_ids]
 
 
 def publication_to_dict(

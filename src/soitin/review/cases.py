@@ -83,9 +83,9 @@ def _event(
         note=note,
         data=data,
     )
+    # Time to first response counts response-ledger entries only (`respond.ledger`): a
+    # decision, forward or comment is review work, not a response to the public.
     session.add(event)
-    if actor is not None and case.first_response_at is None:
-        case.first_response_at = now
     audit.record(
         session,
         f"case.{kind}",

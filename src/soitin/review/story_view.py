@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "build_story_view",
     "highlight",
     "load_case",
+    "story_cases",
     "place_names",
     "safe_url",
 ]
@@ -395,6 +397,21 @@ def load_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFoundError("Not found.")
     return case
+
+
+def story_cases(
+    session: Session, story_ids: Iterable[int], scope: frozenset[int]
+) -> dict[int, int]:
+    """Story id → its most urgent case in `scope` (a story may have no case, or none here)."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Case.story_id, Case.id)
+        .where(Case.story_id.in_(ids), Case.unit_id.in_(sorted(scope)))
+        .order_by(Case.priority, Case.id.desc())  # least urgent first: the last row wins
+    ).all()
+    return dict(rows)
 
 
 def build_story_view(

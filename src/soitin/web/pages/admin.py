@@ -63,6 +63,17 @@ def load_unit(session: Session, user: User, scope: Scope, unit_id: int) -> Unit:
 # --- changes, shared with the JSON API: service call, audit entry, commit -----------------
 
 
+def plain_changes(changes: dict[str, object]) -> dict[str, object]:
+    """Changes as JSON values: a (before, after) pair as {"from", "to"} (was its Python repr,
+    "('reviewer', 'lead')"), anything else as it is ("is_active": false, not "False")."""
+    return {
+        key: {"from": value[0], "to": value[1]}
+        if isinstance(value, tuple) and len(value) == 2
+        else value
+        for key, value in changes.items()
+    }
+
+
 def _audit(
     request: Request,
     session: Session,
@@ -142,7 +153,7 @@ def save_user(
             actor,
             target,
             via,
-            changes={k: str(v) for k, v in changes.items()},
+            changes=plain_changes(changes),
         )
     session.commit()
 
@@ -204,7 +215,7 @@ def save_unit(
             actor,
             unit,
             via,
-            changes={k: str(v) for k, v in changes.items()},
+            changes=plain_changes(changes),
         )
     session.commit()
 

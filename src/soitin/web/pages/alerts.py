@@ -13,6 +13,7 @@ from soitin.db.models import AlertRule, Category, User
 from soitin.errors import InvalidInputError
 from soitin.review import audit
 from soitin.review.policies import load_unit_tree
+from soitin.review.story_view import story_cases
 from soitin.triage import alerts, rules
 from soitin.triage.access import AlertAction, alert_scope, authorize_alert, can_alert
 from soitin.triage.delivery import deliver_soon
@@ -58,7 +59,11 @@ def alerts_page(
     listing = alerts.alert_list(
         session, user, scope, open_only=show != "all", limit=100, settings=settings
     )
+    # A story alert links to the story's case; a story with no case the user may see (a
+    # debunked claim repeated outside any queue) has no page to open, so it is not linked.
+    cases = story_cases(session, [v["story_id"] for v in listing["alerts"] if v["story_id"]], scope)
     for view in listing["alerts"]:  # the template formats datetimes, the JSON has ISO text
+        view["case_id"] = cases.get(view["story_id"]) if view["story_id"] else None
         for key in ("created_at", "updated_at", "acknowledged_at"):
             view[f"{key}_dt"] = datetime.fromisoformat(view[key]) if view[key] else None
     return render(

@@ -16,6 +16,10 @@ _M: dict[str, tuple[str, str]] = {
     "alerts.acked": ("Đã xác nhận", "Acknowledged"),
     "alerts.by": ("bởi", "by"),
     "alerts.story": ("Mở câu chuyện", "Open the story"),
+    "alerts.story_no_case": (
+        "Câu chuyện #{id} chưa có vụ việc trong đơn vị của bạn",
+        "Story #{id} has no case in your units",
+    ),
     "alerts.severity": ("Mức", "Severity"),
     "alerts.rule": ("Quy tắc", "Rule"),
     "alerts.first": ("Bắt đầu", "Started"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import ast
+import json
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -12,7 +15,40 @@ from soitin.review.audit import AuditFilters
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.deps import CurrentUser, SessionDep, audit_read
-from soitin.web.templating import render
+from soitin.web.templating import render, request_language
+
+#: A Python repr that entries written before the fix stored: "('reviewer', 'lead')", "False".
+_OLD_REPR = re.compile(r"^(True|False|None|\(.{0,400}\))$")
+
+
+def _old_repr(value: Any) -> Any:
+    if isinstance(value, str) and _OLD_REPR.match(value):
+        try:
+            value = ast.literal_eval(value)  # literals only: never runs code
+        except (ValueError, SyntaxError):
+            return value
+        if isinstance(value, tuple) and len(value) == 2:
+            return {"from": value[0], "to": value[1]}
+    return value
+
+
+def detail_value(value: Any, lang: str) -> str:
+    """One detail value in words: yes/no, a → b, lists joined; never a Python repr."""
+    value = _old_repr(value)
+    if isinstance(value, bool):
+        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and set(value) == {"from", "to"}:
+        return f"{detail_value(value['from'], lang)} → {detail_value(value['to'], lang)}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {detail_value(v, lang)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(v, lang) for v in value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +75,16 @@ def audit_page(
         include_system=include_system(scope, user.unit_id),
         tz=request.app.state.settings.tz,
     )
-    return render(request, "admin/audit.html", {"page": page, "filters": page.filters})
+    lang = request_language(request)
+    details = {
+        row.id: [(key, detail_value(value, lang)) for key, value in row.detail.items()]
+        for row in page.rows
+    }
+    return render(
+        request,
+        "admin/audit.html",
+        {"page": page, "filters": page.filters, "details": details},
+    )
 
 
 @router.get("/admin/audit.csv")

@@ -6,15 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soitin.db.models import Case, Category, Item, User
+from soitin.db.models import Action as LedgerEntry
+from soitin.db.models import Case, Category, Item, Role, User
 from soitin.errors import NotFoundError
+from soitin.respond.publications import publications_of_case
 from soitin.review import cases
 from soitin.review.guides import guides_for
 from soitin.review.policies import Action, authorize, authorize_assign, can
-from soitin.review.story_view import build_story_view, load_case
+from soitin.review.story_view import build_story_view, load_case, story_cases
 from soitin.review.triage import ACTIVE_STATUSES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
@@ -65,13 +67,21 @@ def case_page(
         if can(user, Action.CASE_ASSIGN)
         else []
     )
+    active = case.status in ACTIVE_STATUSES
     return render(
         request,
         "review/case.html",
         {
             "view": view,
             "case_obj": case,
-            "active": case.status in ACTIVE_STATUSES,
+            "active": active,
+            "responses": session.scalar(
+                select(func.count(LedgerEntry.id)).where(LedgerEntry.case_id == case.id)
+            ),
+            "publications": publications_of_case(session, case.id, scope.units),
+            "reopeners": []
+            if active or can(user, Action.CASE_REOPEN)
+            else reopeners(session, scope.tree.ancestors(case.unit_id)),
             "categories": [c.value for c in Category],
             "reasons": cases.DISMISS_REASONS,
             "guides": {c.value: guides_for(c.value) for c in Category},
@@ -84,16 +94,25 @@ def case_page(
     )
 
 
+def reopeners(session: Session, unit_ids: list[int]) -> list[str]:
+    """Names of the active leads of these units (who may reopen a decided case there)."""
+    return list(
+        session.scalars(
+            select(func.coalesce(func.nullif(User.display_name, ""), User.username))
+            .where(
+                User.unit_id.in_(unit_ids), User.role == Role.LEAD.value, User.is_active.is_(True)
+            )
+            .order_by(User.display_name, User.id)
+            .limit(10)
+        )
+    )
+
+
 @router.get("/stories/{story_id}")
 def story_page(session: SessionDep, user: CurrentUser, scope: ScopeDep, story_id: int) -> Response:
     """A story opens on its most urgent case that the user may see."""
     authorize(user, Action.CASE_VIEW)
-    case_id = session.scalar(
-        select(Case.id)
-        .where(Case.story_id == story_id, Case.unit_id.in_(sorted(scope.units)))
-        .order_by(Case.priority.desc(), Case.id)
-        .limit(1)
-    )
+    case_id = story_cases(session, [story_id], scope.units).get(story_id)
     if case_id is None:
         raise NotFoundError("Not found.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -165,6 +165,9 @@ def dashboard(
         {
             "filters": filters,
             "stats": stats,
+            # The statistics carry a Vietnamese title (for the exports); the page speaks its own.
+            "period_title": filters.query.period.title(lang),
+            "previous_title": filters.query.period.previous().title(lang),
             "figures": figures,
             "charts": _charts(stats, lang, t),
             "categories": [(c, label(c, lang)) for c in CATEGORIES],

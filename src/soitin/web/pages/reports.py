@@ -99,6 +99,10 @@ _M: dict[str, tuple[str, str]] = {
     "pub.published": ("Thời điểm đăng (giờ Việt Nam)", "Published (Vietnam time)"),
     "pub.reach": ("Lượt tiếp cận", "Reach"),
     "pub.snapshot": ("Thêm số liệu tiếp cận", "Add reach figures"),
+    "pub.source": ("Nguồn số liệu", "Figures from"),
+    "pub.source.form": ("Nhập tay", "Entered by hand"),
+    "pub.source.api": ("Qua API", "Through the API"),
+    "pub.source.import": ("Nhập từ tệp insights", "Insights import"),
     "pub.none": ("Chưa có bài đăng.", "No publications yet."),
     "pub.imported": ("Đã nhập", "Imported"),
 }
