@@ -44,6 +44,12 @@ _M: dict[str, tuple[str, str]] = {
         "Không có kết quả {value!r}; chọn một trong: {known}.",
         "Unknown outcome {value!r}; use one of: {known}.",
     ),
+    "respond.before_opening": (
+        "Thời điểm phản hồi ({when}) sớm hơn lúc mở vụ việc ({opened}); hãy ghi thời điểm từ lúc"
+        " mở vụ việc trở đi.",
+        "The response time ({when}) is before the case was opened ({opened}); give a time from"
+        " the opening on.",
+    ),
     "respond.needs": (
         "Phản hồi loại «{kind}» cần điền: {fields}.",
         "A {kind} response needs: {fields}.",

@@ -138,11 +138,7 @@ def _not_before_opening(at: datetime, case: Case) -> None:
         return
     tz = get_settings().tz
     when, opened = (f"{v.astimezone(tz):%H:%M %d/%m/%Y}" for v in (at, case.opened_at))
-    raise InvalidInputError(
-        f"Thời điểm phản hồi ({when}) sớm hơn lúc mở vụ việc ({opened}); hãy ghi thời điểm "
-        f"từ lúc mở vụ việc trở đi. — The response time ({when}) is before the case was "
-        f"opened ({opened}); give a time from the opening on."
-    )
+    raise InvalidInputError(key="respond.before_opening", when=when, opened=opened)
 
 
 def record_response(
