@@ -28,3 +28,26 @@ def test_news_without_a_contact_is_not_a_scam(text: str) -> None:
     assert "lures" in plain.evidence or "organisations" in plain.evidence or text == NEWS[2]
     assert reachable.label == "scam" and reachable.score > 0.5
     assert reachable.explanation  # flagged: explained
+
+
+# A report that quotes the scam's own words, amount and account, as police pages and
+# newspapers do; the quotation alone; a scam that quotes something but frames nothing.
+QUOTING = (
+    "Công an huyện cho biết các đối tượng đã gửi hàng nghìn tin nhắn 'Quý khách trúng thưởng "
+    "1 xe Honda SH, nộp phí 1.500.000đ vào STK 1023 4455 6789 để nhận giải' và đã bị bắt giữ."
+)
+QUOTED = (
+    "Quý khách trúng thưởng 1 xe Honda SH, nộp phí 1.500.000đ vào STK 1023 4455 6789 để nhận giải"
+)
+QUOTING_SCAM = (
+    "Chúc mừng quý khách trúng giải “xe Honda SH tri ân khách hàng”, nộp phí 1.500.000đ vào "
+    "STK 1023 4455 6789 để nhận giải."
+)
+
+
+def test_a_report_quoting_a_scam_is_not_a_scam() -> None:
+    report, quoted, scam = load_detector("scam").score([QUOTING, QUOTED, QUOTING_SCAM])
+    assert quoted.label == "scam" and scam.label == "scam"
+    assert report.label == "legit" and report.score < 0.5, report
+    assert report.explanation == () and "reporting" in report.frames
+    assert report.evidence.get("accounts")  # what it quotes is still shown as evidence

@@ -50,6 +50,9 @@ class ModelSpec:
     sources: tuple[Source, ...]
     config: LinearConfig = field(default_factory=LinearConfig)
     augment: str | None = None  # detector name in augment/frames.csv (product models)
+    # each augmentation row counted this many times (a few dozen written texts against
+    # tens of thousands of corpus rows)
+    augment_repeat: int = 1
     harmful: dict[str, str] = field(default_factory=dict)  # label -> "0"/"1" for evaluation
     # trained on the sources' `fine` column: fine class -> label answered (None: labels as is)
     answers: dict[str, str] | None = None
@@ -207,6 +210,7 @@ CATALOG: dict[str, ModelSpec] = {
         ),
         LinearConfig(c=4.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
         augment="toxicity",
+        augment_repeat=5,
         harmful={"clean": "0", "offensive": "1", "hate": "1"},
         card="Product detector: clean / offensive / hate, with offending spans from `vihos`.",
         terms=_T_VIHSD + " " + _T_SMISHING + " " + _T_AUG,

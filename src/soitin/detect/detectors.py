@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -49,6 +50,24 @@ def _locate(hay: str | None, needle: str) -> tuple[int, int] | None:
     return None
 
 
+# A quotation: “…”, „…“, «…», "…", ‘…’, or '…' opened after a space, colon or bracket and
+# closed before a space, punctuation or the end (so that an apostrophe opens nothing).
+_QUOTED = re.compile(
+    r"“[^”]{2,}”|„[^“”]{2,}[“”]|«[^»]{2,}»|\"[^\"]{2,}\"|‘[^’]{2,}’"
+    r"|(?:(?<=^)|(?<=[\s:(\[]))'[^']{2,}'(?=[\s.,;:!?)\]]|$)"
+)
+
+
+def quoted_aside(text: str) -> str | None:
+    """The text without its quotations, when what is left frames them as a warning, a
+    denial or a report ("Cảnh sát: nhóm đối tượng nhắn tin '…trúng thưởng… STK …' đã bị bắt
+    giữ"); None when the text quotes nothing, or the rest frames nothing."""
+    if not _QUOTED.search(text):
+        return None
+    rest = _QUOTED.sub(" … ", text)
+    return rest if frame_of(rest) else None
+
+
 def _word_char(text: str, i: int) -> bool:
     """Whether `text[i]` exists and is a word character (what `\\w` matches: `str.isalnum`
     or the underscore)."""
@@ -64,6 +83,8 @@ class LinearDetector:
     explain_min = 1.01
     #: False: scores and labels only (no explanations, spans or highlights).
     explain = True
+    #: True: the quotation rule (`quotation_rule`) applies.
+    quotes_frame = False
 
     def __init__(self, name: str, model: LinearTextModel) -> None:
         self.name = name
@@ -176,7 +197,38 @@ class LinearDetector:
                 frames=frames,
             )
             out.append(result)
-        return self.extend_batch(texts, out)
+        return self.quotation_rule(texts, self.extend_batch(texts, out))
+
+    def quotation_rule(
+        self, texts: Sequence[str], results: list[DetectionResult]
+    ) -> list[DetectionResult]:
+        """A flagged text that quotes the harm inside a warning, a denial or a report is
+        scored again without its quotations and keeps that result when it is not flagged:
+        police pages quote a scam's own words, number and account, newspapers the insults
+        of a case, officials the rumour they deny (`quoted_aside`). Product detectors only
+        (`quotes_frame`); the benchmark models are scored as trained."""
+        if not self.quotes_frame:
+            return results
+        todo = [
+            (i, rest)
+            for i, r in enumerate(results)
+            if r.label not in BENIGN_LABELS and (rest := quoted_aside(texts[i])) is not None
+        ]
+        if not todo:
+            return results
+        out = list(results)
+        for (i, _), other in zip(todo, self.score([rest for _, rest in todo]), strict=True):
+            if other.label in BENIGN_LABELS:
+                out[i] = _replace(
+                    out[i],
+                    label=other.label,
+                    score=other.score,
+                    probabilities=other.probabilities,
+                    explanation=(),
+                    highlights=tuple(h for h in out[i].highlights if h.source == "evidence"),
+                    frames=out[i].frames or tuple(frame_of(texts[i])),
+                )
+        return out
 
     def extend_batch(
         self, texts: Sequence[str], results: list[DetectionResult]
@@ -191,6 +243,8 @@ class LinearDetector:
 
 class ToxicityDetector(LinearDetector):
     """clean / offensive / hate, with offending character spans from the ViHOS span model."""
+
+    quotes_frame = True
 
     def __init__(self, model: LinearTextModel, spans: SpanModel | None) -> None:
         super().__init__("toxicity", model)
@@ -235,6 +289,7 @@ class ScamDetector(LinearDetector):
 
     evidence_min = 0.5
     unreachable_cap = 0.3
+    quotes_frame = True
 
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("scam", model)
@@ -275,6 +330,8 @@ class ScamDetector(LinearDetector):
 
 class MisinformationDetector(LinearDetector):
     """Probability that a post or article is unreliable (ReINTEL, VFND)."""
+
+    quotes_frame = True
 
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("misinformation", model)

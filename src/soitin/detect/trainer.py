@@ -109,7 +109,7 @@ def augment_rows(spec: ModelSpec) -> list[tuple[str, str]]:
         for row in csv.DictReader(fh):
             if row["detector"] == spec.augment:
                 out.append((row["text"], harmful if row["label"] == "1" else benign))
-    return out
+    return out * spec.augment_repeat
 
 
 def _version(model_bytes: bytes) -> str:
