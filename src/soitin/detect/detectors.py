@@ -54,7 +54,7 @@ def _locate(hay: str | None, needle: str) -> tuple[int, int] | None:
 # closed before a space, punctuation or the end (so that an apostrophe opens nothing).
 _QUOTED = re.compile(
     r"“[^”]{2,}”|„[^“”]{2,}[“”]|«[^»]{2,}»|\"[^\"]{2,}\"|‘[^’]{2,}’"
-    r"|(?:(?<=^)|(?<=[\s:(\[]))'[^']{2,}'(?=[\s.,;:!?)\]]|$)"
+    r"|(?:^|(?<=[\s:(\[]))'[^']{2,}'(?=[\s.,;:!?)\]]|$)"
 )
 
 
@@ -64,7 +64,7 @@ def quoted_aside(text: str) -> str | None:
     giữ"); None when the text quotes nothing, or the rest frames nothing."""
     if not _QUOTED.search(text):
         return None
-    rest = _QUOTED.sub(" … ", text)
+    rest = _QUOTED.sub(" ", text)  # plain: an ellipsis would send folding the slow way
     return rest if frame_of(rest) else None
 
 
@@ -226,7 +226,6 @@ class LinearDetector:
                     probabilities=other.probabilities,
                     explanation=(),
                     highlights=tuple(h for h in out[i].highlights if h.source == "evidence"),
-                    frames=out[i].frames or tuple(frame_of(texts[i])),
                 )
         return out
 

@@ -41,6 +41,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     """One character folded on its own: compatibility form, no marks, lower case."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))

@@ -61,7 +61,10 @@ def parse_datetime(value: object, default_tz: tzinfo = VIETNAM_TZ) -> datetime |
         text = " ".join(value.split())
         if not text:
             return None
-        moment = _parse_text(text, default_tz)
+        try:
+            moment = _parse_text(text, default_tz)
+        except OverflowError:  # a year past any C integer ("Mon, 01 Jan 99999999999999999999")
+            raise ValueError(f"{_short(text)} is not a date: the year is out of range") from None
     else:
         raise ValueError(f"a date is expected, not {type(value).__name__}")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:

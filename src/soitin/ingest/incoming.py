@@ -119,10 +119,8 @@ def _language(value: Any) -> Any:
 
 
 def _when(value: Any) -> datetime | None:
-    try:
-        return parse_datetime(value)
-    except OverflowError as exc:  # pydantic reports ValueError per field; anything else crashes
-        raise ValueError(f"{str(value)[:60]!r} is not a date: {exc}") from exc
+    # not parse_datetime itself: pydantic would pass its ValidationInfo as `default_tz`
+    return parse_datetime(value)
 
 
 def parse_count(value: Any) -> int:

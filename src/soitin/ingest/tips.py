@@ -23,6 +23,7 @@ from soitin.errors import InvalidInputError, NotFoundError
 from soitin.ingest.incoming import IncomingItem, describe_validation_error
 from soitin.ingest.sources import tip_source_for_unit
 from soitin.ingest.store import ids_for_keys, store_items
+from soitin.messages import ERROR_MESSAGES
 from soitin.review import audit
 
 __all__ = [
@@ -72,11 +73,11 @@ class TipIn(BaseModel):
     def _link_or_text(self) -> TipIn:
         if not (self.url or self.text):
             # the error type is a message key: the tip page says it in the page's language
-            raise PydanticCustomError("tip.link_or_text", "a tip needs a link or a text (or both)")
+            raise PydanticCustomError("tip.link_or_text", ERROR_MESSAGES["tip.link_or_text"]["en"])
         if self.note and len(self.note) > MAX_NOTE_CHARS:
             raise PydanticCustomError(
                 "tip.note_too_long",
-                "the note is longer than {limit} characters",
+                ERROR_MESSAGES["tip.note_too_long"]["en"],
                 {"limit": f"{MAX_NOTE_CHARS:,}"},
             )
         return self

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from soitin.db.models import AuditEvent, User
+from soitin.messages import ERROR_MESSAGES
 from soitin.report.safe_cell import neutralise
 from soitin.text.wellformed import well_formed_data
 
@@ -74,7 +75,7 @@ def _plausible_date(value: date) -> date:
         # the key names the words pages show (soitin.messages); the API shows the English
         raise PydanticCustomError(
             "request.date_out_of_range",
-            "{value} is out of range; give a date from {first} to {last}",
+            ERROR_MESSAGES["request.date_out_of_range"]["en"],
             {
                 "value": f"{value:%d/%m/%Y}",
                 "first": f"{FIRST_FILTER_DATE:%d/%m/%Y}",

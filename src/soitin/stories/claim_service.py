@@ -261,7 +261,6 @@ def match_queued_stories(
     changed meanwhile nothing is stored; the entries stay queued for the next run. Several
     workers may compute the same entries; the one whose delete removes an entry stores it.
     """
-    embedder = get_embedder() if settings.semantic_matching else None  # loads the model once
     cutoff = utcnow() - max_age
     with database.session(read_only=True) as session:
         version = library_version(session)
@@ -285,8 +284,8 @@ def match_queued_stories(
         )
         if not ids or library_version(session) != version:
             return 0
-        if embedder is not None:
-            _store_claim_vectors(session, fresh, embedder.name)
+        if matcher is not None and matcher.embedder is not None:
+            _store_claim_vectors(session, fresh, matcher.embedder.name)
         taken = set(
             session.scalars(
                 delete(StoryClaimQueue)

@@ -236,8 +236,8 @@ def _fold_stories(session: Session, after: int, limit: int) -> tuple[int, int, i
             Story.id,
             Story.representative_text,
             Story.search_text,
-            Item.title,
-            Item.text,
+            Item.text_folded,
+            Item.raw_purged_at,
         )
         .outerjoin(Item, Item.id == Story.representative_item_id)
         .where(Story.id > after)
@@ -246,8 +246,9 @@ def _fold_stories(session: Session, after: int, limit: int) -> tuple[int, int, i
     ).all()
     changed = []
     for row in rows:
-        if row.title is not None or row.text is not None:
-            folded = fold_item_text(row.title, row.text)
+        # the items pass ran first: a kept representative item's folded text is current
+        if row.text_folded and row.raw_purged_at is None:
+            folded = row.text_folded
         elif row.representative_text:
             folded = fold_item_text(None, row.representative_text)
         else:

@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["REPLACEMENT", "has_lone_surrogates", "well_formed", "well_formed_data"]
+__all__ = ["REPLACEMENT", "well_formed", "well_formed_data"]
 
 REPLACEMENT = "\ufffd"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def has_lone_surrogates(text: str) -> bool:
-    """True when `text` holds a code point UTF-8 cannot encode."""
-    return _SURROGATE.search(text) is not None
 
 
 def well_formed(text: str) -> str:

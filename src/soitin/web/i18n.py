@@ -123,6 +123,8 @@ def validation_messages(errors: Sequence[Any], lang: str) -> list[str]:
         kind = str(error.get("type", ""))
         value = error.get("input")
         shown = value if isinstance(value, str | int | float) else ""
+        if isinstance(shown, str) and len(shown) > 100:  # the input said back, not all of it
+            shown = shown[:99] + "…"
         ctx = dict(error.get("ctx") or {})
         if kind in ERROR_MESSAGES:
             text = format_message(kind, lang, ctx)

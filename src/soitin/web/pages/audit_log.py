@@ -32,9 +32,20 @@ def _old_repr(value: Any) -> Any:
     return value
 
 
+#: The account changes that entries written before the fix stored as reprs (`changes`).
+_OLD_REPR_KEYS = frozenset({"role", "unit_id", "is_active"})
+
+
+def _readable(key: str, value: Any) -> Any:
+    """An entry's detail value, old account-change reprs read back (only there: free text
+    such as a note or a display name that reads "True" stays as written)."""
+    if key == "changes" and isinstance(value, dict):
+        return {k: _old_repr(v) if k in _OLD_REPR_KEYS else v for k, v in value.items()}
+    return value
+
+
 def detail_value(value: Any, lang: str) -> str:
     """One detail value in words: yes/no, a → b, lists joined; never a Python repr."""
-    value = _old_repr(value)
     if isinstance(value, bool):
         return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
     if value is None:
@@ -77,7 +88,9 @@ def audit_page(
     )
     lang = request_language(request)
     details = {
-        row.id: [(key, detail_value(value, lang)) for key, value in row.detail.items()]
+        row.id: [
+            (key, detail_value(_readable(key, value), lang)) for key, value in row.detail.items()
+        ]
         for row in page.rows
     }
     return render(
