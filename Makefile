@@ -27,7 +27,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# the suite also fine-tunes a tiny e5 model, so tests get torch (the default install does not)
+$(VENV)/.finetune: pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,finetune]'
+	@touch $(VENV)/.finetune
+
+pytest: $(STAMP) $(VENV)/.finetune
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -20,6 +20,7 @@ HERE = Path(__file__).parent
 SUITE: dict[str, tuple[list[str], list[str]]] = {
     "text": ([], ["--posts", "2000", "--seconds", "0.5"]),
     "detect": ([], ["--posts", "2000"]),
+    "e5": ([], ["--texts", "64"]),
     "ingest": ([], ["--rows", "5000"]),
     "pipeline": (
         [],

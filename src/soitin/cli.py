@@ -386,10 +386,17 @@ app.add_typer(publications_app, name="publications")
 from soitin.stories.cli import claims_app  # noqa: E402
 
 app.add_typer(claims_app, name="claims")
-from soitin.detect.cli import detect_cmd, evaluate_cmd, shadow_cmd, train_cmd  # noqa: E402
+from soitin.detect.cli import (  # noqa: E402
+    detect_cmd,
+    evaluate_cmd,
+    finetune_cmd,
+    shadow_cmd,
+    train_cmd,
+)
 
 app.command("train")(train_cmd)
 app.command("evaluate")(evaluate_cmd)
+app.command("finetune")(finetune_cmd)
 app.command("detect")(detect_cmd)
 app.command("shadow")(shadow_cmd)
 from soitin.review.cli import app as review_app  # noqa: E402

