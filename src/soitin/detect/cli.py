@@ -60,14 +60,7 @@ def train_cmd(
     if from_decisions:
         extra = _decision_rows(names)
     limit = _limit()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[step]}"),
-        TimeElapsedColumn(),
-        console=_err,
-        transient=False,
-    ) as bar:
+    with _progress() as bar:
         task = bar.add_task("train", total=len(names) * _STEPS, step="")
         if jobs > 1 and len(names) > 1:
             _train_parallel(names, extra, out, limit, jobs, bar, task, as_json)
@@ -173,13 +166,7 @@ def finetune_cmd(
 
     folder = out or models_dir()
     limit = _limit()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[step]}"),
-        TimeElapsedColumn(),
-        console=_err,
-    ) as bar:
+    with _progress() as bar:
         task = bar.add_task(name, total=None, step="")
 
         def step(msg: str) -> None:
@@ -209,6 +196,17 @@ def finetune_cmd(
         f"{name} e5 {outcome.version}: blend {outcome.blend}, threshold {outcome.threshold}; "
         f"dev macro-F1 {dev.get('macro_f1')} AUC {dev.get('roc_auc')} "
         f"({outcome.size_bytes / 1e6:.2f} MB, {outcome.seconds:.0f} s)"
+    )
+
+
+def _progress() -> Progress:
+    """The training progress bar: model, bar, current step, time taken (on stderr)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=_err,
     )
 
 

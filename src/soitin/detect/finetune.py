@@ -28,7 +28,7 @@ import numpy.typing as npt
 from soitin.detect.catalog import CATALOG
 from soitin.detect.e5tuned import ADAPTED, E5Base, E5Tuned, load_base
 from soitin.detect.metrics import classification_report
-from soitin.detect.training import _tune_offsets
+from soitin.detect.training import _macro_f1, _tune_offsets
 from soitin.errors import ConfigError, NotFoundError
 
 __all__ = ["E5_DEFAULTS", "E5Config", "E5Outcome", "blend_choice", "finetune_model"]
@@ -97,15 +97,6 @@ class E5Outcome:
             "dev": self.dev,
             "seconds": round(self.seconds, 1),
         }
-
-
-def _macro_f1(y: npt.NDArray[np.int64], pred: npt.NDArray[np.int64], k: int) -> float:
-    f1s = []
-    for c in range(k):
-        tp = int(((pred == c) & (y == c)).sum())
-        wrong = int(((pred == c) & (y != c)).sum()) + int(((pred != c) & (y == c)).sum())
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + wrong))
-    return float(np.mean(f1s))
 
 
 def blend_choice(
