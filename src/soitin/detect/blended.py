@@ -12,13 +12,39 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from soitin.detect.detectors import LinearDetector
 from soitin.detect.e5tuned import E5Tuned
 from soitin.detect.normalise import clip
-from soitin.detect.protocol import BENIGN_LABELS, DetectionResult
+from soitin.detect.protocol import DetectionResult
 
-__all__ = ["BlendedDetector"]
+__all__ = ["BlendedDetector", "coarse", "decide"]
+
+F32 = npt.NDArray[np.float32]
+
+
+def coarse(proba: F32, fine: Sequence[str], labels: Sequence[str], answers: dict[str, str]) -> F32:
+    """Probabilities of the `fine` classes summed per answered label (as is, no `answers`)."""
+    if not answers:
+        return proba
+    out = np.zeros((proba.shape[0], len(labels)), dtype=np.float32)
+    for j, lab in enumerate(fine):
+        out[:, list(labels).index(answers[lab])] += proba[:, j]
+    return out
+
+
+def decide(
+    proba: F32, threshold: float | None, offsets: npt.ArrayLike | None
+) -> npt.NDArray[np.int64]:
+    """Label index per row: label 1 when P(1) reaches `threshold` (two labels), else the
+    argmax of log P plus per-class `offsets`, else the argmax."""
+    if threshold is not None and proba.shape[1] == 2:
+        return (proba[:, 1] >= threshold).astype(np.int64)
+    if offsets is not None:
+        logp = np.log(np.clip(proba, 1e-9, 1.0))
+        return np.asarray((logp + np.asarray(offsets, dtype=np.float32)).argmax(1), np.int64)
+    return np.asarray(proba.argmax(1), np.int64)
 
 
 class BlendedDetector:
@@ -48,30 +74,20 @@ class BlendedDetector:
         ngram = np.asarray(
             [[r.probabilities[lab] for lab in self.labels] for r in first], dtype=np.float32
         )
-        tuned = self.tuned.proba(texts)
-        if self.answers:  # fine classes summed per answered label
-            summed = np.zeros_like(ngram)
-            for j, lab in enumerate(self.tuned.labels):
-                summed[:, self.labels.index(self.answers[lab])] += tuned[:, j]
-            tuned = summed
+        tuned = coarse(self.tuned.proba(texts), self.tuned.labels, self.labels, self.answers)
         proba = (1.0 - self.blend) * ngram + self.blend * tuned
-        benign = next((i for i, lab in enumerate(self.labels) if lab in BENIGN_LABELS), 0)
+        chosen = decide(proba, self.threshold, self.offsets).tolist()
+        harmful = self.linear.harmful_score(proba).tolist()
         out = []
-        for result, row in zip(first, proba.tolist(), strict=True):
-            if self.threshold is not None and len(self.labels) == 2:
-                label = self.labels[1] if row[1] >= self.threshold else self.labels[0]
-            elif self.offsets is not None:
-                logp = np.log(np.clip(np.asarray(row, dtype=np.float32), 1e-9, 1.0))
-                label = self.labels[int(np.argmax(logp + self.offsets))]
-            else:
-                label = self.labels[int(np.argmax(row))]
+        for result, row, index, score in zip(first, proba.tolist(), chosen, harmful, strict=True):
+            label = self.labels[index]
             keep = label == result.label  # the n-gram explanation speaks for this label
             out.append(
                 replace(
                     result,
                     version=self.version,
                     label=label,
-                    score=float(1.0 - row[benign]),
+                    score=float(score),
                     probabilities=dict(zip(self.labels, row, strict=True)),
                     explanation=result.explanation if keep else (),
                     highlights=result.highlights if keep else (),

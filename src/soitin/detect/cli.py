@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,9 +178,9 @@ def finetune_cmd(
                 bar.update(task, step=msg)
 
         try:
-            if out is not None and not (out / f"{name}.npz").is_file():
-                (out / f"{name}.npz").parent.mkdir(parents=True, exist_ok=True)
-                (out / f"{name}.npz").write_bytes((models_dir() / f"{name}.npz").read_bytes())
+            if out is not None and not (out / f"{name}.npz").is_file():  # the n-gram part
+                out.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(models_dir() / f"{name}.npz", out / f"{name}.npz")
             outcome = finetune_model(name, folder, progress=step, limit=limit, reblend=reblend)
             step("dev")
             outcome.dev = dev_report(name, folder)

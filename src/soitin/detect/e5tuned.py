@@ -113,7 +113,8 @@ class E5Base:
         blob_len = r.take("Q")
         offsets = np.frombuffer(raw, "<u4", n_pieces + 1, r.pos)
         r.pos += (n_pieces + 1) * 4
-        self.scores = np.frombuffer(raw, "<f4", n_pieces, r.pos).astype(np.float64)
+        # a list: the tokenizer reads one score at a time (numpy scalars are slower)
+        self.scores: list[float] = np.frombuffer(raw, "<f4", n_pieces, r.pos).tolist()
         r.pos += n_pieces * 4
         blob = r.bytes(blob_len)
         pieces: dict[str, int] = {}
@@ -123,7 +124,7 @@ class E5Base:
                 pieces.setdefault(piece.decode("utf-8", "replace"), i)
         self.pieces = pieces
         self.max_piece = max(len(p) for p in pieces)
-        self.unk_score = float(self.scores.min()) - 10.0
+        self.unk_score = min(self.scores) - 10.0
         n_norm = r.take("i")
         norm_blob = r.bytes(r.take("I"))
         self.normalisation: dict[str, str] = {}

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from soitin.detect.blended import coarse, decide
 from soitin.detect.catalog import CATALOG
 from soitin.detect.e5tuned import ADAPTED, E5Base, E5Tuned, load_base
 from soitin.detect.metrics import classification_report
@@ -57,7 +58,7 @@ class E5Config:
     select: str = "roc_auc"
 
 
-#: Per benchmark model; a model not named here has no e5 part.
+#: Settings per benchmark model (others fine-tune with `E5Config()`).
 E5_DEFAULTS: dict[str, E5Config] = {
     "reintel": E5Config(max_len=256),
     "vispam-type": E5Config(epochs=2.0),  # twice the rows of the others
@@ -83,7 +84,7 @@ class E5Outcome:
     seconds: float = 0.0
     losses: list[float] = field(default_factory=list)  # training loss per step
     hold_texts: list[str] = field(default_factory=list)
-    hold_proba: F32 | None = None  # torch's probabilities for `hold_texts`
+    hold_proba: F32 | None = None  # the e5 part's probabilities for `hold_texts`
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,14 +123,13 @@ def blend_choice(
         p = (1 - w) * ngram + w * e5
         if k == 2:
             for th in np.linspace(0.05, 0.95, 91):
-                f1 = _macro_f1(y, (p[:, 1] >= th).astype(np.int64), 2)
+                f1 = _macro_f1(y, decide(p, float(th), None), 2)
                 key = (f1, -float(w), -abs(float(th) - 0.5))
                 if best is None or key > best:
                     best, choice = key, (round(float(w), 2), round(float(th), 2), None)
         else:
-            logp = np.log(np.clip(p, 1e-9, 1.0)).astype(np.float32)
-            offsets = _tune_offsets(logp, y)
-            f1 = _macro_f1(y, np.asarray((logp + offsets).argmax(1), np.int64), k)
+            offsets = _tune_offsets(np.log(np.clip(p, 1e-9, 1.0)).astype(np.float32), y)
+            f1 = _macro_f1(y, decide(p, None, offsets), k)
             key = (f1, -float(w), 0.0)
             if best is None or key > best:
                 best = key
@@ -322,8 +322,8 @@ def finetune_model(
 ) -> E5Outcome:
     """Fine-tune the e5 part of benchmark model `name`; writes `out_dir/NAME.e5.npz`.
 
-    The n-gram model `NAME.npz` of `out_dir` must exist (the blend needs its out-of-fold
-    probabilities, refitted here on the same training rows). `limit`: the first rows only
+    The blend takes the n-gram model's out-of-fold probabilities, refitted here on the same
+    training rows; `dev_report` then needs `NAME.npz` in `out_dir`. `limit`: the first rows only
     (tests). `reblend`: keep the network of the existing `NAME.e5.npz` and choose the blend
     again (after a change of the n-gram model or of the selection).
     """
@@ -385,7 +385,7 @@ def finetune_model(
         e5_fine = _predict(model, [encoded[i] for i in hold], base.pad)
         arrays = _arrays(model)
         train_seconds = time.monotonic() - started
-    e5_hold = _coarse(e5_fine, order, labels, answers)
+    e5_hold = coarse(e5_fine, order, labels, answers)
     y_hold = y_all[hold]
     blend, threshold, offsets, hold_f1 = blend_choice(oof[hold], e5_hold, y_hold, cfg.select)
     holdout = {
@@ -428,16 +428,6 @@ def finetune_model(
         seconds=time.monotonic() - started, losses=losses,
         hold_texts=[train[i][0] for i in hold], hold_proba=e5_fine,
     )  # fmt: skip
-
-
-def _coarse(p: F32, order: Sequence[str], labels: Sequence[str], answers: dict[str, str]) -> F32:
-    """Fine-class probabilities summed per answered label (as is without `answers`)."""
-    if not answers:
-        return p
-    out = np.zeros((p.shape[0], len(labels)), dtype=np.float32)
-    for j, lab in enumerate(order):
-        out[:, list(labels).index(answers[lab])] += p[:, j]
-    return out
 
 
 def dev_report(name: str, folder: Path) -> dict[str, Any]:

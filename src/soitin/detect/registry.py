@@ -24,7 +24,6 @@ from soitin.detect.detectors import (
     SpamDetector,
     ToxicityDetector,
 )
-from soitin.detect.e5tuned import E5Tuned, base_available
 from soitin.detect.features import FeatureSpec, featurise
 from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays, log_counts
 from soitin.detect.normalise import clip, prepare_many
@@ -93,9 +92,13 @@ def _benchmark(name: str) -> Factory:
     def build(folder: Path) -> Detector:
         linear = LinearDetector(name, LinearTextModel.load(_artefact(folder, name)))
         tuned = folder / f"{name}.e5.npz"
-        if not tuned.is_file() or not base_available():
+        if not tuned.is_file():
             return linear
-        from soitin.detect.blended import BlendedDetector
+        from soitin.detect.blended import BlendedDetector  # numpy encoder: only when needed
+        from soitin.detect.e5tuned import E5Tuned, base_available
+
+        if not base_available():
+            return linear
 
         return BlendedDetector(linear, E5Tuned.load(tuned))
 
