@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from soitin.detect.blended import BlendedDetector
 from soitin.detect.e5tuned import ADAPTED, E5Tuned, load_base
 from soitin.detect.finetune import blend_choice
 from soitin.detect.registry import load_detector, models_dir
+from soitin.errors import ConfigError
 from tests.detect.conftest import IN_CI, require_shared_data
 
 TEXTS = [
@@ -169,6 +171,23 @@ def test_finetune_learns_and_numpy_reproduces_torch(tmp_path: Path) -> None:
     detector = load_detector("smishing", tmp_path)
     assert isinstance(detector, BlendedDetector)
     assert detector.score(["Tài khoản của bạn bị khoá, đăng nhập vietcombank-vn.top"])
+    # --reblend --refit: the blend chosen again with this network, then the network trained
+    # again on every row (the held-out ones too) with the same settings
+    refit = finetune_model("smishing", tmp_path, cfg=replace(cfg, refit=True), limit=200,
+                           reblend=True)  # fmt: skip
+    refitted = E5Tuned.load(refit.path)
+    assert refitted.meta["train_rows"] == 200 > tuned.meta["train_rows"]
+    assert refitted.meta["config"]["refit"] and refitted.version != tuned.version
+    assert refit.losses  # it trained
+    # a blend is never chosen again on rows the network learnt
+    with pytest.raises(ConfigError, match="refitted"):
+        finetune_model("smishing", tmp_path, cfg=cfg, limit=200, reblend=True)
+    # folds: every row held out once (the blend is chosen on all 200), then a refit on all
+    crossed = finetune_model("smishing", tmp_path, cfg=replace(cfg, folds=2), limit=200)
+    assert crossed.holdout["n"] == len(crossed.hold_texts) == 200
+    assert set(outcome.hold_texts) < set(crossed.hold_texts)
+    assert E5Tuned.load(crossed.path).meta["train_rows"] == 200
+    assert len(crossed.losses) > len(losses)  # three networks trained
 
 
 def test_every_shipped_e5_part_has_its_card() -> None:

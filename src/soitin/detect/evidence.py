@@ -567,6 +567,17 @@ def extract_evidence(text: str) -> Evidence:
 
 
 def frame_of(text: str) -> dict[str, int]:
-    """How many warning / denial / reporting phrases the text holds."""
+    """How many warning / denial / reporting phrases the text holds.
+
+    Texts up to 2,000 characters are remembered: the cues of several models and the
+    explanation of each flagged result ask for the same post in turn.
+    """
+    return dict(_frames(text) if len(text) <= 2_000 else _count_frames(text))
+
+
+def _count_frames(text: str) -> tuple[tuple[str, int], ...]:
     folded, _ = fold_mapped(unicodedata.normalize("NFC", text))
-    return {k: len(v) for k, v in _hits(folded, FRAMES).items()}
+    return tuple((k, len(v)) for k, v in _hits(folded, FRAMES).items())
+
+
+_frames = lru_cache(maxsize=4096)(_count_frames)

@@ -253,7 +253,8 @@ def ngram_arrays(
 def ngram_arrays_many(
     texts: list[str], spec: FeatureSpec
 ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-    """`ngram_arrays` of several prepared texts, computed in one vectorised pass."""
+    """`ngram_arrays` of several prepared texts, computed in one vectorised pass; each
+    text's n-grams come ordered by bucket."""
     if spec.fold_words or not texts:
         return [ngram_arrays(t, spec) for t in texts]
     rows, cols, extra = _collect(texts, spec, with_positions=True)
@@ -261,7 +262,8 @@ def ngram_arrays_many(
         empty = np.zeros(0, np.int64)
         return [(empty, empty, empty) for _ in texts]
     doc = np.concatenate(rows)
-    order = np.argsort(doc, kind="stable")  # per text, the order `ngram_arrays` gives
+    # by text, then by bucket: a caller matching them to rows of counts searches in order
+    order = np.argsort(doc << spec.n_bits | np.concatenate(cols), kind="stable")
     col = np.concatenate(cols)[order]
     start = np.concatenate([e[1] for e in extra])[order]
     end = np.concatenate([e[2] for e in extra])[order]

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,68 +52,127 @@ class Contribution:
     spans: tuple[tuple[int, int], ...] = ()
 
 
-_WORD = re.compile(r"\w+")  # words without the punctuation around them
-
-
-def _word_contributions(
-    prepared: str,
-    cols: npt.NDArray[Any],
-    contrib: npt.NDArray[Any],
-    a_cols: npt.NDArray[np.int64],
-    a_starts: npt.NDArray[np.int64],
-    a_ends: npt.NDArray[np.int64],
+def _word_contributions_many(
+    prepared: Sequence[str],
+    rows: sparse.csr_matrix,
+    contrib: npt.NDArray[np.float64],
+    ngrams: Sequence[NGramArrays],
+    n_bits: int,
     top: int,
-) -> list[Contribution]:
-    """The `top` words or phrases of `prepared` by their share of `contrib` (per column).
+) -> list[list[Contribution]]:
+    """For each prepared text, the `top` words or phrases by their share of `contrib`.
 
-    A column's contribution is split evenly over its occurrences, an occurrence's share evenly
-    over its characters, and a word gets the shares of its characters.
+    `rows` holds one row per text (its n-gram columns) and `contrib` one value per stored
+    entry of `rows`; `ngrams` gives each text's n-gram occurrences. A column's contribution
+    is split evenly over its occurrences, an occurrence's share evenly over its characters,
+    and a word gets the shares of its characters. All texts are done in one numpy pass: text
+    `i` sits at `off[i]` of one joined string, two separator characters after the previous.
     """
-    words = [(m.start(), m.end()) for m in _WORD.finditer(prepared)]
-    if not words or not len(cols) or not len(a_cols):
+    m = len(prepared)
+    if m == 0:
         return []
-    ws = np.asarray([w[0] for w in words], np.int64)
-    we = np.asarray([w[1] for w in words], np.int64)
-    order = np.argsort(cols, kind="stable")
-    sorted_cols = np.asarray(cols, dtype=a_cols.dtype)[order]  # one dtype: a fast search
-    at = np.minimum(np.searchsorted(sorted_cols, a_cols), len(sorted_cols) - 1)
-    known = sorted_cols[at] == a_cols
-    col_of = order[at[known]]  # each occurrence's place in `cols`
-    n = len(prepared)
-    s = np.maximum(a_starts[known], 0)  # -1: the pad space before the text
-    e = a_ends[known]  # at most n + 1: the pad space after it
-    per_col = np.bincount(col_of, minlength=len(cols)).astype(np.float64)
-    # each occurrence's share, spread evenly over its characters; a word gets its characters'
-    density = np.asarray(contrib, np.float64)[col_of] / per_col[col_of] / np.maximum(e - s, 1)
+    lengths = np.fromiter((len(p) + 2 for p in prepared), np.int64, count=m)
+    off = np.concatenate(([0], np.cumsum(lengths)))
+    total = int(off[-1])
+    joined = "\x00\x00".join(prepared) + "\x00\x00"
+    ws, we = _word_bounds(joined)
+    out: list[list[Contribution]] = [[] for _ in range(m)]
+    occ_doc = np.repeat(np.arange(m, dtype=np.int64), [len(g[0]) for g in ngrams])
+    if not len(ws) or not rows.nnz or not len(occ_doc):
+        return out
+    # each occurrence's entry of `rows`, found by (text, column) keys
+    nnz_doc = np.repeat(np.arange(m, dtype=np.int64), np.diff(rows.indptr))
+    keys = nnz_doc << n_bits | rows.indices.astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    occ_keys = occ_doc << n_bits | np.concatenate([g[0] for g in ngrams]).astype(np.int64)
+    starts = np.concatenate([g[1] for g in ngrams])
+    ends = np.concatenate([g[2] for g in ngrams])
+    if np.any(occ_keys[1:] < occ_keys[:-1]):  # `ngram_arrays_many` gives them in order
+        by_key = np.argsort(occ_keys, kind="stable")
+        occ_keys, occ_doc, starts, ends = (a[by_key] for a in (occ_keys, occ_doc, starts, ends))
+    # the distinct keys, each searched once (in order: a fast search)
+    new = np.concatenate(([True], occ_keys[1:] != occ_keys[:-1]))
+    group = np.cumsum(new) - 1
+    distinct = occ_keys[new]
+    if np.array_equal(distinct, keys):  # as when the counts came from the same n-grams
+        at = np.arange(len(keys))
+    else:  # the counts have more (folded words), or fewer (a row given by a caller)
+        at = np.minimum(np.searchsorted(keys, distinct), len(keys) - 1)
+    known = (keys[at] == distinct)[group]
+    group = group[known]
+    entry = order[at[group]]
+    per_entry = np.bincount(group).astype(np.float64)[group]  # occurrences of each n-gram
+    where = off[occ_doc[known]]
+    s = where + np.maximum(starts[known], 0)  # -1: the pad space before the text
+    e = where + ends[known]  # at most len + 1: the pad space after it
+    density = contrib[entry] / per_entry / np.maximum(e - s, 1)
     per_char = np.cumsum(
-        np.bincount(s, weights=density, minlength=n + 2)
-        - np.bincount(e, weights=density, minlength=n + 2)
+        np.bincount(s, weights=density, minlength=total + 1)
+        - np.bincount(e, weights=density, minlength=total + 1)
     )
-    upto = np.concatenate(([0.0], np.cumsum(per_char[:n])))
+    upto = np.concatenate(([0.0], np.cumsum(per_char[:total])))
     score = upto[we] - upto[ws]
-    # twice as many words as phrases asked for: neighbours merge into one phrase
+    w_doc = np.searchsorted(off, ws, side="right") - 1
+    # per text, twice as many words as phrases asked for (neighbours merge into one phrase)
+    ranked = np.lexsort((-score, w_doc))
+    first = np.searchsorted(w_doc[ranked], w_doc[ranked])  # w_doc is sorted: ranks by text
+    keep = ranked[(np.arange(len(ranked)) - first < top * 2) & (score[ranked] > _TINY)]
+    chosen = np.sort(keep).tolist()
+    w_start, w_end = ws.tolist(), we.tolist()
     values = score.tolist()
-    chosen = sorted(i for i in np.argsort(-score)[: top * 2].tolist() if values[i] > 0)
-    out: list[Contribution] = []
+    docs = w_doc.tolist()
+    # per text, its phrases as [start, end, weight] in the joined string
+    phrases: list[list[list[Any]]] = [[] for _ in range(m)]
+    last = -2
     for i in chosen:  # neighbours in the text, with only spaces between, form one phrase
+        start, end = w_start[i], w_end[i]
+        found = phrases[docs[i]]
         if (
-            out
-            and out[-1].spans[-1][1] == words[i - 1][1]  # the previous word was chosen
-            and prepared[words[i - 1][1] : words[i][0]].isspace()
-            and URL_TOKEN not in (prepared[slice(*words[i - 1])], prepared[slice(*words[i])])
+            found
+            and last == i - 1  # the previous word of this text was chosen
+            and joined[w_end[last] : start].isspace()
+            and URL_TOKEN != joined[start:end]
+            and URL_TOKEN != joined[w_start[last] : w_end[last]]
         ):
-            last = out.pop()
-            span = (last.spans[0][0], words[i][1])
-            out.append(Contribution(prepared[span[0] : span[1]], last.weight + values[i], (span,)))
+            found[-1][1] = end
+            found[-1][2] += values[i]
         else:
-            out.append(Contribution(prepared[words[i][0] : words[i][1]], values[i], (words[i],)))
-    out.sort(key=lambda c: -c.weight)
-    return [
-        Contribution(
-            "[url]" if c.feature == URL_TOKEN else c.feature, round(float(c.weight), 4), c.spans
-        )
-        for c in out[:top]
-    ]
+            found.append([start, end, values[i]])
+        last = i
+    for doc, found in enumerate(phrases):
+        base = int(off[doc])
+        found.sort(key=lambda p: -p[2])
+        out[doc] = [
+            Contribution(
+                "[url]" if (feature := joined[start:end]) == URL_TOKEN else feature,
+                round(weight, 4),
+                ((start - base, end - base),),
+            )
+            for start, end, weight in found[:top]
+        ]
+    return out
+
+
+@cache
+def _word_table() -> npt.NDArray[np.bool_]:
+    """For each code point of the Basic Multilingual Plane, whether `\\w` matches it."""
+    return np.fromiter((chr(c).isalnum() or c == 95 for c in range(65536)), bool, count=65536)
+
+
+def _word_bounds(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Starts and ends of the runs of word characters in `text` (what `\\w+` finds)."""
+    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    high = cps >= 65536
+    is_word = _word_table()[np.where(high, 0, cps)]
+    for j in np.flatnonzero(high).tolist():  # emoji and rarer scripts, one by one
+        is_word[j] = text[j].isalnum()
+    edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+#: Word shares below this are rounding left by the running sums, not a contribution.
+_TINY = 1e-9
 
 
 @dataclass
@@ -202,16 +261,6 @@ class LinearTextModel:
         """The classes (columns of the weights) that count towards a label."""
         return [j for j, g in enumerate(self.groups) if g == label_index]
 
-    def _towards(self, weights: F32, label_index: int) -> F32:
-        """Per row of `weights` (one column per class), how much it pushes to the label."""
-        if weights.shape[1] == 1:
-            return weights[:, 0] * (1.0 if label_index == 1 else -1.0)
-        if self.groups:
-            out: F32 = weights[:, self._members(label_index)].mean(axis=1) - weights.mean(axis=1)
-            return out
-        direct: F32 = weights[:, label_index] - weights.mean(axis=1)
-        return direct
-
     def predict_from_proba(self, proba: F32) -> list[str]:
         """Labels from calibrated probabilities and the tuned per-class offsets."""
         logp = np.log(np.clip(proba, 1e-9, 1.0)) + self.offsets
@@ -243,44 +292,77 @@ class LinearTextModel:
         characters, so a reader sees "trúng thưởng" rather than the character n-grams "g t"
         or "ú"; neighbouring words that both pushed towards the label form one phrase.
 
-        A caller that scored a batch may pass what it already has: the text's n-gram arrays
-        (`ngram_arrays(prepared, spec)`, shared by the models of one feature space), its row
-        of raw counts (columns, counts) and its cue values.
+        A caller that scored the text may pass what it already has: its n-gram arrays
+        (`ngram_arrays(prepared, spec)`), its row of raw counts (columns, counts) and its
+        cue values. `explain_many` does a batch at once.
         """
-        a_cols, a_starts, a_ends = (
-            ngrams if ngrams is not None else ngram_arrays(prepared, self.spec)
-        )
         if row is None:
-            uniq, cnt = np.unique(a_cols, return_counts=True)
+            counts = featurise([prepared], self.spec)
         else:
-            uniq, cnt = row
-        if self.spec.split is None:
-            cols = np.asarray(uniq)
-            values = np.log1p(np.asarray(cnt, dtype=np.float32)) * self.idf[cols]
-            norm = float(np.sqrt(np.dot(values, values)))
-            data = values / norm if norm else values
-        else:
+            cols, cnt = row
             counts = sparse.csr_matrix(
-                (np.asarray(cnt, np.float32), np.asarray(uniq, np.int32), [0, len(uniq)]),
+                (np.asarray(cnt, np.float32), np.asarray(cols, np.int32), [0, len(cols)]),
                 shape=(1, self.spec.n_features),
             )
-            x = self.transform(counts)
-            cols, data = x.indices, x.data
-        contrib = data * self._towards(self.coef[cols], label_index)
-        out = _word_contributions(prepared, cols, contrib, a_cols, a_starts, a_ends, top)
-        if self.cues:
-            cue_values = cue_row if cue_row is not None else cue_matrix([raw_text], self.cues)[0]
-            if self.cue_coef.shape[1] == 1:
-                cw = self.cue_coef[:, 0]
-            elif self.groups:
-                cw = self.cue_coef[:, self._members(label_index)].mean(axis=1)
-            else:
-                cw = self.cue_coef[:, label_index]
-            sign = -1.0 if self.cue_coef.shape[1] == 1 and label_index == 0 else 1.0
-            for name, v, c in zip(self.cues, cue_values, cw, strict=True):
-                if v and c * v * sign > 0.05:
-                    out.append(Contribution(f"[{name}]", round(float(c * v * sign), 4)))
-        return sorted(out, key=lambda c: -c.weight)[:top]
+        return self.explain_many(
+            [raw_text],
+            [prepared],
+            [label_index],
+            counts,
+            [ngrams if ngrams is not None else ngram_arrays(prepared, self.spec)],
+            None if cue_row is None else cue_row[None, :],
+            top,
+        )[0]
+
+    def explain_many(
+        self,
+        raw_texts: Sequence[str],
+        prepared: Sequence[str],
+        label_indices: Sequence[int],
+        counts: sparse.csr_matrix,
+        ngrams: Sequence[NGramArrays],
+        cue_values: F32 | None = None,
+        top: int = 6,
+    ) -> list[list[Contribution]]:
+        """`explain` for several texts in one vectorised pass: `counts` has their rows of raw
+        counts, `ngrams` their n-gram arrays, `cue_values` (optional) their cue rows."""
+        if not raw_texts:
+            return []
+        x = tfidf_normalise(counts, self.idf, self.spec.split)
+        per_row = np.diff(x.indptr)
+        # how much each class's weights push towards each label, then towards each entry's
+        towards = np.stack([self._towards_vector(j) for j in range(len(self.labels))])
+        target = np.repeat(np.asarray(label_indices, np.int64), per_row)
+        contrib = x.data.astype(np.float64) * np.einsum(
+            "ij,ij->i", self.coef[x.indices], towards[target]
+        )
+        out = _word_contributions_many(prepared, x, contrib, ngrams, self.spec.n_bits, top)
+        if not self.cues:
+            return out
+        if cue_values is None:
+            cue_values = cue_matrix(raw_texts, self.cues)
+        cue_push = towards @ self.cue_coef.T  # (labels, cues)
+        for found, values, label in zip(out, cue_values, label_indices, strict=True):
+            for name, v, c in zip(
+                self.cues, values.tolist(), cue_push[label].tolist(), strict=True
+            ):
+                if v and c * v > 0.05:
+                    found.append(Contribution(f"[{name}]", round(c * v, 4)))
+            found.sort(key=lambda c: -c.weight)
+            del found[top:]
+        return out
+
+    def _towards_vector(self, label_index: int) -> F32:
+        """Per class (column of the weights), how much it pushes towards the label: a
+        weight row @ this vector is that class's weight (the mean of its member classes)
+        less the mean over all classes; with one column, the weight, or minus it for 0."""
+        k = self.coef.shape[1]
+        if k == 1:
+            return np.array([1.0 if label_index == 1 else -1.0], np.float32)
+        vec = np.full(k, -1.0 / k, np.float32)
+        members = self._members(label_index) if self.groups else [label_index]
+        vec[members] += 1.0 / len(members)
+        return vec
 
     # -- storage ---------------------------------------------------------------------
 

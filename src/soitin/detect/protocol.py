@@ -49,20 +49,25 @@ class DetectionResult:
         """True when the predicted label is a harmful one."""
         return self.label not in BENIGN_LABELS
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the shape stored in `Item.scores[detector]`)."""
-        return {
-            "detector": self.detector,
-            "model": self.model,
-            "version": self.version,
-            "label": self.label,
-            "score": round(self.score, 4),
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "explanation": [{"feature": f, "weight": w} for f, w in self.explanation],
-            "highlights": [h.to_dict() for h in self.highlights],
-            "evidence": self.evidence,
-            "frames": list(self.frames),
-        }
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """JSON-ready form. `compact` is the form stored in `Item.scores[detector]`: without
+        the detector's name (the key says it) and without the lists and evidence that are
+        empty (most results explain nothing: only flagged texts are explained)."""
+        out: dict[str, Any] = {} if compact else {"detector": self.detector}
+        out["model"] = self.model
+        out["version"] = self.version
+        out["label"] = self.label
+        out["score"] = round(self.score, 4)
+        out["probabilities"] = {k: round(v, 4) for k, v in self.probabilities.items()}
+        if self.explanation or not compact:
+            out["explanation"] = [{"feature": f, "weight": w} for f, w in self.explanation]
+        if self.highlights or not compact:
+            out["highlights"] = [h.to_dict() for h in self.highlights]
+        if self.evidence or not compact:
+            out["evidence"] = self.evidence
+        if self.frames or not compact:
+            out["frames"] = list(self.frames)
+        return out
 
 
 #: Labels that mean "nothing harmful here", across detectors and benchmark models.

@@ -43,11 +43,6 @@ def shared_shadow_suite(folder: str) -> DetectorSuite:
     return shadow_suite(Path(folder))
 
 
-#: What every stored result keeps; the other fields of `DetectionResult.to_dict` only when
-#: not empty, and never the detector's name (the key in `Item.scores` already says it).
-_ALWAYS_STORED = ("model", "version", "label", "score", "probabilities")
-
-
 def stored_form(result: DetectionResult) -> dict[str, Any]:
     """What goes into `Item.scores[detector]`: the model and version, label, score and
     probabilities; the explanation, highlights, evidence and frames only when there are any.
@@ -56,9 +51,7 @@ def stored_form(result: DetectionResult) -> dict[str, Any]:
     result per detector: empty lists and the detector's name in each of them were two fifths
     of a stored item. Readers take a missing list as empty.
     """
-    return {
-        k: v for k, v in result.to_dict().items() if k in _ALWAYS_STORED or (k != "detector" and v)
-    }
+    return result.to_dict(compact=True)
 
 
 class DetectStage:
