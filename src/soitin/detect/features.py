@@ -256,7 +256,12 @@ def ngram_arrays_many(
     """`ngram_arrays` of several prepared texts, computed in one vectorised pass; each
     text's n-grams come ordered by bucket."""
     if spec.fold_words or not texts:
-        return [ngram_arrays(t, spec) for t in texts]
+        out = []
+        for text in texts:
+            buckets, starts, ends = ngram_arrays(text, spec)
+            by_bucket = np.argsort(buckets, kind="stable")
+            out.append((buckets[by_bucket], starts[by_bucket], ends[by_bucket]))
+        return out
     rows, cols, extra = _collect(texts, spec, with_positions=True)
     if not rows:
         empty = np.zeros(0, np.int64)

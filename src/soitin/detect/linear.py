@@ -24,7 +24,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from soitin.detect.cues import cue_matrix
-from soitin.detect.features import FeatureSpec, featurise, ngram_arrays
+from soitin.detect.features import FeatureSpec, featurise, ngram_arrays_many
 from soitin.detect.normalise import URL_TOKEN, normaliser_name, prepare_many
 from soitin.errors import ConfigError
 
@@ -63,7 +63,8 @@ def _word_contributions_many(
     """For each prepared text, the `top` words or phrases by their share of `contrib`.
 
     `rows` holds one row per text (its n-gram columns) and `contrib` one value per stored
-    entry of `rows`; `ngrams` gives each text's n-gram occurrences. A column's contribution
+    entry of `rows`; `ngrams` gives each text's n-gram occurrences, ordered by bucket
+    (`ngram_arrays_many`). A column's contribution
     is split evenly over its occurrences, an occurrence's share evenly over its characters,
     and a word gets the shares of its characters. All texts are done in one numpy pass: text
     `i` sits at `off[i]` of one joined string, two separator characters after the previous.
@@ -88,10 +89,7 @@ def _word_contributions_many(
     occ_keys = occ_doc << n_bits | np.concatenate([g[0] for g in ngrams]).astype(np.int64)
     starts = np.concatenate([g[1] for g in ngrams])
     ends = np.concatenate([g[2] for g in ngrams])
-    if np.any(occ_keys[1:] < occ_keys[:-1]):  # `ngram_arrays_many` gives them in order
-        by_key = np.argsort(occ_keys, kind="stable")
-        occ_keys, occ_doc, starts, ends = (a[by_key] for a in (occ_keys, occ_doc, starts, ends))
-    # the distinct keys, each searched once (in order: a fast search)
+    # the distinct keys (in order: `ngram_arrays_many` orders each text's n-grams by bucket)
     new = np.concatenate(([True], occ_keys[1:] != occ_keys[:-1]))
     group = np.cumsum(new) - 1
     distinct = occ_keys[new]
@@ -276,42 +274,22 @@ class LinearTextModel:
         return self.predict_from_proba(self.predict_proba(texts))
 
     def explain(
-        self,
-        raw_text: str,
-        prepared: str,
-        label_index: int,
-        top: int = 6,
-        *,
-        ngrams: NGramArrays | None = None,
-        row: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None,
-        cue_row: F32 | None = None,
+        self, raw_text: str, prepared: str, label_index: int, top: int = 6
     ) -> list[Contribution]:
         """The words and phrases (spans in `prepared`) that pushed towards `label_index`.
 
         Each n-gram's share of the decision is spread over the words it covers, by
         characters, so a reader sees "trúng thưởng" rather than the character n-grams "g t"
         or "ú"; neighbouring words that both pushed towards the label form one phrase.
-
-        A caller that scored the text may pass what it already has: its n-gram arrays
-        (`ngram_arrays(prepared, spec)`), its row of raw counts (columns, counts) and its
-        cue values. `explain_many` does a batch at once.
+        `explain_many` does a batch at once.
         """
-        if row is None:
-            counts = featurise([prepared], self.spec)
-        else:
-            cols, cnt = row
-            counts = sparse.csr_matrix(
-                (np.asarray(cnt, np.float32), np.asarray(cols, np.int32), [0, len(cols)]),
-                shape=(1, self.spec.n_features),
-            )
         return self.explain_many(
             [raw_text],
             [prepared],
             [label_index],
-            counts,
-            [ngrams if ngrams is not None else ngram_arrays(prepared, self.spec)],
-            None if cue_row is None else cue_row[None, :],
-            top,
+            featurise([prepared], self.spec),
+            ngram_arrays_many([prepared], self.spec),
+            top=top,
         )[0]
 
     def explain_many(
@@ -484,7 +462,7 @@ def dequantise_idf(q: npt.NDArray[np.uint8]) -> F32:
     return (1.0 + q.astype(np.float32) / 16.0).astype(np.float32)
 
 
-#: Buckets, starts and ends of the n-grams of one prepared text (`ngram_arrays`).
+#: Buckets, starts and ends of the n-grams of one prepared text (`ngram_arrays_many`).
 NGramArrays = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 #: log1p of raw counts and its square, shared by the models that score one batch.
