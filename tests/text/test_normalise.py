@@ -121,3 +121,23 @@ def test_laughter_keeps_three_letters_and_names_keep_their_letters() -> None:
     assert normalise_for_matching("Kkkk") == "kkk"
     assert normalise_for_matching("đơn J&T giao chậm") == "đơn j&t giao chậm"
     assert normalise_for_matching("uống vitamin K") == "uống vitamin K"
+
+
+@pytest.mark.parametrize(
+    "around",
+    [
+        "{}",  # alone
+        "tin: {}!",  # between punctuation and spaces
+        "x,y,z,{},a,b,c",
+        "-" * 60 + "{}" + "-" * 60,  # inside one long run without a space
+        "dòng 1\n{}\tcuối",
+    ],
+)
+def test_a_word_is_normalised_alike_wherever_it_stands(around: str) -> None:
+    # Words are normalised chunk by chunk, common chunks from memory, long ones afresh:
+    # the place of a word never changes what it becomes.
+    written = around.format("Hoà ngonnnn quáaaa k đc 50k")
+    expected = around.format("Hòa ngon quá k đc 50k")
+    assert normalise(written) == expected.replace("\t", " ")
+    matched = normalise_for_matching(written)
+    assert "hòa ngon quá không được 50 nghìn" in matched

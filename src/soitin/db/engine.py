@@ -24,12 +24,15 @@ def dumps_compact(value: Any) -> str:
     phrase as a six-byte `\\uXXXX` escape, and a space after every comma and colon. A lone
     surrogate (hostile input can carry one) has no UTF-8 form, so such a value is escaped.
     """
-    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    out = _UTF8_COMPACT.encode(value)
     if _SURROGATE.search(out):
-        return json.dumps(value, separators=(",", ":"))
+        return _ASCII_COMPACT.encode(value)
     return out
 
 
+# built once: `json.dumps` with any option builds a new encoder for every value
+_UTF8_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ASCII_COMPACT = json.JSONEncoder(separators=(",", ":"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

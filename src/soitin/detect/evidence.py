@@ -25,7 +25,9 @@ __all__ = [
 
 
 def _fold_table() -> dict[int, str]:
-    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    # ASCII listed as itself: `str.translate` pays for every character its table lacks
+    table: dict[int, str] = {code: chr(code) for code in range(0x80)}
+    table.update({ord("đ"): "d", ord("Đ"): "d"})
     for cp in range(0xC0, 0x2000):
         base = unicodedata.normalize("NFD", chr(cp))[0]
         if base != chr(cp) and base.isascii():

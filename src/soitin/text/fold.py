@@ -42,7 +42,8 @@ def _fold_general(text: str) -> str:
 
 
 def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {}
+    # ASCII listed as itself: `str.translate` pays for every character its table lacks
+    table: dict[int, str] = {code: chr(code) for code in range(0x80)}
     for code in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
         char = chr(code)
         folded = _fold_general(char)

@@ -27,6 +27,7 @@ from soitin.text.letters import (
     is_quality_vowel,
     regex_class,
 )
+from soitin.text.memo import ChunkMemo
 from soitin.text.teencode import expand_teencode
 
 __all__ = [
@@ -186,10 +187,19 @@ def normalise(text: str) -> str:
     if not printable:
         text = _NEWLINES_RE.sub("\n", _INVISIBLE_RE.sub("", text))
     text = unicodedata.normalize("NFC", text)
-    text = squeeze_repeats(text)
-    text = _TONE_CANDIDATE_RE.sub(_fix_tone_match, text)
+    # Letter runs and tone candidates never span a space: each space-separated chunk is
+    # squeezed and tone-fixed alone, and the common ones (syllables, words) are remembered.
+    text = " ".join(map(_LETTERS.__getitem__, text.split(" ")))
     text = _squeeze_space(text, printable)
     return unicodedata.normalize("NFC", text)
+
+
+def _letters(chunk: str) -> str:
+    """Repeats squeezed and tone marks placed in one chunk of text that holds no space."""
+    return _TONE_CANDIDATE_RE.sub(_fix_tone_match, squeeze_repeats(chunk))
+
+
+_LETTERS = ChunkMemo(_letters)
 
 
 #: Texts up to this long are remembered (the pipeline's search, detect and claim stages

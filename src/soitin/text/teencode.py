@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from soitin.text.memo import ChunkMemo
+
 __all__ = ["READINGS", "TEENCODE", "expand_teencode"]
 
 #: Unambiguous entries: lower-case short form → expansion.
@@ -313,6 +315,24 @@ _KEYS = frozenset(TEENCODE) | frozenset(_RULES)
 _NUMBER_UNIT_SEARCH_RE = re.compile(r"\d(?:k|tr)\b", re.IGNORECASE)
 
 
+def _chunk_may_expand(chunk: str) -> bool:
+    return not _KEYS.isdisjoint(_WORD_RE.findall(chunk.lower())) or bool(
+        _NUMBER_UNIT_SEARCH_RE.search(chunk)
+    )
+
+
+_MAY_EXPAND = ChunkMemo(_chunk_may_expand)
+
+
+def _may_expand(text: str) -> bool:
+    """Whether any word of `text` is a short form or a number with a unit (most texts: no).
+
+    Words never span a space, so each space-separated chunk is looked at alone, and the
+    common ones (syllables, words) are remembered.
+    """
+    return any(map(_MAY_EXPAND.__getitem__, text.split(" ")))
+
+
 def _previous(parts: list[str], written: list[str], i: int) -> str:
     if i < 2:
         return ""
@@ -328,9 +348,8 @@ def expand_teencode(text: str, *, lower: bool = False) -> str:
     capitals ("DC", "HN", vitamin "K", "VS" between names), so that expanding again gives
     the same text.
     """
-    low_text = text.lower()
-    if _KEYS.isdisjoint(_WORD_RE.findall(low_text)) and not _NUMBER_UNIT_SEARCH_RE.search(text):
-        return low_text if lower else text
+    if not _may_expand(text):
+        return text.lower() if lower else text
     parts = _WORD_RE.split(text)
     # parts = [sep, word, sep, word, ..., sep]; words sit at odd indices. A rule reads the
     # previous word as rewritten when it was expanded (a second pass sees it so), else as
