@@ -131,6 +131,7 @@ def test_laughter_keeps_three_letters_and_names_keep_their_letters() -> None:
         "x,y,z,{},a,b,c",
         "-" * 60 + "{}" + "-" * 60,  # inside one long run without a space
         "dòng 1\n{}\tcuối",
+        "{}" + " tin" * 8_000,  # too long to go chunk by chunk: one pass
     ],
 )
 def test_a_word_is_normalised_alike_wherever_it_stands(around: str) -> None:

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["ChunkMemo"]
+__all__ = ["LONG_TEXT", "ChunkMemo"]
+
+#: Texts longer than this are handled in one pass, not chunk by chunk: a whole document, or
+#: hostile input whose chunks are all new (then a memo only adds work).
+LONG_TEXT = 20_000
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from soitin.text.letters import (
     is_quality_vowel,
     regex_class,
 )
-from soitin.text.memo import ChunkMemo
+from soitin.text.memo import LONG_TEXT, ChunkMemo
 from soitin.text.teencode import expand_teencode
 
 __all__ = [
@@ -189,7 +189,10 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # Letter runs and tone candidates never span a space: each space-separated chunk is
     # squeezed and tone-fixed alone, and the common ones (syllables, words) are remembered.
-    text = " ".join(map(_LETTERS.__getitem__, text.split(" ")))
+    if len(text) <= LONG_TEXT:
+        text = " ".join(map(_LETTERS.__getitem__, text.split(" ")))
+    else:
+        text = _letters(text)
     text = _squeeze_space(text, printable)
     return unicodedata.normalize("NFC", text)
 
