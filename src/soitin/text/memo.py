@@ -2,13 +2,13 @@
 
 Texts are new every time, but the chunks they are made of repeat: a few thousand syllables
 and words make up most Vietnamese posts. Functions applied chunk by chunk remember their
-answers here, looked up at the speed of a plain dict (`map(memo.__getitem__, chunks)`), which
-matters for work done on every chunk of every post.
+answers here, looked up at the speed of a plain dict, which matters for work done on every
+chunk of every post.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 __all__ = ["LONG_TEXT", "ChunkMemo"]
@@ -33,6 +33,14 @@ class ChunkMemo(dict[str, T], Generic[T]):
         self.fn = fn
         self.max_chars = max_chars
         self.max_size = max_size
+
+    def each(self, text: str) -> Iterable[T]:
+        """`fn` of each space-separated chunk of `text`, in order; for a text longer than
+        `LONG_TEXT`, `fn` of the whole text once (the caller's `fn` must allow both: it
+        never looks across a space)."""
+        if len(text) > LONG_TEXT:
+            return (self.fn(text),)
+        return map(self.__getitem__, text.split(" "))
 
     def __missing__(self, chunk: str) -> T:
         value = self.fn(chunk)

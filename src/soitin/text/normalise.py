@@ -27,7 +27,7 @@ from soitin.text.letters import (
     is_quality_vowel,
     regex_class,
 )
-from soitin.text.memo import LONG_TEXT, ChunkMemo
+from soitin.text.memo import ChunkMemo
 from soitin.text.teencode import expand_teencode
 
 __all__ = [
@@ -189,16 +189,14 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # Letter runs and tone candidates never span a space: each space-separated chunk is
     # squeezed and tone-fixed alone, and the common ones (syllables, words) are remembered.
-    if len(text) <= LONG_TEXT:
-        text = " ".join(map(_LETTERS.__getitem__, text.split(" ")))
-    else:
-        text = _letters(text)
+    text = " ".join(_LETTERS.each(text))
     text = _squeeze_space(text, printable)
     return unicodedata.normalize("NFC", text)
 
 
 def _letters(chunk: str) -> str:
-    """Repeats squeezed and tone marks placed in one chunk of text that holds no space."""
+    """Repeats squeezed and tone marks placed; nothing looks across a space, so `chunk` may
+    be one space-free chunk or a whole text."""
     return _TONE_CANDIDATE_RE.sub(_fix_tone_match, squeeze_repeats(chunk))
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from soitin.text.memo import LONG_TEXT, ChunkMemo
+from soitin.text.memo import ChunkMemo
 
 __all__ = ["READINGS", "TEENCODE", "expand_teencode"]
 
@@ -330,9 +330,7 @@ def _may_expand(text: str) -> bool:
     Words never span a space, so each space-separated chunk is looked at alone, and the
     common ones (syllables, words) are remembered.
     """
-    if len(text) > LONG_TEXT:
-        return _chunk_may_expand(text)
-    return any(map(_MAY_EXPAND.__getitem__, text.split(" ")))
+    return any(_MAY_EXPAND.each(text))
 
 
 def _previous(parts: list[str], written: list[str], i: int) -> str:
