@@ -115,6 +115,37 @@ def test_new_items_go_through_the_pipeline_and_old_ones_do_not(
     assert rows["b"] is not None
 
 
+def test_items_are_searchable_as_stored_before_the_pipeline_runs(
+    db: Database, make_source: Callable[..., Source], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a broker, the workers process items later; search finds them at once."""
+    from soitin.settings import get_settings
+    from soitin.text.fold import fold_item_text
+    from soitin.text.search import search_items
+
+    source = make_source()
+    monkeypatch.setenv("SOITIN_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(RuntimeError), db.transaction() as session:
+            store_items(
+                session,
+                source,
+                [
+                    IncomingItem(external_id="a", title="Cảnh báo", text="LỪA ĐẢO qua điện thoại"),
+                    IncomingItem(external_id="b", text="Giá lúa hôm nay"),
+                ],
+            )
+            item = session.scalars(select(Item).where(Item.external_id == "a")).one()
+            assert item.processed_at is None  # deferred to the workers
+            assert item.text_folded == fold_item_text("Cảnh báo", "LỪA ĐẢO qua điện thoại")
+            assert [h.item_id for h in search_items(session, "lua dao")] == [item.id]
+            raise RuntimeError("rolled back: nothing is sent to the broker")
+    finally:
+        get_settings.cache_clear()
+    assert _count(db, source) == 0
+
+
 def test_store_items_does_not_commit(db: Database, make_source: Callable[..., Source]) -> None:
     source = make_source()
     with pytest.raises(RuntimeError), db.transaction() as session:

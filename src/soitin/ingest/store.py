@@ -4,6 +4,11 @@ Every item is keyed by (source, external id). When the producer has no id, the k
 of the content, the pseudonymised author and the published time, so the same post imported
 twice meets itself. `INSERT ... ON CONFLICT DO NOTHING` makes retries, re-polls, re-imports
 and concurrent writers harmless; the caller owns the transaction, so a batch is all or nothing.
+
+Items are stored with their folded text (`soitin.text.fold.fold_item_text`), so they can be
+searched at once, before the pipeline (or a worker, in broker mode) has processed them. The
+full-text index is then written once per item: on SQLite, an item stored with empty folded
+text and folded by a later UPDATE cost its FTS5 triggers about 45 µs more.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from soitin.ingest.incoming import IncomingItem
 from soitin.ingest.privacy import pseudonymise_author
 from soitin.pipeline import process_items
 from soitin.settings import get_settings
+from soitin.text.fold import fold_item_text
 
 __all__ = [
     "IncomingItem",
@@ -78,6 +84,7 @@ ROW_COLUMNS = (
     "url",
     "title",
     "text",
+    "text_folded",
     "author_hash",
     "platform",
     "language",
@@ -184,6 +191,7 @@ def store_items(
             "url": row.url,
             "title": row.title,
             "text": row.text,
+            "text_folded": fold_item_text(row.title, row.text),
             "author_hash": author_hash,
             "platform": row.platform,
             "language": row.language,

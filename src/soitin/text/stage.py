@@ -14,13 +14,21 @@ __all__ = ["TextStage"]
 
 
 class TextStage:
-    """Folded title and text of every new item, for search, stories and claim matching."""
+    """Folded title and text of every new item, for search, stories and claim matching.
+
+    Items stored by `soitin.ingest.store.store_items` arrive folded already (searchable before
+    they are processed); this stage folds the others, such as rows written by older versions.
+    """
 
     name = "normalise"
 
     def __call__(self, session: Session, items: Sequence[Item]) -> None:
-        """Set `text_folded`; items whose text was purged keep what they have."""
-        todo = [it for it in items if it.text is not None or it.title is not None]
+        """Set `text_folded` where it is empty; items whose text was purged keep what they have."""
+        todo = [
+            it
+            for it in items
+            if not it.text_folded and (it.text is not None or it.title is not None)
+        ]
         write_columns(
             session, todo, [{"text_folded": fold_item_text(it.title, it.text)} for it in todo]
         )
