@@ -16,8 +16,8 @@ __all__ = ["TextStage"]
 class TextStage:
     """Folded title and text of every new item, for search, stories and claim matching.
 
-    Items stored by `soitin.ingest.store.store_items` arrive folded already (searchable before
-    they are processed); this stage folds the others, such as rows written by older versions.
+    On SQLite, items stored by `soitin.ingest.store.store_items` arrive folded already (see
+    there why); this stage folds the others.
     """
 
     name = "normalise"
