@@ -119,10 +119,15 @@ def _insert_sqlite(
         .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
         .returning(ITEMS.c.id)
     )
+    # Folding is most of a row's cost: rows stored already (a re-poll, a re-import) skip it.
+    known = ids_for_keys(session, constants["source_id"], [row["external_id"] for row in rows])
     params = [
         {**constants, **row, "text_folded": fold_item_text(row["title"], row["text"])}
         for row in rows
+        if row["external_id"] not in known
     ]
+    if not params:
+        return []
     return list(session.execute(statement, params).scalars())
 
 
