@@ -86,9 +86,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # A statement's undo record and temporary sorts stay in memory: they went to a
-            # temporary file in 64 KiB pieces, two thirds of the pipeline's write calls.
-            cursor.execute("PRAGMA temp_store=MEMORY")
             # 8 MiB of page cache (default 2 MiB): a 500-item batch's changed pages no longer
             # spill to the WAL before commit, and reads from disk fall by two thirds.
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB:d}")
@@ -102,7 +99,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # Read-only sessions (web GETs) run with query_only, so a stray write fails loudly
         # instead of racing for the lock; the pooled connection is reset for the next user.
         options = conn.get_execution_options()
-        conn.exec_driver_sql(f"PRAGMA query_only={1 if options.get('sqlite_read_only') else 0}")
+        read_only = bool(options.get("sqlite_read_only"))
+        conn.exec_driver_sql(f"PRAGMA query_only={1 if read_only else 0}")
+        # Sessions that may write keep each statement's undo record in memory: it went to a
+        # temporary file in 64 KiB pieces, two thirds of the pipeline's write calls. Readers
+        # keep SQLite's default, so a large sort for a page or report goes to a temporary
+        # file instead of growing the process (in memory, one over 2M rows took 236 MB).
+        conn.exec_driver_sql(f"PRAGMA temp_store={'DEFAULT' if read_only else 'MEMORY'}")
         conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
 
 
