@@ -36,9 +36,13 @@ def emit(**figure: Any) -> None:
 
 def run_one(tree: Path, db: str, posts: int) -> None:
     """In a child process: the pipeline of `tree` over `posts` posts; prints posts/s."""
-    sys.path[:0] = [str(tree / "src"), str(tree / "bench")]
+    sys.path.insert(0, str(tree / "bench"))  # its src comes first already (PYTHONPATH)
     import pipeline as bench  # the tree's own bench/pipeline.py
+    import soitin
     from soitin.runtime import settle_after_start
+
+    if not Path(soitin.__file__).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"soitin was imported from {soitin.__file__}, not from {tree}")
 
     lines = bench.jsonl(bench.make_posts(posts))
     warm = max(1, len(lines) // 20)
@@ -80,8 +84,8 @@ def compare(rev: str, rounds: int, posts: int, db: str) -> None:
         try:
             ratios = []
             for k in range(rounds):
-                a, b = (cores[0], cores[1]) if k % 2 == 0 else (cores[1], cores[0])
                 if side_by_side:
+                    a, b = (cores[0], cores[1]) if k % 2 == 0 else (cores[1], cores[0])
                     ref, cur = _child(reference, db, posts, a), _child(ROOT, db, posts, b)
                     ref_out, cur_out = _result(ref), _result(cur)
                 else:
