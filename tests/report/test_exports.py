@@ -12,9 +12,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from soitin.report.csv_export import rows_csv
 from soitin.report.generate import render_report
 from soitin.report.periods import parse_period
 from soitin.report.safe_cell import neutralise
+from soitin.stories.claimreview import ClaimRecord, to_claims_csv
 from tests.report.world import EVIL, NOW, TZ, World
 
 OCTOBER = parse_period("2026-10")
@@ -203,3 +205,33 @@ def test_changes_read_as_percentages_or_as_a_ratio_when_large() -> None:
     # in English: a decimal point, and "new"
     assert change(11, 3, "en") == "▲ 266.7%" and change(347, 3, "en") == "▲ ×115.7"
     assert change(2, 0, "en") == "new"
+
+
+HOSTILE_CELLS = [
+    "Chuyển khoản ngay;=HYPERLINK(CHAR(104)&A1);",
+    'trích dẫn;"=1+1',
+    "tab\t@SUM(A1)",
+    "a;+84 912;-5",
+    "=đầu ô",
+    "bình thường; không có gì",
+]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_cells_stay_inert_whatever_separator_the_spreadsheet_splits_on(
+    delimiter: str,
+) -> None:
+    """Excel splits on `;` under Vietnamese regional settings: no split field may start a
+    formula, in the report CSV and in the claim library CSV."""
+    report = rows_csv([HOSTILE_CELLS, [1, None, "x"]]).decode("utf-8-sig")
+    claims = to_claims_csv(
+        [(i, ClaimRecord(text=t, verdict="false")) for i, t in enumerate(HOSTILE_CELLS)]
+    )
+    for content in (report, claims):
+        fields = [f for row in csv.reader(io.StringIO(content), delimiter=delimiter) for f in row]
+        assert fields
+        assert not [f for f in fields if f.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    # read as written (comma), every text is whole and only gained apostrophes
+    first = next(csv.reader(io.StringIO(report)))
+    assert [f.replace("'", "") for f in first] == [c.replace("'", "") for c in HOSTILE_CELLS]
+    assert first[5] == "bình thường; không có gì"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
 
 from soitin.report.document import ReportDocument, Table, response_line
-from soitin.report.safe_cell import neutralise_row
+from soitin.report.safe_cell import csv_writer, neutralise_row
 
 __all__ = ["report_csv", "rows_csv", "table_csv"]
 
@@ -16,7 +15,7 @@ __all__ = ["report_csv", "rows_csv", "table_csv"]
 def rows_csv(rows: Iterable[list[Any] | tuple[Any, ...]]) -> bytes:
     """Rows as CSV bytes; every cell neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     for row in rows:
         writer.writerow(["" if v is None else v for v in neutralise_row(list(row))])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

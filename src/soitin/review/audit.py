@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -21,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from soitin.db.models import AuditEvent, User
 from soitin.messages import ERROR_MESSAGES
-from soitin.report.safe_cell import neutralise
+from soitin.report.safe_cell import csv_writer, neutralise
 from soitin.text.wellformed import well_formed_data
 
 
@@ -263,7 +262,7 @@ def export_csv(
         .limit(limit)
     )
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()
     for row in _rows(session, stmt):

@@ -16,6 +16,7 @@ from typing import Any
 
 from soitin.db.models import Verdict
 from soitin.errors import InvalidInputError
+from soitin.report.safe_cell import csv_writer, neutralise
 from soitin.text.fold import fold_diacritics
 
 __all__ = [
@@ -279,14 +280,13 @@ def parse_claims(data: str | bytes, filename: str = "") -> list[ClaimRecord]:
 
 def _cell(value: Any) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    return str(neutralise("" if value is None else str(value)))
 
 
 def to_claims_csv(rows: Iterable[tuple[str | int, ClaimRecord]]) -> str:
     """CSV with columns id, text, verdict, url, publisher, reviewed_on, language."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["id", "text", "verdict", "url", "publisher", "reviewed_on", "language"])
     for claim_id, r in rows:
         writer.writerow(
