@@ -141,6 +141,20 @@ _M: dict[str, tuple[str, str]] = {
     "unit.no_code": ("Không có đơn vị mã {code!r}.", "No unit with code {code!r}."),
     "unit.no_id": ("Không có đơn vị số {unit_id}.", "No unit with id {unit_id}."),
     "unit.code_and_name": ("Đơn vị cần có mã và tên.", "A unit needs a code and a name."),
+    "unit.code_form": (
+        "Mã đơn vị {code!r} không hợp lệ: chỉ gồm chữ không dấu, chữ số, '.', '-', '_' "
+        "(tối đa 64 ký tự, bắt đầu bằng chữ hoặc số).",
+        "Unit code {code!r} is not valid: letters without diacritics, digits, '.', '-' and '_' "
+        "only (at most 64, starting with a letter or digit).",
+    ),
+    "unit.place_outside": (
+        "Địa bàn {code} nằm ngoài địa bàn của đơn vị cấp trên ({area}).",
+        "Place {code} lies outside the parent unit's area ({area}).",
+    ),
+    "unit.own_places": (
+        "Bạn không thể tự đổi địa bàn của đơn vị mình; hãy nhờ quản trị đơn vị cấp trên.",
+        "You cannot change your own unit's places; ask an admin of the unit above.",
+    ),
     "unit.code_taken": (
         "Đã có đơn vị mã {code!r}.",
         "A unit with code {code!r} already exists.",

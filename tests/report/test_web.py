@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from soitin.db.engine import Database
+from soitin.db.models import Unit
 from soitin.report.generate import generate_scheduled
 from tests.report.world import TZ, World
 
@@ -128,3 +129,24 @@ def test_scheduled_files_are_listed_and_served(
     assert client.get("/reports/files/dhoi/..%2F..%2Fsecret").status_code == 404
     other = signed_in("viewer_dhoi")
     assert other.get("/reports/files/qtr/bao-cao_dhoi_2026-10.csv").status_code == 404
+
+
+def test_a_unit_code_from_before_codes_were_checked_never_writes_outside_the_reports_folder(
+    db: Database, world: World, tmp_path: Path, signed_in: Callable[[str], TestClient]
+) -> None:
+    """Unit codes are checked when created now; one stored earlier that is a path writes to
+    `unit-ID` inside the reports folder, and the page lists and serves it from there."""
+    with db.transaction() as s:
+        unit = s.get(Unit, world.units["dhoi"])
+        assert unit is not None
+        unit.code = "../../dhoi"
+    out = tmp_path / "reports"
+    written = generate_scheduled(
+        db, "monthly", out_dir=out, tz=TZ, today=date(2026, 11, 3), formats=["csv"]
+    )
+    assert written and all(p.resolve().is_relative_to(out.resolve()) for p in written)
+    mine = [p for p in written if p.parent.name == f"unit-{world.units['dhoi']}"]
+    assert [p.name for p in mine] == ["bao-cao_------dhoi_2026-10.csv"]
+    assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.parent.glob("*.csv"))
+    client = signed_in("viewer_qtr")
+    assert "bao-cao_------dhoi_2026-10.csv" in client.get("/reports").text

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -95,7 +96,7 @@ def test_admin_unit_tree(
         data={
             "code": "ca-dh",
             "name": "Công an phường Đồng Hới",
-            "parent_id": str(units["dh"]),
+            "parent_id": str(units["qt"]),
             "places": "18880, 18859",
             "csrf_token": token,
         },
@@ -114,7 +115,7 @@ def test_admin_unit_tree(
     assert bad.status_code == 422
     with db.session() as s:
         unit = s.scalar(select(Unit).where(Unit.code == "ca-dh"))
-        assert unit and unit.place_codes == ["18880", "18859"] and unit.parent_id == units["dh"]
+        assert unit and unit.place_codes == ["18880", "18859"] and unit.parent_id == units["qt"]
     client.post(
         f"/admin/units/{unit.id}",
         data={"name": "CA Đồng Hới", "places": "18880", "csrf_token": token},
@@ -130,6 +131,55 @@ def test_admin_unit_tree(
         ).status_code
         == 404
     )
+
+
+def test_unit_places_stay_inside_the_parent_area_and_nobody_widens_their_own(
+    signed_in: Callable[[str], TestClient], db: Database, units: dict[str, int]
+) -> None:
+    """Stories go to units by place: a commune admin who could claim the province or another
+    commune would pull their cases (and post texts) into their own queue."""
+    province = signed_in("admin_qt")
+    token = csrf_of(province.get("/admin/units").text)
+    h = {"X-CSRF-Token": token}
+
+    def create(code: str, places: str) -> Response:
+        data = {"code": code, "name": "Đơn vị", "parent_id": str(units["qt"]), "places": places}
+        return province.post("/admin/units", data={**data, "csrf_token": token})
+
+    # inside Quảng Trị (44): a ward of it; outside: Hà Nội (01), a ward of Hà Nội
+    assert create("p1", "18880").status_code == 303
+    outside = create("p2", "00004")
+    assert outside.status_code == 422 and "00004" in outside.text
+    assert create("p3", "01").status_code == 422
+    # a unit's code names its report folder: never a path
+    assert create("../../outside", "").status_code == 422
+    assert create("/etc/cron.d", "").status_code == 422
+    assert create("qt.bc-2_A", "").status_code == 303
+    # the province (a top unit) sets its own places, and those of the units below it, inside
+    grown = province.post(
+        f"/admin/units/{units['qt']}",
+        data={"name": "Tỉnh Quảng Trị", "places": "44, 46", "csrf_token": token},
+    )
+    assert grown.status_code == 303
+    dh_url = f"/api/v1/units/{units['dh']}"
+    assert province.patch(dh_url, headers=h, json={"place_codes": ["18880"]}).status_code == 200
+    assert province.patch(dh_url, headers=h, json={"place_codes": ["00004"]}).status_code == 422
+
+    commune = signed_in("admin_dh")
+    ctoken = csrf_of(commune.get("/admin/units").text)
+    widen = commune.post(
+        f"/admin/units/{units['dh']}",
+        data={"name": "Phường Đồng Hới", "places": "18880, 44", "csrf_token": ctoken},
+    )
+    assert widen.status_code == 409
+    ch = {"X-CSRF-Token": ctoken}
+    assert commune.patch(dh_url, headers=ch, json={"place_codes": ["18859"]}).status_code == 409
+    renamed = commune.patch(dh_url, headers=ch, json={"name": "Phường Đồng Hới mới"})
+    assert renamed.status_code == 200
+    with db.session() as s:
+        dh = s.get(Unit, units["dh"])
+        assert dh is not None and dh.place_codes == ["18880"] and dh.name == "Phường Đồng Hới mới"
+        assert s.scalar(select(Unit).where(Unit.code == "p2")) is None
 
 
 def test_audit_page_filters_and_csv(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,6 +159,35 @@ def test_logout_and_password_change(signed_in: Callable[[str], TestClient]) -> N
     assert out.status_code == 303
     assert client.get("/").status_code == 303
     login(client, "reviewer_dh", "mat-khau-moi-123")
+
+
+def test_a_password_change_or_reset_ends_the_users_other_sessions(
+    app_client: TestClient, signed_in: Callable[[str], TestClient]
+) -> None:
+    """A stolen or forgotten session must not outlive the password it signed in with."""
+    laptop = login(TestClient(app_client.app, follow_redirects=False), "reviewer_dh")
+    phone = login(TestClient(app_client.app, follow_redirects=False), "reviewer_dh")
+    token = csrf_of(laptop.get("/account/password").text)
+    changed = laptop.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "mat-khau-moi-123", "csrf_token": token},
+    )
+    assert "Đã đổi mật khẩu" in changed.text
+    assert laptop.get("/queue").status_code == 200  # the browser that changed it stays in
+    assert phone.get("/queue").status_code == 303  # the other session has ended
+    assert phone.get("/api/v1/cases").status_code == 401
+    login(phone, "reviewer_dh", "mat-khau-moi-123")
+    assert phone.get("/queue").status_code == 200
+
+    admin = signed_in("admin_qt")
+    page = admin.get("/admin/users")
+    user_id = re.search(r'/admin/users/(\d+)"[^>]*>\s*reviewer_dh', page.text)
+    assert user_id, "reviewer_dh not listed"
+    reset = admin.post(
+        f"/admin/users/{user_id.group(1)}/password", data={"csrf_token": csrf_of(page.text)}
+    )
+    assert reset.status_code == 200
+    assert laptop.get("/queue").status_code == 303 and phone.get("/queue").status_code == 303
 
 
 def test_english_switch(signed_in: Callable[[str], TestClient]) -> None:

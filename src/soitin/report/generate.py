@@ -24,6 +24,7 @@ from soitin.db.models import Unit
 from soitin.db.types import utcnow
 from soitin.errors import InvalidInputError
 from soitin.report.periods import Period, last_complete
+from soitin.review.accounts import valid_unit_code
 
 __all__ = [
     "FORMATS",
@@ -32,6 +33,7 @@ __all__ = [
     "generate_scheduled",
     "render_report",
     "report_filename",
+    "unit_folder",
 ]
 
 Format = Literal["xlsx", "pdf", "csv", "claimreview"]
@@ -52,6 +54,17 @@ class RenderedReport:
     content: bytes
     filename: str
     media_type: str
+
+
+def unit_folder(root: Path, unit: Unit) -> Path:
+    """The folder of a unit's scheduled reports under `root`: its code, or `unit-ID` for a
+    code from before codes were checked that is not a safe folder name (`valid_unit_code`);
+    never outside `root`."""
+    name = unit.code if valid_unit_code(unit.code) else f"unit-{unit.id}"
+    folder = root / name
+    if not folder.resolve().is_relative_to(root.resolve()):  # belt and braces
+        raise InvalidInputError(f"Unit {unit.id}: its report folder would be outside {root}.")
+    return folder
 
 
 def report_filename(unit_code: str, period: Period, fmt: str) -> str:
@@ -152,7 +165,7 @@ def generate_scheduled(
             raise InvalidInputError(f"No unit with code {missing[0]!r}.")
         for unit in units:
             for fmt in formats:
-                path = out_dir / unit.code / report_filename(unit.code, period, fmt)
+                path = unit_folder(out_dir, unit) / report_filename(unit.code, period, fmt)
                 if path.exists():
                     continue
                 rendered = render_report(session, unit.id, period, fmt, tz=tz, now=now)

@@ -48,6 +48,15 @@ def get_unit(session: Session, code: str) -> Unit:
     return unit
 
 
+#: A unit code: up to 64 letters, digits, `.`, `-` or `_`, starting with a letter or digit.
+UNIT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def valid_unit_code(code: str) -> bool:
+    """Whether `code` is a unit code that is safe as a folder name (`UNIT_CODE`, no `..`)."""
+    return UNIT_CODE.fullmatch(code) is not None and ".." not in code
+
+
 def add_unit(
     session: Session,
     code: str,
@@ -56,13 +65,20 @@ def add_unit(
     parent_code: str | None = None,
     place_codes: Sequence[str] = (),
 ) -> Unit:
-    """Create a unit under `parent_code` (or a root unit)."""
+    """Create a unit under `parent_code` (or a root unit).
+
+    The code names the unit's report folder, so it is letters, digits, `.`, `-` and `_`
+    (`UNIT_CODE`), never a path.
+    """
     code = code.strip()
     if not code or not name.strip():
         raise InvalidInputError(key="unit.code_and_name")
+    if not valid_unit_code(code):
+        raise InvalidInputError(key="unit.code_form", code=code)
     if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
         raise ConflictError(key="unit.code_taken", code=code)
     parent = get_unit(session, parent_code) if parent_code else None
+    _check_within(parent, place_codes)
     unit = Unit(code=code, name=name.strip(), parent=parent, place_codes=list(place_codes))
     session.add(unit)
     session.flush()
@@ -229,8 +245,14 @@ def update_unit(
     *,
     name: str | None = None,
     place_codes: Sequence[str] | None = None,
+    actor: User | None = None,
 ) -> dict[str, object]:
-    """Rename a unit or change the place codes it covers; returns what changed."""
+    """Rename a unit or change the place codes it covers; returns what changed.
+
+    A unit's places stay inside its parent's area (`_check_within`), and nobody changes the
+    places of their own unit unless it is a top unit: stories are routed to units by place,
+    so that would pull other units' cases into one's own queue.
+    """
     changes: dict[str, object] = {}
     if name is not None and name.strip() and name.strip() != unit.name:
         unit.name = name.strip()[:255]
@@ -238,6 +260,9 @@ def update_unit(
     if place_codes is not None:
         codes = parse_place_codes(",".join(place_codes))
         if codes != list(unit.place_codes):
+            if actor is not None and actor.unit_id == unit.id and unit.parent_id is not None:
+                raise ConflictError(key="unit.own_places")
+            _check_within(unit.parent, codes)
             changes["place_codes"] = codes
             unit.place_codes = codes
     session.flush()
@@ -266,3 +291,27 @@ def _is_2025_place(code: str) -> bool:
 
     gazetteer = get_gazetteer()
     return code in gazetteer.provinces or code in gazetteer.wards
+
+
+def _check_within(parent: Unit | None, codes: Sequence[str]) -> None:
+    """Refuse place codes outside the area of `parent` (its own codes, or the nearest
+    ancestor's that has some; a unit with none above it may cover anything). A province
+    covers its communes and wards."""
+    area: list[str] = []
+    while parent is not None and not area:
+        area = list(parent.place_codes or ())
+        parent = parent.parent
+    if not area:
+        return
+    allowed = set(area)
+    for code in codes:
+        if code not in allowed and _province_of(code) not in allowed:
+            raise InvalidInputError(key="unit.place_outside", code=code, area=", ".join(area))
+
+
+def _province_of(code: str) -> str | None:
+    from soitin.places.gazetteer import get_gazetteer
+
+    gazetteer = get_gazetteer()
+    ward = gazetteer.wards.get(code) or gazetteer.legacy_wards.get(code)
+    return ward.province_code if ward is not None else None

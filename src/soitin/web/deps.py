@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -15,6 +17,21 @@ from soitin.errors import SoitinError
 from soitin.settings import Settings
 
 SESSION_USER_KEY = "uid"
+#: The session's password stamp: a session ends when its user's password changes.
+SESSION_STAMP_KEY = "pw"
+
+
+def password_stamp(user: User) -> str:
+    """A short digest of the user's password hash (salted, so it reveals nothing): kept in the
+    session at sign-in, it no longer matches once the password is changed or reset."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def start_session(request: Request, user: User) -> None:
+    """Sign `user` in on this browser (a fresh session)."""
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_STAMP_KEY] = password_stamp(user)
 
 
 class NotAuthenticatedError(SoitinError):
@@ -80,8 +97,15 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
     if not isinstance(uid, int):
         return None
     user = session.get(User, uid)
-    if user is None or not user.is_active:
-        request.session.pop(SESSION_USER_KEY, None)
+    stamp = request.session.get(SESSION_STAMP_KEY)
+    if (
+        user is None
+        or not user.is_active
+        or not isinstance(stamp, str)
+        or not hmac.compare_digest(stamp, password_stamp(user))
+    ):
+        # signed out, disabled, or the password changed since this session signed in
+        request.session.clear()
         return None
     request.state.user = user
     return user

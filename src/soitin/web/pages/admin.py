@@ -206,7 +206,7 @@ def save_unit(
     via: str | None = None,
 ) -> None:
     """Rename a unit or change its place codes; audited when something changed."""
-    changes = accounts.update_unit(session, unit, name=name, place_codes=place_codes)
+    changes = accounts.update_unit(session, unit, name=name, place_codes=place_codes, actor=actor)
     if changes:
         _audit(
             request,

@@ -14,7 +14,14 @@ from soitin.db.models import AuditEvent, User
 from soitin.db.types import utcnow
 from soitin.review import accounts, audit
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import SESSION_USER_KEY, CurrentUser, SessionDep, client_ip
+from soitin.web.deps import (
+    SESSION_STAMP_KEY,
+    CurrentUser,
+    SessionDep,
+    client_ip,
+    password_stamp,
+    start_session,
+)
 from soitin.web.templating import render
 
 router = APIRouter()
@@ -91,8 +98,7 @@ def login(
     ok.last_login_at = now
     audit.record(session, "login", actor=ok, ip=client_ip(request))
     session.commit()
-    request.session.clear()
-    request.session[SESSION_USER_KEY] = ok.id
+    start_session(request, ok)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie("lang", ok.language, samesite="lax", httponly=True)
     return response
@@ -127,6 +133,8 @@ def change_password(
     accounts.set_password(session, user, new)
     audit.record(session, "user.password_changed", actor=user, ip=client_ip(request))
     session.commit()
+    # this browser stays signed in (its stamp follows); every other session of the user ends
+    request.session[SESSION_STAMP_KEY] = password_stamp(user)
     return render(request, "auth/password.html", {"message_key": "password.done"})
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from soitin.errors import InvalidInputError, NotFoundError
-from soitin.report.generate import FORMATS, render_report
+from soitin.report.generate import FORMATS, render_report, unit_folder
 from soitin.report.periods import last_complete
 from soitin.web.api.stats import prepare_rollup, resolve_filters
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -137,7 +137,7 @@ def _reports_page(
     root = settings.data_dir / "reports"
     scheduled: list[tuple[str, str]] = []
     for unit in filters.units:
-        folder = root / unit.code
+        folder = unit_folder(root, unit)
         if folder.is_dir():
             for path in sorted(folder.iterdir(), reverse=True):
                 if _SCHEDULED.match(path.name):
@@ -194,7 +194,7 @@ def scheduled_file(
     filters = resolve_filters(session, user, settings.tz, unit=unit_code, period=None)
     if not _SCHEDULED.match(name):
         raise NotFoundError("No such report.")
-    path = settings.data_dir / "reports" / filters.unit.code / name
+    path = unit_folder(settings.data_dir / "reports", filters.unit) / name
     if not path.is_file():
         raise NotFoundError("No such report.")
     return FileResponse(path, filename=name)
