@@ -22,6 +22,18 @@ from soitin.report.stats import StatsQuery, compute_statistics
 from tests.report.world import NOW, TZ, World, build_world, local
 
 CUTOFF = NOW - timedelta(days=30)
+#: A stored result quoting its text: words, a span and evidence (a phone number).
+SCAM_RESULT = {
+    "model": "scam",
+    "version": "v1",
+    "label": "scam",
+    "score": 0.91,
+    "probabilities": {"legit": 0.09, "scam": 0.91},
+    "explanation": [["chuyển khoản", 1.2]],
+    "highlights": [{"start": 0, "end": 10, "text": "0912345678", "weight": 1.0, "source": "x"}],
+    "evidence": {"phones": ["0912345678"]},
+    "frames": ["warning"],
+}
 
 
 def _world(db: Database) -> World:
@@ -32,6 +44,7 @@ def _world(db: Database) -> World:
             item.title = f"Tiêu đề {item.external_id}"
             item.url = f"https://tin.example/{item.external_id}"
             item.text_folded = f"tin {item.external_id}"
+            item.scores = {**(item.scores or {}), "scam": SCAM_RESULT}
         session.add(
             Item(
                 source_id=source.id,
@@ -42,6 +55,9 @@ def _world(db: Database) -> World:
                 url="https://tin.example/moi",
                 text_folded="tin moi",
                 category="scam",
+                scores={"scam": SCAM_RESULT},
+                # a recent repost of an old story: that story keeps its text
+                story_id=session.scalars(select(Story.id).order_by(Story.id)).first(),
                 fetched_at=NOW - timedelta(days=2),
             )
         )
@@ -109,13 +125,37 @@ def test_purge_blanks_old_raw_text_and_keeps_every_figure(db: Database) -> None:
         for item in session.scalars(select(Item).where(Item.id.in_(old))).all():
             assert (item.text, item.title, item.url, item.text_folded) == (None, None, None, "")
             assert item.raw_purged_at is not None
+            # the label and score stay; no word, span or number quoted from the text does
+            assert item.scores["scam"] == {
+                k: SCAM_RESULT[k]
+                for k in ("model", "version", "label", "score", "probabilities", "frames")
+            }
+            assert "0912345678" not in str(item.scores)
         for item in session.scalars(select(Item).where(Item.id.in_(new))).all():
             assert item.text and item.title and item.url and item.text_folded
             assert item.raw_purged_at is None
+            assert item.scores["scam"] == SCAM_RESULT
+        live = set(
+            session.scalars(
+                select(Item.story_id).where(
+                    Item.raw_purged_at.is_(None), Item.story_id.is_not(None)
+                )
+            )
+        )
+        stories = {st.id: st for st in session.scalars(select(Story)).all()}
         after = _snapshot(session, world)
     assert after["stats"] == before["stats"]
-    for key in ("stories", "cases", "events", "actions", "items"):
+    for key in ("cases", "events", "actions", "items"):
         assert after[key] == before[key], key
+    # a story keeps its text while one of its items does; then it goes too
+    gone = [sid for sid in stories if sid not in live]
+    assert gone and live
+    for (sid, text, *rest), (sid_b, text_b, *rest_b) in zip(
+        after["stories"], before["stories"], strict=True
+    ):
+        assert (sid, rest) == (sid_b, rest_b)
+        assert text == ("" if sid in gone else text_b)
+        assert stories[sid].search_text == "" or sid not in gone
     assert before["stats"]["qtr/2026-10/False"]["totals"]["items"] == 11
 
 
