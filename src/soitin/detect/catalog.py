@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from soitin.detect.cues import STYLE_CUES
 from soitin.detect.features import FeatureSpec
-from soitin.detect.normalise import PREP_LIGHT, PREP_URL_HOST
+from soitin.detect.normalise import PREP_LIGHT, PREP_NEUTRAL, PREP_URL_HOST
 from soitin.detect.training import LinearConfig
 
 __all__ = [
@@ -208,7 +208,9 @@ CATALOG: dict[str, ModelSpec] = {
             # hate, 0 % with them
             Source("vi_smishing_ie403", "content", "label", dev=False, fixed="clean"),
         ),
-        LinearConfig(c=4.0, spec=PRODUCT_SPEC, cues=FRAME_CUES),
+        # names of authorities and political terms taken out: language is judged, never
+        # whether a text is about or criticises officials, the state or a party
+        LinearConfig(c=4.0, spec=replace(PRODUCT_SPEC, prep=PREP_NEUTRAL), cues=FRAME_CUES),
         augment="toxicity",
         augment_repeat=5,
         harmful={"clean": "0", "offensive": "1", "hate": "1"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -115,7 +115,7 @@ class LinearDetector:
         *,
         logged: LogCounts | None = None,
         cue_values: npt.NDArray[np.float32] | None = None,
-        gram_cache: dict[int, NGramArrays] | None = None,
+        gram_cache: MutableMapping[int, NGramArrays] | None = None,
     ) -> list[DetectionResult]:
         """Score texts whose prepared form and n-gram counts are already computed.
 
@@ -125,7 +125,7 @@ class LinearDetector:
         model = self.model
         if cue_values is None and model.cues:
             cue_values = cue_matrix(texts, model.cues)
-        grams_of = {} if gram_cache is None else gram_cache
+        grams_of: MutableMapping[int, NGramArrays] = {} if gram_cache is None else gram_cache
         decision = model.decision(counts, texts, logged=logged, cue_values=cue_values)
         proba = model.proba_from_decision(decision)
         labels = model.predict_from_proba(proba)
@@ -193,7 +193,7 @@ class LinearDetector:
         labels: Sequence[str],
         explained: list[int],
         cue_values: npt.NDArray[np.float32] | None,
-        grams_of: dict[int, NGramArrays],
+        grams_of: MutableMapping[int, NGramArrays],
     ) -> list[list[Contribution]]:
         """Why each of the `explained` texts got its label (a harmful one), or, for a text
         labelled benign, the likeliest harmful label: all in one vectorised pass."""

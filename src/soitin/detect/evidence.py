@@ -21,6 +21,7 @@ __all__ = [
     "frame_of",
     "LURES",
     "ORGANISATIONS",
+    "trie_pattern",
 ]
 
 
@@ -369,7 +370,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _trie_pattern(words: list[str]) -> str:
+def trie_pattern(words: list[str]) -> str:
     """An alternation of `words` factored by common prefixes, longest match first.
 
     Python's `re` tries every alternative at every position; a trie tries one branch per
@@ -421,7 +422,7 @@ def _phrases(
     """
     if not _conflicts(groups):
         key_of = {w: key for key, words in reversed(groups) for w in words}
-        return re.compile(rf"(?<!\w){_trie_pattern(list(key_of))}(?!\w)"), key_of
+        return re.compile(rf"(?<!\w){trie_pattern(list(key_of))}(?!\w)"), key_of
     parts = []
     for key, words in groups:
         alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))

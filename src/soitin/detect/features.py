@@ -21,6 +21,7 @@ __all__ = [
     "FeatureSpec",
     "NGram",
     "featurise",
+    "featurise_like",
     "ngram_arrays",
     "ngram_arrays_many",
     "ngrams_of",
@@ -185,6 +186,44 @@ def featurise(texts: list[str], spec: FeatureSpec) -> sparse.csr_matrix:
         parts = [_featurise(texts[i : i + CHUNK], spec) for i in range(0, len(texts), CHUNK)]
         return sparse.vstack(parts, format="csr")
     return _featurise(texts, spec)
+
+
+def featurise_like(
+    texts: list[str], base_texts: list[str], base_counts: sparse.csr_matrix, spec: FeatureSpec
+) -> sparse.csr_matrix:
+    """`featurise(texts, spec)` when `base_counts` are the counts of `base_texts` in the same
+    n-gram space: only the texts that differ from their base are counted again (a derived
+    preparation such as `PREP_NEUTRAL` changes few texts), and their rows are put in place
+    with array arithmetic (sparse additions over the whole batch cost 30 µs a post)."""
+    changed = np.asarray(
+        [i for i, (a, b) in enumerate(zip(texts, base_texts, strict=True)) if a != b], np.int64
+    )
+    if not len(changed):
+        return base_counts
+    base = base_counts.tocsr()
+    new = featurise([texts[i] for i in changed], spec)
+    n = base.shape[0]
+    base_lens = np.diff(base.indptr)
+    lens = base_lens.copy()
+    lens[changed] = np.diff(new.indptr)
+    indptr = np.zeros(n + 1, base.indptr.dtype)  # scipy upcasts every use of mixed index types
+    np.cumsum(lens, out=indptr[1:])
+    kept_rows = np.ones(n, bool)
+    kept_rows[changed] = False
+    rows_b = np.repeat(np.arange(n), base_lens)
+    keep = kept_rows[rows_b]
+    rows_b = rows_b[keep]
+    # an entry goes to its row's new start plus its offset within the row
+    dest_b = indptr[rows_b] + (np.flatnonzero(keep) - base.indptr[rows_b])
+    rows_n = np.repeat(np.arange(len(changed)), np.diff(new.indptr))
+    dest_n = indptr[changed[rows_n]] + (np.arange(new.nnz) - new.indptr[rows_n])
+    indices = np.empty(int(indptr[-1]), base.indices.dtype)
+    data = np.empty(int(indptr[-1]), np.float32)
+    indices[dest_b], data[dest_b] = base.indices[keep], base.data[keep]
+    indices[dest_n], data[dest_n] = new.indices, new.data
+    out = sparse.csr_matrix((data, indices, indptr), shape=base.shape)
+    out.has_sorted_indices = True  # each row's entries kept in their order
+    return out
 
 
 def _featurise(texts: list[str], spec: FeatureSpec) -> sparse.csr_matrix:

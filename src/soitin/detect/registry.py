@@ -7,7 +7,8 @@ its own without touching this module.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from threading import Lock
 
@@ -24,9 +25,9 @@ from soitin.detect.detectors import (
     SpamDetector,
     ToxicityDetector,
 )
-from soitin.detect.features import FeatureSpec, featurise
+from soitin.detect.features import FeatureSpec, featurise, featurise_like
 from soitin.detect.linear import LinearTextModel, LogCounts, NGramArrays, log_counts
-from soitin.detect.normalise import clip, prepare_many
+from soitin.detect.normalise import PREP_MATCHING, PREP_NEUTRAL, clip, neutral_of, prepare_many
 from soitin.detect.protocol import DetectionResult, Detector
 from soitin.detect.spans import SpanModel
 from soitin.errors import NotFoundError
@@ -173,6 +174,34 @@ def get_detector(name: str) -> Detector:
         return _CACHE[key]
 
 
+class _DerivedGrams(MutableMapping[int, NGramArrays]):
+    """The explained texts' n-gram arrays of a derived preparation: a text it left unchanged
+    shares its entry with the base preparation (computed once for every model of the space)."""
+
+    def __init__(self, base: MutableMapping[int, NGramArrays], same: set[int]) -> None:
+        self._base, self._same = base, same
+        self._own: dict[int, NGramArrays] = {}
+
+    def _home(self, key: int) -> MutableMapping[int, NGramArrays]:
+        return self._base if key in self._same else self._own
+
+    def __getitem__(self, key: int) -> NGramArrays:
+        return self._home(key)[key]
+
+    def __setitem__(self, key: int, value: NGramArrays) -> None:
+        self._home(key)[key] = value
+
+    def __delitem__(self, key: int) -> None:
+        del self._home(key)[key]
+
+    def __iter__(self) -> Iterator[int]:
+        yield from (k for k in self._base if k in self._same)
+        yield from self._own
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class DetectorSuite:
     """Several detectors scored together; linear ones sharing a feature space featurise once."""
 
@@ -184,17 +213,47 @@ class DetectorSuite:
         prepared_by: dict[int, list[str]] = {}
         shared: dict[FeatureSpec, tuple[sparse.csr_matrix, LogCounts]] = {}
         cues_by: dict[tuple[str, ...], npt.NDArray[np.float32]] = {}
-        grams_by: dict[FeatureSpec, dict[int, NGramArrays]] = {}
+        grams_by: dict[FeatureSpec, MutableMapping[int, NGramArrays]] = {}
         out: dict[str, list[DetectionResult]] = {}
+        linear_specs = {d.model.spec for d in self.detectors if isinstance(d, LinearDetector)}
+
+        def prepared_of(mode: int) -> list[str]:
+            if mode not in prepared_by:
+                if mode == PREP_NEUTRAL:  # derived from the matching form, not prepared again
+                    prepared_by[mode] = [neutral_of(p) for p in prepared_of(PREP_MATCHING)]
+                else:
+                    prepared_by[mode] = prepare_many(texts, mode)
+            return prepared_by[mode]
+
+        def counts_of(spec: FeatureSpec) -> tuple[sparse.csr_matrix, LogCounts]:
+            if spec not in shared:
+                base = replace(spec, prep=PREP_MATCHING)
+                if spec.prep == PREP_NEUTRAL and base in linear_specs:
+                    # most texts name no authority: their rows are the matching form's
+                    counts = featurise_like(
+                        prepared_of(spec.prep), prepared_of(base.prep), counts_of(base)[0], spec
+                    )
+                else:
+                    counts = featurise(prepared_of(spec.prep), spec)
+                shared[spec] = (counts, log_counts(counts))
+            return shared[spec]
+
+        def grams_of(spec: FeatureSpec) -> MutableMapping[int, NGramArrays]:
+            if spec not in grams_by:
+                base = replace(spec, prep=PREP_MATCHING)
+                if spec.prep == PREP_NEUTRAL and base in linear_specs:
+                    mine, theirs = prepared_of(spec.prep), prepared_of(base.prep)
+                    same = {i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a == b}
+                    grams_by[spec] = _DerivedGrams(grams_of(base), same)
+                else:
+                    grams_by[spec] = {}
+            return grams_by[spec]
+
         for det in self.detectors:
             if isinstance(det, LinearDetector):
                 spec = det.model.spec
-                if spec.prep not in prepared_by:
-                    prepared_by[spec.prep] = prepare_many(texts, spec.prep)
-                prepared = prepared_by[spec.prep]
-                if spec not in shared:
-                    counts = featurise(prepared, spec)
-                    shared[spec] = (counts, log_counts(counts))
+                prepared = prepared_of(spec.prep)
+                counts_of(spec)
                 cues = det.model.cues
                 if cues and cues not in cues_by:
                     cues_by[cues] = cue_matrix(texts, cues)
@@ -205,7 +264,7 @@ class DetectorSuite:
                     counts,
                     logged=logged,
                     cue_values=cues_by.get(cues),
-                    gram_cache=grams_by.setdefault(spec, {}),
+                    gram_cache=grams_of(spec),
                 )
             else:
                 out[det.name] = det.score(texts)
