@@ -11,7 +11,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session
 
 from soitin.db import open_database, require_current_schema
@@ -44,7 +46,8 @@ def clear_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SoitinError as exc:
-            err.print(f"[bold red]Lỗi / Error:[/] {exc}", highlight=False, markup=True)
+            # Escaped: messages quote user and file text ("[/b]" would be read as markup).
+            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -69,14 +72,14 @@ def _print_init(result: Any, cfg: Settings) -> None:
     if result.admin_password:
         console.print(
             "[bold]Tài khoản quản trị / admin account[/]: admin  "
-            f"mật khẩu / password: [bold green]{result.admin_password}[/] "
+            f"mật khẩu / password: [bold green]{escape(result.admin_password)}[/] "
             "(chỉ in một lần / printed once)",
             highlight=False,
         )
     if result.demo_loaded:
         console.print(
-            f"Dữ liệu mẫu / demo data loaded; demo users {', '.join(result.demo_users)} "
-            f"share the password [bold green]{result.demo_password}[/] (printed once)",
+            f"Dữ liệu mẫu / demo data loaded; demo users {escape(', '.join(result.demo_users))} "
+            f"share the password [bold green]{escape(result.demo_password)}[/] (printed once)",
             highlight=False,
         )
 
@@ -112,7 +115,9 @@ def serve(
     database, result = initialise(cfg, demo=demo)
     host = host or cfg.host
     port = port or cfg.port
-    console.print(f"soitin: http://{host}:{port}/  (health: http://{host}:{port}/health)")
+    console.print(
+        f"soitin: http://{host}:{port}/  (health: http://{host}:{port}/health)", markup=False
+    )
     _print_init(result, cfg)
     if not result.admin_password:
         console.print("Đăng nhập bằng tài khoản đã tạo / sign in with your existing account.")
@@ -178,6 +183,7 @@ def demo_cmd() -> None:
         f"Demo: {report.items} items, {report.claims} claims, users {', '.join(report.usernames)} "
         f"with password {report.password} (printed once)",
         highlight=False,
+        markup=False,
     )
 
 
@@ -192,7 +198,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     engine = make_engine(settings().database_url)
     check_connection(engine)
     upgrade(engine, revision)
-    console.print(f"Database at revision {current_revision(engine)}.")
+    console.print(f"Database at revision {current_revision(engine)}.", markup=False)
 
 
 @db_app.command("current")
@@ -202,7 +208,9 @@ def db_current() -> None:
     from soitin.db.migrate import current_revision, head_revision
 
     database = open_database(settings())
-    console.print(f"current: {current_revision(database.engine)}  head: {head_revision()}")
+    console.print(
+        f"current: {current_revision(database.engine)}  head: {head_revision()}", markup=False
+    )
 
 
 @user_app.command("add")
@@ -232,9 +240,9 @@ def user_add(
         audit.record(
             session, "user.created", object_type="user", object_id=user.id, role=user.role, by="cli"
         )
-    console.print(f"User {username} ({role}) created.", highlight=False)
+    console.print(f"User {username} ({role}) created.", highlight=False, markup=False)
     if password is None:
-        console.print(f"Password (printed once): [bold green]{secret}[/]", highlight=False)
+        console.print(f"Password (printed once): [bold green]{escape(secret)}[/]", highlight=False)
 
 
 @user_app.command("list")
@@ -247,9 +255,9 @@ def user_list() -> None:
     with db_session() as session:
         for user in accounts.list_users(session):
             table.add_row(
-                user.username,
-                user.role,
-                user.unit.code,
+                Text(user.username),
+                Text(user.role),
+                Text(user.unit.code),
                 "yes" if user.is_active else "no",
                 user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "-",
             )
@@ -265,7 +273,7 @@ def user_disable(username: str) -> None:
     with db_session() as session:
         user = accounts.set_active(session, username, False)
         audit.record(session, "user.disabled", object_type="user", object_id=user.id, by="cli")
-    console.print(f"User {username} disabled.", highlight=False)
+    console.print(f"User {username} disabled.", highlight=False, markup=False)
 
 
 @user_app.command("enable")
@@ -277,7 +285,7 @@ def user_enable(username: str) -> None:
     with db_session() as session:
         user = accounts.set_active(session, username, True)
         audit.record(session, "user.enabled", object_type="user", object_id=user.id, by="cli")
-    console.print(f"User {username} enabled.", highlight=False)
+    console.print(f"User {username} enabled.", highlight=False, markup=False)
 
 
 @unit_app.command("add")
@@ -297,7 +305,7 @@ def unit_add(
     with db_session() as session:
         unit = accounts.add_unit(session, code, name, parent_code=parent, place_codes=codes)
         audit.record(session, "unit.created", object_type="unit", object_id=unit.id, by="cli")
-    console.print(f"Unit {code} created.", highlight=False)
+    console.print(f"Unit {code} created.", highlight=False, markup=False)
 
 
 @unit_app.command("list")
@@ -335,7 +343,9 @@ def backup_cmd(
 
     written = backup(settings().database_url, target)
     console.print(
-        f"Backup written to {written} ({written.stat().st_size:,} bytes).", highlight=False
+        f"Backup written to {written} ({written.stat().st_size:,} bytes).",
+        highlight=False,
+        markup=False,
     )
 
 
@@ -351,7 +361,7 @@ def restore_cmd(
     if not yes:
         raise SoitinError("Restoring replaces the whole database; repeat with --yes to confirm.")
     restore(settings().database_url, source)
-    console.print(f"Database restored from {source}.", highlight=False)
+    console.print(f"Database restored from {source}.", highlight=False, markup=False)
 
 
 def main() -> None:

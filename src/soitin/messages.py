@@ -251,6 +251,11 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "request.missing_field": ("Chưa điền «{field}».", "{field} is required."),
     "request.too_long": ("«{field}» quá dài.", "{field} is too long."),
+    "tip.bad_link": (
+        "Đường dẫn {value!r} không hợp lệ: cần một địa chỉ đầy đủ bắt đầu bằng http:// hoặc"
+        " https://.",
+        "The link {value!r} is not valid: give a full address starting with http:// or https://.",
+    ),
 }
 
 ERROR_MESSAGES: dict[str, dict[str, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _M.items()}

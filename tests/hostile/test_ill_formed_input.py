@@ -235,3 +235,33 @@ def test_date_filters_out_of_range_are_a_clear_422(
     response = client.get(path)
     assert response.status_code == 422, response.text
     assert "1970" in response.text
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ('"likes": ' + "9" * 5000, "line 2: not valid JSON: a number has too many digits"),
+        ('"title": ' + "[" * 600 + "]" * 600, "line 2: title: "),
+        ('"likes": "' + "1" * 400 + 'K"', "line 2: likes: "),
+    ],
+)
+def test_import_refuses_hostile_json_per_row_and_keeps_the_rest(
+    cli_db: Database, tmp_path: Path, bad: str, reason: str
+) -> None:
+    code, out = _import(
+        tmp_path,
+        [
+            '{"external_id": "h1", "text": "tốt một"}',
+            f'{{"external_id": "h2", "text": "x", {bad}}}',
+            '{"external_id": "h3", "text": "tốt ba"}',
+        ],
+    )
+    assert code == 2, out
+    assert reason in out and "Traceback" not in out
+    assert sorted(k for k in _stored(cli_db) if k) == ["h1", "h3"]
+
+
+def test_cli_messages_quoting_markup_are_printed_as_is(cli_db: Database) -> None:
+    result = runner.invoke(app, ["user", "add", "[/i]x", "--role", "viewer", "--unit", "qt"])
+    assert result.exit_code == 1  # the clear error, not a rich MarkupError
+    assert "The username '[/i]x' is not valid" in result.output

@@ -17,7 +17,7 @@ from soitin.db.migrate import upgrade
 from soitin.db.models import ApiToken, Item
 from soitin.ingest.sources import hash_token
 from tests.ingest.conftest import FeedServer, Route
-from tests.ingest.feeds_data import RSS
+from tests.ingest.feeds_data import RSS, rss_with
 
 runner = CliRunner()
 
@@ -120,3 +120,55 @@ def test_ingest_feeds_once(cli_db: Database, feed_server: FeedServer) -> None:
     assert "not-modified" in out
     with cli_db.session() as session:
         assert session.scalar(select(func.count(Item.id))) == 3
+
+
+def test_feed_and_file_text_that_looks_like_markup_is_printed_as_is(
+    cli_db: Database, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    doc = rss_with(
+        "<guid>m1</guid><title>Một</title><link>http://bao example/[/b]</link>",
+        "<guid>m2</guid><title>Hai</title>",
+    )
+    feed_server.routes["/rss"] = Route(body=doc.encode())
+    url = feed_server.url("/rss")
+    assert _run("source", "add", "[b]Báo[/b]", "--kind", "feed", "--url", url)[0] == 0
+    code, out = _run("ingest", "feeds")
+    assert code == 0, out
+    assert "[b]Báo[/b]" in out and "'http://bao example/[/b]' has no valid host" in out
+    code, out = _run("source", "list")  # the stored warning holds the same text
+    assert code == 0, out
+    assert "[b]Báo[/b]" in out and "[/b]' has no valid host" in out
+
+    assert _run("source", "add", "CSV [i]", "--kind", "file")[0] == 0
+    links = tmp_path / "links.csv"
+    links.write_text("text,url\nfine,\nbad,http://x y/[/i]\n", encoding="utf-8")
+    code, out = _run("ingest", "file", str(links), "--source", "CSV [i]")
+    assert code == 2 and "line 3: url: 'http://x y/[/i]' has no valid host" in out
+    header = tmp_path / "header.csv"
+    header.write_text("id,[/b]\n1,x\n", encoding="utf-8")
+    code, out = _run("ingest", "file", str(header), "--source", "CSV [i]")
+    assert code == 1 and "none of the columns" in out and "id, [/b]" in out
+    code, out = _run("source", "list")
+    assert code == 0 and "CSV [i]" in out
+
+
+@pytest.mark.parametrize("typed", ["\\t", "tab", "\t"])
+def test_a_tab_delimiter_as_people_type_it(cli_db: Database, tmp_path: Path, typed: str) -> None:
+    assert _run("source", "add", "TSV", "--kind", "file")[0] == 0
+    path = tmp_path / "x.tsv"
+    path.write_text("id\ttext\nt1\tTin, có dấu phẩy\n", encoding="utf-8")
+    code, out = _run("ingest", "file", str(path), "--source", "TSV", "--delimiter", typed)
+    assert code == 0 and "1 new" in out, out
+    with cli_db.session() as session:
+        assert session.scalars(select(Item.text)).all() == ["Tin, có dấu phẩy"]
+
+
+@pytest.mark.parametrize("typed", ["", ";;", '"'])
+def test_a_delimiter_that_is_not_one_character_is_a_clear_error(
+    cli_db: Database, tmp_path: Path, typed: str
+) -> None:
+    assert _run("source", "add", "TSV", "--kind", "file")[0] == 0
+    path = tmp_path / "x.csv"
+    path.write_text("id,text\nt1,Tin\n", encoding="utf-8")
+    code, out = _run("ingest", "file", str(path), "--source", "TSV", "--delimiter", typed)
+    assert code == 1 and "delimiter must be one character" in out, out

@@ -24,6 +24,7 @@ from soitin.ingest.fetch import SafeClient
 from soitin.ingest.sources import list_sources
 from tests.ingest.conftest import FeedServer, Route
 from tests.ingest.feeds_data import ATOM, BOMB, RSS, external_dtd, rss_with, xxe
+from tests.ingest.test_files import to_cp1258
 
 FEED_URL = "https://bao-thu.example/rss/tin-moi.rss"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -297,3 +298,125 @@ def test_polling_without_a_client_uses_the_settings(
     assert [r.inserted for r in poll_due_feeds(db)] == [3]
     assert poll_due_feeds(db) == []  # not due again yet
     assert _count(db, source) == 3
+
+
+def test_an_unreadable_link_or_date_costs_nothing() -> None:
+    doc = rss_with(
+        "<guid>l</guid><title>Liên kết hỏng</title><link>http://[bao.example/2</link>",
+        "<guid>d</guid><title>Ngày số không</title><pubDate>0000-00-00 00:00:00</pubDate>",
+        "<guid>g</guid><title>Tốt</title><link>https://bao.example/g</link>",
+    )
+    feed = parse_feed(doc.encode(), FEED_URL, now=NOW)
+    assert feed.rejected == []
+    assert [(i.external_id, i.url, i.published_at) for i in feed.items] == [
+        ("l", None, None),
+        ("d", "https://bao-thu.example/rss/d", None),  # the guid, a permalink
+        ("g", "https://bao.example/g", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2025-02-30T10:00:00Z",  # feedparser made it 2025-03-02
+        "2025-13-45",  # ... 2026-01-01
+        "10000-01-01T00:00:00Z",  # ... 2010-11-01
+        "0000-00-00 00:00:00",  # ... year -1, which crashed the poll
+        "Mon, 12 May 2025 08:30:00 +9900",  # ... 2025-05-08
+    ],
+)
+def test_an_impossible_date_is_missing_not_moved(written: str) -> None:
+    doc = rss_with(f"<guid>x</guid><title>Tin</title><pubDate>{written}</pubDate>")
+    later = datetime(2030, 1, 1, tzinfo=UTC)  # no moved date may pass as "in the future"
+    (item,) = parse_feed(doc.encode(), FEED_URL, now=later).items
+    assert item.published_at is None
+
+
+def test_dates_with_english_month_names_are_read() -> None:
+    doc = rss_with(
+        "<guid>a</guid><title>Một</title><pubDate>12 May 2025</pubDate>",
+        "<guid>b</guid><title>Hai</title><pubDate>May 12, 2025</pubDate>",
+    )
+    midnight = datetime(2025, 5, 11, 17, tzinfo=UTC)  # 12/05 00:00 in Hà Nội
+    assert [i.published_at for i in parse_feed(doc.encode(), FEED_URL, now=NOW).items] == [
+        midnight,
+        midnight,
+    ]
+
+
+def test_a_feed_with_broken_entries_is_polled_and_so_are_the_others(
+    db: Database, make_source: Callable[..., Source], feed_server: FeedServer
+) -> None:
+    feed_server.routes["/odd"] = Route(
+        body=rss_with(
+            "<guid>o1</guid><title>Một</title><link>http://[bao.example/2</link>",
+            "<guid>o2</guid><title>Hai</title><pubDate>0000-00-00 00:00:00</pubDate>",
+        ).encode()
+    )
+    feed_server.routes["/good"] = Route(body=RSS.encode())
+    odd = make_source("Lạ", kind="feed", url=feed_server.url("/odd"))
+    good = make_source("Tốt", kind="feed", url=feed_server.url("/good"))
+    with _client() as client:
+        results = {r.source_name: r for r in poll_due_feeds(db, client)}
+    assert (results["Lạ"].status, results["Lạ"].inserted) == ("ok", 2)
+    assert (results["Tốt"].status, results["Tốt"].inserted) == ("ok", 3)
+    assert _count(db, odd) == 2 and _count(db, good) == 3
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("vi_VN", "vi"),
+        ("vi-VN", "vi"),
+        ("EN_us", "en"),
+        ("Tiếng Việt", "vi"),
+        ("v", "vi"),
+        ("", "vi"),
+    ],
+)
+def test_the_feed_language_is_normalised_or_the_default(written: str, stored: str) -> None:
+    doc = rss_with("<guid>a</guid><title>Tin</title>").replace(
+        "<channel>", f"<channel><language>{written}</language>"
+    )
+    feed = parse_feed(doc.encode(), FEED_URL, now=NOW)
+    assert feed.rejected == [] and [i.language for i in feed.items] == [stored]
+
+
+def _undeclared_cp1258(title: str) -> bytes:
+    doc = f'<rss version="2.0"><channel><title>Báo</title><item><guid>c</guid><title>{title}'
+    return to_cp1258(doc + "</title></item></channel></rss>")
+
+
+def test_the_http_charset_is_used_when_the_feed_declares_none(
+    db: Database, make_source: Callable[..., Source], feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(
+        body=_undeclared_cp1258("Tin tức Quảng Trị"),
+        headers={"Content-Type": "application/rss+xml; charset=windows-1258"},
+    )
+    source = make_source("Báo 1258", kind="feed", url=feed_server.url("/rss"))
+    with _client() as client:
+        result = poll_feed(db, source, client)
+    assert (result.status, result.inserted) == ("ok", 1), result.error
+    with db.session() as session:
+        assert session.scalars(select(Item.title)).all() == ["Tin tức Quảng Trị"]
+
+
+def test_a_declaration_wins_over_the_http_charset() -> None:
+    doc = rss_with("<guid>u</guid><title>Tin tức</title>", encoding="utf-8").encode()
+    (item,) = parse_feed(doc, FEED_URL, now=NOW, charset="windows-1258").items
+    assert item.title == "Tin tức"
+
+
+@pytest.mark.parametrize(
+    ("charset", "reason"),
+    [
+        (None, "declares no encoding and the server sent no charset, so it must be UTF-8"),
+        ("utf-8", "Content-Type header names the charset 'utf-8' (the feed declares none)"),
+        ("x-nope", "Content-Type header names the charset 'x-nope', which Python does not"),
+    ],
+)
+def test_encoding_errors_say_where_the_encoding_came_from(charset: str | None, reason: str) -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(_undeclared_cp1258("Tin tức"), FEED_URL, now=NOW, charset=charset)
+    assert reason in str(info.value) and "declares the encoding" not in str(info.value)

@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from soitin.db.engine import Database
 from soitin.db.models import Item, Source
-from soitin.ingest.files import ImportFileError, detect_encoding, import_file, parse_mapping
+from soitin.ingest.files import (
+    MAX_QUOTED_SCAN_CHARS,
+    ImportFileError,
+    detect_encoding,
+    import_file,
+    parse_mapping,
+)
 
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -246,3 +252,143 @@ def test_a_quote_left_open_at_the_end_of_the_file(
     result = import_file(db, source, path)
     assert [(e.line, "never closed" in e.reason) for e in result.errors] == [(3, True)]
     assert _texts(db, source) == ["Ba", "Một"]
+
+
+def _ids(db: Database, source: Source) -> list[str]:
+    with db.session() as session:
+        query = select(Item.external_id).where(Item.source_id == source.id)
+        return sorted(i or "" for i in session.scalars(query))
+
+
+def test_hostile_json_lines_cost_only_their_line(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    lines = [
+        '{"external_id": "j1", "text": "tốt một"}',  # 1
+        '{"external_id": "j2", "text": "x", "likes": ' + "9" * 5000 + "}",  # 2: > 4,300 digits
+        '{"external_id": "j3", "text": "x", "title": ' + "[" * 600 + "]" * 600 + "}",  # 3
+        '{"external_id": "j4", "text": "x", "likes": "' + "1" * 400 + 'K"}',  # 4: inf * 1000
+        '{"external_id": "j5", "text": "tốt năm"}',  # 5
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_file(db, source, path, batch_size=100)  # one batch: nothing may be lost
+    reasons = {e.line: e.reason for e in result.errors}
+    assert set(reasons) == {2, 3, 4}
+    assert reasons[2] == "not valid JSON: a number has too many digits"
+    assert reasons[3].startswith("title: ")
+    assert reasons[4].startswith("likes: ") and "not a plausible count" in reasons[4]
+    assert _ids(db, source) == ["j1", "j5"]
+
+
+def test_a_count_too_large_for_its_suffix_in_csv_costs_only_its_row(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    path = tmp_path / "counts.csv"
+    path.write_text(f"id,text,likes\nk1,một,{'1' * 400}K\nk2,hai,1.2K\n", encoding="utf-8")
+    result = import_file(db, source, path)
+    assert [(e.line, e.reason.split(":")[0]) for e in result.errors] == [(2, "likes")]
+    with db.session() as session:
+        assert session.scalar(select(Item.likes).where(Item.external_id == "k2")) == 1200
+
+
+def test_a_quoted_field_over_the_csv_module_limit_is_one_refused_row(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    paragraph = "Đoạn rất dài về lừa đảo qua tin nhắn. " * 520  # ~20k characters
+    long_text = "\n".join([paragraph] * 8)  # 8 lines, ~160k characters: over 131,072
+    path = tmp_path / "long.csv"
+    path.write_text(f'id,text\nr1,Trước\nr2,"{long_text}"\nr3,Sau\n', encoding="utf-8")
+    result = import_file(db, source, path)
+    assert [e.line for e in result.errors] == [3]  # not its 7 continuation lines as rows
+    assert "text: " in result.errors[0].reason and "the limit is 100,000" in result.errors[0].reason
+    assert _ids(db, source) == ["r1", "r3"]
+    path.write_text(f'id,text\nr1,Trước\nr2,"{paragraph}"\nr3,Sau\n', encoding="utf-8")
+    fixed = import_file(db, source, path)  # the corrected file: r2 is new, not a duplicate
+    assert (fixed.inserted, fixed.duplicates, fixed.rejected) == (1, 2, 0)
+
+
+def test_records_over_the_record_limit_are_one_refused_row(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    line = "x" * (MAX_QUOTED_SCAN_CHARS + 10)  # one unquoted line, too long to parse at all
+    quoted = "\n".join(["y" * 50_000] * 6)  # well-formed, 300k characters over 6 lines
+    path = tmp_path / "huge.csv"
+    path.write_text(f'id,text\nh1,Một\nh2,{line}\nh3,"{quoted}"\nh4,Bốn\n', encoding="utf-8")
+    result = import_file(db, source, path)
+    reasons = {e.line: e.reason for e in result.errors}
+    assert set(reasons) == {3, 4}
+    assert all(r.startswith("the row is too long") for r in reasons.values())
+    assert "(lines 4-9)" in reasons[4] and "quoting" not in " ".join(reasons.values())
+    assert _ids(db, source) == ["h1", "h4"]
+
+
+def _lines_with_one_bad_byte(count: int, bad: int) -> bytes:
+    lines = [
+        json.dumps({"external_id": f"u{n}", "text": f"Tin số {n} ở Quảng Trị"}, ensure_ascii=False)
+        for n in range(1, count + 1)
+    ]
+    data = [line.encode("utf-8") for line in lines]
+    data[bad - 1] = data[bad - 1].replace("Quảng".encode(), b"Qu\xe1ng")  # one Latin-1 byte
+    return b"\n".join(data) + b"\n"
+
+
+def test_an_undecodable_line_in_a_utf8_file_is_one_refused_row(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    path = tmp_path / "late.jsonl"
+    path.write_bytes(_lines_with_one_bad_byte(2000, 1501))
+    assert detect_encoding(path) == "utf-8"
+    result = import_file(db, source, path, batch_size=500)
+    assert (result.inserted, result.rejected) == (1999, 1)
+    assert result.errors[0].line == 1501
+    assert "not valid utf-8: byte 0xe1" in result.errors[0].reason
+    csv_path = tmp_path / "late.csv"
+    csv_path.write_bytes(b"id,text\nv1,T\xe1o\n" + "v2,Tin tốt ở Huế\n".encode() * 20)
+    result = import_file(db, source, csv_path, encoding="utf-8")
+    assert [(e.line, "byte 0xe1 in the column 'text'" in e.reason) for e in result.errors] == [
+        (2, True)
+    ]
+
+
+def test_a_file_in_another_encoding_stores_nothing_when_utf8_is_given(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path
+) -> None:
+    source = make_source()
+    lines = [f'{{"external_id": "a{n}", "text": "ascii {n}"}}' for n in range(5)]
+    lines += [
+        json.dumps({"text": f"Tin tức {n} ở Quảng Trị"}, ensure_ascii=False) for n in range(50)
+    ]
+    path = tmp_path / "cp1258.jsonl"
+    path.write_bytes(to_cp1258("\n".join(lines) + "\n"))
+    with pytest.raises(ImportFileError, match="give the right one with --encoding") as info:
+        import_file(db, source, path, encoding="utf-8", batch_size=1)
+    assert "the first on line 6" in str(info.value)
+    assert _count(db, source) == 0
+    assert import_file(db, source, path).inserted == 55  # detected as windows-1258
+
+
+@pytest.mark.parametrize(("typed", "count"), [("\\t", 1), ("tab", 1), ("\t", 1)])
+def test_a_tab_delimiter_as_typed(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path, typed: str, count: int
+) -> None:
+    source = make_source()
+    path = tmp_path / "x.tsv"
+    path.write_text("id\ttext\nt1\tTin, có dấu phẩy\n", encoding="utf-8")
+    assert import_file(db, source, path, delimiter=typed).inserted == count
+
+
+@pytest.mark.parametrize("typed", ["", ";;", "\n", '"'])
+def test_a_delimiter_must_be_one_character(
+    db: Database, make_source: Callable[..., Source], tmp_path: Path, typed: str
+) -> None:
+    source = make_source()
+    path = tmp_path / "x.csv"
+    path.write_text("id,text\nt1,Tin\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="delimiter must be one character"):
+        import_file(db, source, path, delimiter=typed)

@@ -29,6 +29,8 @@ VN_0830 = datetime(2025, 5, 12, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
         "Mon, 12 May 2025 08:30:00 +0700",
         "Mon, 12 May 2025 01:30:00 GMT",
         "12/05/2025 01:30 GMT",
+        "12 May 2025 08:30",
+        "May 12, 2025 8:30 AM",
         "1747013400",
         "1747013400000",
     ],
@@ -43,7 +45,9 @@ def test_afternoon_and_dates_without_time() -> None:
     assert parse_datetime("") is None and parse_datetime(None) is None
 
 
-@pytest.mark.parametrize("text", ["hôm qua", "32/13/2025", "12/05", "abc"])
+@pytest.mark.parametrize(
+    "text", ["hôm qua", "32/13/2025", "12/05", "abc", "30 Feb 2025", "Mon, 30 Feb 2025 08:30 GMT"]
+)
 def test_bad_dates_are_errors(text: str) -> None:
     with pytest.raises(ValueError, match="date"):
         parse_datetime(text)
@@ -68,7 +72,7 @@ def test_engagement_counts(value: object, count: int) -> None:
     assert parse_count(value) == count
 
 
-@pytest.mark.parametrize("value", ["nhiều", "-3", True])
+@pytest.mark.parametrize("value", ["nhiều", "-3", True, "1" * 400 + "K", "9" * 5000])
 def test_bad_counts(value: object) -> None:
     with pytest.raises(ValueError, match="count"):
         parse_count(value)

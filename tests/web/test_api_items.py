@@ -119,6 +119,14 @@ def test_invalid_items_are_422_with_every_reason_and_nothing_is_stored(
         (b'"x"', "application/json", 422, "item object"),
         (b'{"items": {}}', "application/json", 422, "list"),
         (b'{"items": [], "more": 1}', "application/json", 422, "unexpected keys"),
+        (b'{"text": "x", "likes": ' + b"9" * 5000 + b"}", "application/json", 400, "digits"),
+        (
+            b'{"text": "x", "title": ' + b"[" * 600 + b"]" * 600 + b"}",
+            "application/json",
+            422,
+            "title",
+        ),
+        (b'{"text": "x", "likes": "' + b"1" * 400 + b'K"}', "application/json", 422, "likes"),
     ],
 )
 def test_malformed_bodies_say_what_is_wrong(

@@ -103,3 +103,34 @@ def test_tip_form_errors_are_shown(signed_in: Callable[[str], TestClient]) -> No
     assert "Chưa gửi được" in response.text and "ghi chú" in response.text
     response = client.post("/tips", data={"url": "https://x.vn/a"})
     assert response.status_code == 403  # no CSRF token
+
+
+def test_a_malformed_link_is_a_clear_422(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("reviewer_dh")
+    headers = {"X-CSRF-Token": _csrf(client)}
+    response = client.post(
+        "/api/v1/tips", json={"url": "http://[::1", "text": "x"}, headers=headers
+    )
+    assert response.status_code == 422, response.text
+    assert "url: 'http://[::1' is not a valid URL" in response.json()["detail"]
+    page = client.get("/tips")
+    response = client.post(
+        "/tips",
+        data={"csrf_token": csrf_of(page.text), "url": "https://[oops/", "text": "", "note": "n"},
+    )
+    assert response.status_code == 422
+    assert "Đường dẫn &#39;https://[oops/&#39; không hợp lệ" in response.text
+
+
+def test_tip_errors_name_the_tip_fields(signed_in: Callable[[str], TestClient]) -> None:
+    client = signed_in("reviewer_dh")
+    headers = {"X-CSRF-Token": _csrf(client)}
+    response = client.post("/api/v1/tips", json={"text": "x", "likes": 3}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"] == ["likes: unknown field (known fields: url, text, note)"]
+    response = client.post(
+        "/api/v1/tips",
+        content=b'{"text": "x", "note": ' + b"9" * 5000 + b"}",
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and "too many digits" in response.json()["detail"]

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from soitin.detect.catalog import BENCHMARKS, CATALOG, PRODUCT
@@ -32,7 +33,7 @@ def _print_json(data: Any) -> None:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    _err.print(f"[red]{exc}[/red]")
+    _err.print(f"[red]{escape(str(exc))}[/red]")  # messages quote file and user text
     return typer.Exit(code=1)
 
 

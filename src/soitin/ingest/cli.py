@@ -9,8 +9,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from soitin.db import open_database, require_current_schema
 from soitin.db.engine import Database
@@ -36,7 +38,8 @@ def _clear_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SoitinError as exc:
-            err.print(f"[bold red]Lỗi / Error:[/] {exc}", highlight=False)
+            # Escaped: messages quote feed and file text ("[/b]" would be read as markup).
+            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -83,12 +86,12 @@ def feeds_cmd(
         table = Table("feed", "status", "new", "dup", "refused", "error")
         for r in results:
             table.add_row(
-                r.source_name,
+                Text(r.source_name),
                 r.status,
                 str(r.inserted),
                 str(r.duplicates),
                 str(len(r.rejected)),
-                r.error or (str(r.rejected[0]) if r.rejected else ""),
+                Text(r.error or (str(r.rejected[0]) if r.rejected else "")),
             )
         console.print(table)
 
@@ -144,7 +147,7 @@ def file_cmd(
         transient=True,
         disable=not show_bar,
     ) as progress:
-        task = progress.add_task(path.name, total=size)
+        task = progress.add_task(escape(path.name), total=size)
         result = import_file(
             database,
             target,
@@ -161,6 +164,7 @@ def file_cmd(
         f"{result.inserted:,} new, {result.duplicates:,} already there, "
         f"{result.rejected:,} refused.",
         highlight=False,
+        markup=False,
     )
     if result.columns:
         used = ", ".join(f"{k}←{v}" for k, v in result.columns.items())
@@ -201,8 +205,8 @@ def source_list() -> None:
         table.add_row(
             str(s.id),
             s.kind,
-            s.name,
-            s.unit_code or "-",
+            Text(s.name),
+            Text(s.unit_code or "-"),
             "yes" if s.enabled else "no",
             f"{s.poll_interval_s // 60} min" if s.kind == SourceKind.FEED.value else "-",
             _when(s.last_attempt_at),
@@ -211,7 +215,7 @@ def source_list() -> None:
             f"{s.items_total:,}",
             f"{s.items_per_day:g}",
             str(s.active_tokens),
-            s.last_error or "",
+            Text(s.last_error or ""),
         )
     console.print(table)
 
@@ -245,7 +249,9 @@ def source_add(
             is_outlet=outlet,
         )
         source_id = source.id
-    console.print(f"Source {name!r} ({kind}) added with id {source_id}.", highlight=False)
+    console.print(
+        f"Source {name!r} ({kind}) added with id {source_id}.", highlight=False, markup=False
+    )
 
 
 @source_app.command("token")
@@ -262,7 +268,11 @@ def source_token(
         target = get_source(session, source)
         raw = issue_token(session, target, name=name)
         source_name = target.name
-    console.print(f"Token for {source_name!r} (printed once, keep it secret):", highlight=False)
+    console.print(
+        f"Token for {source_name!r} (printed once, keep it secret):",
+        highlight=False,
+        markup=False,
+    )
     console.print(raw, highlight=False, markup=False, soft_wrap=True)
 
 

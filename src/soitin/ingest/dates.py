@@ -2,7 +2,9 @@
 
 Vietnamese sites write the day first (`12/05/2025 08:30`), often with a weekday
 (`Thứ hai, 12/5/2025, 08:30 (GMT+7)`) or in words (`ngày 12 tháng 5 năm 2025`), and use
-`SA`/`CH` (sáng/chiều) for AM/PM. Times without a zone are local Vietnamese time.
+`SA`/`CH` (sáng/chiều) for AM/PM. Feeds also write English month names (`12 May 2025`,
+`May 12, 2025`). Times without a zone are local Vietnamese time. An impossible date
+(`30/02/2025`) is an error, never rolled over into another day.
 
 Plausibility: a year outside 1970..2100 is refused, and a bare number is an epoch time only
 as seconds (10 digits) or milliseconds (13 digits) from 1_000_000_000 (09/09/2001) to before
@@ -25,6 +27,11 @@ _YMD = re.compile(r"(?<!\d)(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\
 _WORDS = re.compile(
     r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,|năm)?\s*(\d{4})(?!\d)", re.IGNORECASE
 )
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = rf"({'|'.join(_MONTHS)})[a-z]*\.?"
+# English month names, as feeds write dates without a time: "12 May 2025", "May 12, 2025".
+_DAY_MONTH = re.compile(rf"(?<!\w)(\d{{1,2}})[\s\-]+{_MONTH}[\s\-,]+(\d{{4}})(?!\d)", re.I)
+_MONTH_DAY = re.compile(rf"(?<!\w){_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I)
 _TIME = re.compile(
     r"(?<!\d)(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{2})(?:\s*:\s*(\d{2}))?(?:\s*(SA|CH|AM|PM)\b)?",
     re.IGNORECASE,
@@ -107,6 +114,10 @@ def _parse_vietnamese(text: str, default_tz: tzinfo) -> datetime:
     found = _DMY.search(rest) or _WORDS.search(rest)
     if found:
         day, month, year = (int(g) for g in found.groups())
+    elif found := _DAY_MONTH.search(rest):
+        day, month, year = int(found[1]), _month_number(found[2]), int(found[3])
+    elif found := _MONTH_DAY.search(rest):
+        day, month, year = int(found[2]), _month_number(found[1]), int(found[3])
     else:
         found = _YMD.search(rest)
         if not found:
@@ -142,6 +153,10 @@ def _parse_vietnamese(text: str, default_tz: tzinfo) -> datetime:
         return datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError as exc:
         raise ValueError(f"{_short(text)} is not a valid date: {exc}") from exc
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS.index(name[:3].lower()) + 1
 
 
 def _fixed_zone(sign: str, hours: str, minutes: str | None) -> timezone:

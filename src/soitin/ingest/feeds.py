@@ -10,15 +10,16 @@ a 304 hide items that were not stored.
 
 from __future__ import annotations
 
-import calendar
+import codecs
 import hashlib
 import io
 import logging
+import re
 import threading
 import xml.etree.ElementTree as ET  # noqa: S405 - only serialises a tree defusedxml parsed
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -65,6 +66,8 @@ ACCEPT = (
 MAX_ENTRY_RAW_CHARS = 4 * MAX_TEXT_CHARS
 #: Dates further ahead than this are treated as missing (clock or typing errors).
 FUTURE_SLACK = timedelta(days=1)
+# A language code as items store it: "vi", "en", "zh" (from "vi-VN", "vi_VN", "EN-us").
+_LANGUAGE = re.compile(r"^[a-z]{2,8}$")
 
 
 class FeedError(InvalidInputError):
@@ -118,33 +121,84 @@ def _check_xml(content: bytes) -> ET.Element:
 
 
 def _parse_error_message(content: bytes, exc: ET.ParseError) -> str:
-    declared = _declared_encoding(content)
-    if declared:
-        try:
-            content.decode(declared)
-        except UnicodeDecodeError as bad:
-            return (
-                f"The feed declares the encoding {declared!r} but is not valid {declared} "
-                f"(byte 0x{content[bad.start]:02x} at offset {bad.start})."
-            )
-        except LookupError:
-            return f"The feed declares an unknown encoding {declared!r}."
+    named = _document_encoding(content)
+    if named is None:
+        # No BOM, no declaration, and no charset from the server (one would have been
+        # applied already, see `_apply_charset`): XML is UTF-8 then.
+        encoding = "utf-8"
+        says = "declares no encoding and the server sent no charset, so it must be UTF-8, but it"
+    else:
+        encoding, how = named
+        says = (
+            f"declares the encoding {encoding!r} but"
+            if how == "declaration"
+            else f"starts with a {encoding} byte order mark but"
+        )
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError as bad:
+        return (
+            f"The feed {says} is not valid {encoding} "
+            f"(byte 0x{content[bad.start]:02x} at offset {bad.start})."
+        )
+    except LookupError:
+        return f"The feed declares an unknown encoding {encoding!r}."
     return f"The feed is not well-formed XML: {exc}."
 
 
-def _declared_encoding(content: bytes) -> str | None:
+def _document_encoding(content: bytes) -> tuple[str, str] | None:
+    """The encoding the document names for itself and how ("bom" or "declaration"), or None
+    when it names none."""
     head = content[:200]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if not head.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml"):
-        return "utf-8"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "bom"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", "bom"
+    if not head.startswith(b"<?xml"):
+        return None
     end = head.find(b"?>")
     decl = head[: end if end > 0 else len(head)].decode("ascii", "replace")
     for quote in ('"', "'"):
         marker = f"encoding={quote}"
         if marker in decl:
-            return decl.split(marker, 1)[1].split(quote, 1)[0].strip() or None
-    return "utf-8"
+            value = decl.split(marker, 1)[1].split(quote, 1)[0].strip()
+            return (value, "declaration") if value else None
+    return None
+
+
+def _apply_charset(content: bytes, charset: str | None) -> bytes:
+    """The document as UTF-8 when only the server's Content-Type charset names its encoding.
+
+    A byte order mark or an XML declaration naming an encoding wins over the HTTP charset:
+    it travels with the document and is what the publisher's software wrote, while servers
+    often add a default charset that is wrong (RFC 7303 ranks the header first; feed
+    readers in practice follow the document). Without either, the charset is used.
+    """
+    if not charset or _document_encoding(content) is not None:
+        return content
+    try:
+        text = content.decode(charset)
+    except LookupError:
+        raise FeedError(
+            f"The server's Content-Type header names the charset {charset!r}, which Python "
+            "does not know."
+        ) from None
+    except UnicodeDecodeError as bad:
+        raise FeedError(
+            f"The server's Content-Type header names the charset {charset!r} (the feed "
+            f"declares none) but the feed is not valid {charset} "
+            f"(byte 0x{content[bad.start]:02x} at offset {bad.start})."
+        ) from None
+    return text.encode("utf-8")
+
+
+def _charset(content_type: str | None) -> str | None:
+    """The `charset` parameter of a Content-Type header, if any."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
 
 
 def _cut_oversized(root: ET.Element) -> tuple[list[int], list[RowError]]:
@@ -173,14 +227,22 @@ def _cut_oversized(root: ET.Element) -> tuple[list[int], list[RowError]]:
 
 
 def parse_feed(
-    content: bytes, url: str, *, language: str = "vi", now: datetime | None = None
+    content: bytes,
+    url: str,
+    *,
+    language: str = "vi",
+    now: datetime | None = None,
+    charset: str | None = None,
 ) -> ParsedFeed:
     """Parse feed bytes fetched from `url` into items; raises `FeedError` for unusable feeds.
 
-    Entries that fail validation (too long, no content, ...) are returned in `rejected`
-    with their 1-based position in the feed; the other entries are kept.
+    `charset` is the one the server's Content-Type header named, used when the document
+    names no encoding itself. Entries that cannot be used (too long, no content, a value
+    that breaks parsing) are returned in `rejected` with their 1-based position in the feed
+    and the reason; the other entries are kept.
     """
     now = now or utcnow()
+    content = _apply_charset(content, charset)
     root = _check_xml(content)
     kept, rejected = _cut_oversized(root)
     if rejected:
@@ -196,7 +258,7 @@ def parse_feed(
         raise FeedError(
             f"The document is XML but not an RSS or Atom feed (root element <{_local(root.tag)}>)."
         )
-    feed_language = (parsed.feed.get("language") or language or "vi").split("-")[0][:8]
+    feed_language = _feed_language(parsed.feed.get("language"), language)
     items: list[IncomingItem] = []
     for position, entry in enumerate(parsed.entries):
         number = kept[position] if position < len(kept) else position + 1
@@ -204,9 +266,22 @@ def parse_feed(
             items.append(_entry_item(entry, url, feed_language, now))
         except ValidationError as exc:
             rejected.append(RowError(number, "; ".join(describe_validation_error(exc))))
+        except Exception as exc:  # one odd entry must not cost the feed its other entries
+            log.warning("entry %d of feed %s cannot be read", number, url, exc_info=True)
+            rejected.append(RowError(number, f"the entry cannot be read: {exc}"))
     rejected.sort(key=lambda error: error.line)
     title = html_to_line(parsed.feed.get("title") or "") or None
     return ParsedFeed(title=title, items=items, rejected=rejected)
+
+
+def _feed_language(value: object, default: str) -> str:
+    """`vi` from `vi-VN`, `vi_VN` or `VI`; the default for what is no language code."""
+    for candidate in (value, default):
+        if isinstance(candidate, str):
+            code = re.split(r"[-_]", candidate.strip(), maxsplit=1)[0].lower()
+            if _LANGUAGE.match(code):
+                return code
+    return "vi"
 
 
 def _entry_item(entry: Any, feed_url: str, language: str, now: datetime) -> IncomingItem:
@@ -242,34 +317,34 @@ def _escape(text: str) -> str:
 def _absolute_link(link: object, base: str) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(base, link.strip())
+        parts = urlsplit(absolute)
+    except ValueError:  # "http://[bao.example/2": an unclosed IPv6 bracket; treated as no link
+        return None
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return None  # javascript:, data:, mailto: ... are not links we keep
     return absolute if len(absolute) <= 2048 else None
 
 
 def _entry_time(entry: Any, now: datetime) -> datetime | None:
-    moment: datetime | None = None
+    """The entry's first date our parser reads; None when there is none, or it is impossible.
+
+    feedparser's own `*_parsed` dates are not used: it rolls impossible dates over into other
+    ones (2025-02-30 became 2025-03-02, 10000-01-01 became 2010-11-01), and a wrong date is
+    worse than none.
+    """
     for key in ("published", "updated", "created", "dc_date"):
         raw = entry.get(key)
         if not raw:
             continue
         try:
             moment = parse_datetime(raw)
-        except ValueError:
-            moment = None
+        except (ValueError, OverflowError):
+            continue
         if moment is not None:
-            break
-    if moment is None:
-        for key in ("published_parsed", "updated_parsed", "created_parsed"):
-            parsed = entry.get(key)
-            if parsed:
-                moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-                break
-    if moment is not None and moment > now + FUTURE_SLACK:
-        return None
-    return moment
+            return None if moment > now + FUTURE_SLACK else moment
+    return None
 
 
 def poll_feed(
@@ -292,9 +367,20 @@ def poll_feed(
         if not source.url:
             raise FeedError("The feed source has no URL.")
         response = client.get(source.url, headers=headers)
-        parsed = None if response.not_modified else parse_feed(response.content, response.url)
+        parsed = (
+            None
+            if response.not_modified
+            else parse_feed(
+                response.content,
+                response.url,
+                charset=_charset(response.headers.get("content-type")),
+            )
+        )
     except (FetchError, FeedError) as exc:
         return _failed(database, source, now, result, str(exc))
+    except Exception as exc:  # a parser bug on odd input: this feed fails, the others go on
+        log.exception("reading feed %s failed", source.name)
+        return _failed(database, source, now, result, f"The feed cannot be read: {exc!r}")
 
     try:
         with database.transaction() as session:

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,10 +57,24 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "likes": ("reactions",),
 }
 DEFAULT_BATCH = 1000
-#: A CSV record (all its physical lines) longer than this is reported as broken quoting.
+#: A CSV record (all its physical lines) longer than this is refused as one row, too long.
 MAX_RECORD_CHARS = 2 * MAX_TEXT_CHARS + 10_000
+#: How far a quoted field that is still open is followed to see whether it closes (a record
+#: too long) or never does (a stray quote: its lines are read again as rows of their own).
+MAX_QUOTED_SCAN_CHARS = 10 * MAX_RECORD_CHARS
 MAX_REPORTED_ERRORS = 1000
+#: Undecodable bytes a UTF-8 file may have and still be read as UTF-8, as a share of its
+#: valid non-ASCII characters; a file in another encoding has far more bad bytes than that.
+MAX_BAD_UTF8_SHARE = 0.1
 _SAMPLE = 1 << 20
+_UTF8_NAMES = frozenset({"utf-8", "utf-8-sig"})
+# Bytes that could not be decoded, as the "surrogateescape" error handler leaves them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_DELIMITER_NAMES = {"\\t": "\t", "tab": "\t"}
+
+# The csv module refuses fields over 131,072 characters by default; a record this importer
+# accepts may hold one longer field (refused later as too long, as one row with its line).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_QUOTED_SCAN_CHARS))
 
 
 class ImportFileError(InvalidInputError):
@@ -103,7 +118,30 @@ def parse_mapping(specs: Sequence[str]) -> dict[str, str]:
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16/32 (BOM or NUL pattern), else charset detection."""
+    """UTF-8 (with or without BOM), UTF-16/32 (BOM or NUL pattern), else charset detection.
+
+    A file that is UTF-8 but for a few undecodable bytes is UTF-8: the lines holding them are
+    refused on import, each with its line number.
+    """
+    return _detect_encoding(path)[0]
+
+
+@dataclass(frozen=True)
+class _Utf8Scan:
+    """How a file decodes as UTF-8: its bad bytes, where the first is, and how much is good."""
+
+    bad: int
+    #: Continuation bytes of well-formed multi-byte characters (bytes minus characters).
+    continuation: int
+    first_offset: int
+    first_line: int
+
+    @property
+    def mostly_valid(self) -> bool:
+        return self.bad <= MAX_BAD_UTF8_SHARE * self.continuation
+
+
+def _detect_encoding(path: Path) -> tuple[str, _Utf8Scan | None]:
     with path.open("rb") as handle:
         head = handle.read(_SAMPLE)
         for bom, name in (
@@ -114,34 +152,67 @@ def detect_encoding(path: Path) -> str:
             (codecs.BOM_UTF16_BE, "utf-16"),
         ):
             if head.startswith(bom):
-                return name
+                return name, None
         if head:
             even, odd = head[0::2], head[1::2]
             if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
-                return "utf-16-le"
+                return "utf-16-le", None
             if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
-                return "utf-16-be"
-        if _is_utf8(handle, head):
-            return "utf-8"
+                return "utf-16-be", None
+        handle.seek(0)
+        scan = _scan_utf8(handle)
+        if scan.mostly_valid:
+            return "utf-8", scan
     best = from_bytes(head).best()
     if best is None or best.encoding is None:
         raise ImportFileError(
             f"Cannot tell the text encoding of {path.name}; give it with --encoding "
             "(e.g. utf-8, utf-16, windows-1258)."
         )
-    return str(best.encoding)
+    return str(best.encoding), scan
 
 
-def _is_utf8(handle: BinaryIO, head: bytes) -> bool:
+def _scan_utf8(handle: BinaryIO) -> _Utf8Scan:
+    """Decode the whole file as UTF-8: strictly (fast) up to the first bad byte, then with
+    "surrogateescape" to count the bad bytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head)
-        while chunk := handle.read(_SAMPLE):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    counting = False
+    bad = continuation = read = lines = 0
+    first_offset = first_line = 0
+    final = False
+    while not final:
+        chunk = handle.read(_SAMPLE)
+        final = not chunk
+        pending = decoder.getstate()[0]  # bytes of a character split between two chunks
+        start = read - len(pending)  # where `text` begins in the file
+        read += len(chunk)
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError:
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+            counting = True
+            chunk = pending + chunk
+            text = decoder.decode(chunk, final=final)
+        found = _UNDECODED.findall(text) if counting else []
+        if found and not bad:
+            index = text.index(found[0])
+            first_offset = start + len(text[:index].encode("utf-8", "surrogateescape"))
+            first_line = lines + text.count("\n", 0, index) + 1
+        elif not bad:
+            lines += text.count("\n")
+        bad += len(found)
+        continuation += len(chunk) - len(text)  # a bad byte is one byte and one character
+    return _Utf8Scan(bad, continuation, first_offset, first_line)
+
+
+def _undecoded_reason(text: str, encoding: str, where: str | None = None) -> str | None:
+    """Why `text` (decoded with "surrogateescape") is refused, or None when it decoded."""
+    found = _UNDECODED.search(text)
+    if found is None:
+        return None
+    byte = ord(found.group()) - 0xDC00
+    where = where or f"at column {found.start() + 1}"
+    return f"not valid {encoding}: byte 0x{byte:02x} {where} cannot be decoded"
 
 
 def _detect_format(path: Path, stream: TextIO) -> str:
@@ -187,10 +258,13 @@ def _resolve_columns(header: Sequence[str], mapping: Mapping[str, str]) -> dict[
     return columns
 
 
-def _csv_records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | RowError]]:
+def _csv_records(
+    stream: TextIO, delimiter: str, first_line: int = 1
+) -> Iterator[tuple[int, list[str] | RowError]]:
     """Records with the (1-based) line they start on. Broken quoting is reported and parsing
-    resumes at the next line, so one stray quote cannot swallow the rest of the file."""
-    lines = enumerate(stream, start=1)
+    resumes at the next line, so one stray quote cannot swallow the rest of the file; a
+    well-formed record that is too long is one refused row, its lines not read again."""
+    lines = enumerate(stream, start=first_line)
     replay: deque[tuple[int, str]] = deque()
 
     def next_line() -> tuple[int, str] | None:
@@ -200,16 +274,20 @@ def _csv_records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str
         start = first[0]
         taken = [first]
         size = len(first[1])
-        outcome = _parse_record(first[1], delimiter)
+        outcome = (
+            _parse_record(first[1], delimiter)
+            if size <= MAX_QUOTED_SCAN_CHARS
+            else RowError(start, _too_long(size, start, start))
+        )
         while outcome is None:
             # Inside a quoted field: only a line with an odd number of quotes can close it.
-            line = next_line() if size <= MAX_RECORD_CHARS else None
+            line = next_line() if size <= MAX_QUOTED_SCAN_CHARS else None
             if line is None:
                 outcome = RowError(start, "a quoted field is never closed (broken CSV quoting)")
                 break
             taken.append(line)
             size += len(line[1])
-            if line[1].count('"') % 2:
+            if line[1].count('"') % 2 and size <= MAX_QUOTED_SCAN_CHARS:
                 outcome = _parse_record("".join(text for _, text in taken), delimiter)
         if isinstance(outcome, RowError):
             reason = outcome.reason
@@ -217,9 +295,19 @@ def _csv_records(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str
                 reason = f"a quoted field opened on this line does not close properly ({reason})"
             replay.extendleft(reversed(taken[1:]))
             yield start, RowError(start, reason)
+        elif size > MAX_RECORD_CHARS:
+            yield start, RowError(start, _too_long(size, start, taken[-1][0]))
         else:
             for row in outcome:
                 yield start, row
+
+
+def _too_long(size: int, first: int, last: int) -> str:
+    lines = f" (lines {first}-{last})" if last > first else ""
+    return (
+        f"the row is too long: {size:,} characters{lines}; the limit is {MAX_RECORD_CHARS:,}, "
+        f"and {MAX_TEXT_CHARS:,} for its text"
+    )
 
 
 def _parse_record(text: str, delimiter: str) -> list[list[str]] | RowError | None:
@@ -245,7 +333,7 @@ def _lookup(obj: Mapping[str, Any], path: str) -> Any:
 
 
 def _jsonl_rows(
-    stream: TextIO, mapping: Mapping[str, str]
+    stream: TextIO, mapping: Mapping[str, str], encoding: str
 ) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     wanted = [
         (target, (mapping[target],) if target in mapping else (target, *ALIASES.get(target, ())))
@@ -255,6 +343,10 @@ def _jsonl_rows(
         text = line.strip().lstrip("\ufeff")
         if not text:
             continue
+        undecoded = _undecoded_reason(line, encoding)
+        if undecoded:
+            yield number, RowError(number, undecoded)
+            continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -262,6 +354,9 @@ def _jsonl_rows(
             continue
         except RecursionError:
             yield number, RowError(number, "not valid JSON: nested too deeply")
+            continue
+        except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
+            yield number, RowError(number, "not valid JSON: a number has too many digits")
             continue
         if not isinstance(obj, dict):
             yield number, RowError(number, f"a JSON object is expected, not {type(obj).__name__}")
@@ -290,13 +385,30 @@ def read_rows(
     """Open `path` and return the (empty) result header and an iterator of validated rows."""
     if not path.is_file():
         raise NotFoundError(f"There is no file {str(path)!r}.")
-    encoding = encoding or detect_encoding(path)
+    scan: _Utf8Scan | None = None
+    if encoding is None:
+        encoding, scan = _detect_encoding(path)
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding).name
     except LookupError:
         raise ImportFileError(f"Unknown text encoding {encoding!r}.") from None
+    separator = _delimiter(delimiter)
+    errors = "strict"
+    if codec in _UTF8_NAMES:
+        if scan is None:
+            with path.open("rb") as handle:
+                scan = _scan_utf8(handle)
+        if not scan.mostly_valid:
+            raise ImportFileError(
+                f"{path.name} is not valid {encoding}: {scan.bad:,} bytes cannot be decoded, "
+                f"the first on line {scan.first_line:,} (byte {scan.first_offset:,}); "
+                "give the right one with --encoding."
+            )
+        if scan.bad:
+            # Mostly UTF-8: each line holding an undecodable byte is refused with its number.
+            errors = "surrogateescape"
     raw = path.open("rb")
-    stream = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
+    stream = io.TextIOWrapper(raw, encoding=encoding, newline="", errors=errors)
     try:
         fmt = (fmt or _detect_format(path, stream)).lower()
         if fmt not in {"jsonl", "csv"}:
@@ -306,9 +418,9 @@ def read_rows(
         rows: Iterator[tuple[int, dict[str, Any] | RowError]]
         if fmt == "jsonl":
             result.columns = dict(mapping)
-            rows = _jsonl_rows(stream, mapping)
+            rows = _jsonl_rows(stream, mapping, encoding)
         else:
-            rows, result.columns = _csv_rows(stream, mapping, delimiter)
+            rows, result.columns = _csv_rows(stream, mapping, separator, encoding)
     except UnicodeDecodeError as exc:
         stream.close()
         raise ImportFileError(f"{path.name} is not valid {encoding}: {exc.reason}.") from None
@@ -339,8 +451,29 @@ def read_rows(
     return result, validated()
 
 
+def _undecoded_cell(record: Sequence[str], header: Sequence[str], encoding: str) -> str | None:
+    for name, cell in zip(header, record, strict=False):  # the record is never the longer
+        reason = _undecoded_reason(cell, encoding, f"in the column {name!r}")
+        if reason:
+            return reason
+    return None
+
+
+def _delimiter(value: str | None) -> str | None:
+    """One character; `\\t` or `tab` as typed for a tab; None to detect it."""
+    if value is None:
+        return None
+    value = _DELIMITER_NAMES.get(value.lower(), value)
+    if len(value) != 1 or value in {'"', "\r", "\n"}:
+        raise ImportFileError(
+            f"The CSV delimiter must be one character other than a quote or a line break "
+            f"(\\t or tab for a tab), not {value!r}."
+        )
+    return value
+
+
 def _csv_rows(
-    stream: TextIO, mapping: Mapping[str, str], delimiter: str | None
+    stream: TextIO, mapping: Mapping[str, str], delimiter: str | None, encoding: str
 ) -> tuple[Iterator[tuple[int, dict[str, Any] | RowError]], dict[str, str]]:
     header_line = ""
     header_number = 0
@@ -352,6 +485,9 @@ def _csv_rows(
     if delimiter is None:
         counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    undecoded = _undecoded_reason(header_line, encoding, "in the header row")
+    if undecoded:
+        raise ImportFileError(f"The CSV file is {undecoded}; give the right one with --encoding.")
     try:
         header = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter, strict=True))
     except csv.Error as exc:
@@ -361,15 +497,16 @@ def _csv_rows(
     sep = delimiter
 
     def rows() -> Iterator[tuple[int, dict[str, Any] | RowError]]:
-        for start, record in _csv_records(stream, sep):
-            number = start + header_number
+        for number, record in _csv_records(stream, sep, first_line=header_number + 1):
             if isinstance(record, RowError):
-                yield number, RowError(number, record.reason)
+                yield number, record
             elif len(record) > len(header):
                 yield (
                     number,
                     RowError(number, f"{len(record)} fields, but the header has {len(header)}"),
                 )
+            elif undecoded := _undecoded_cell(record, header, encoding):
+                yield number, RowError(number, undecoded)
             else:
                 yield (
                     number,

@@ -6,8 +6,10 @@ stores them. The author handle travels only this far: it is replaced by a keyed 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -57,6 +59,9 @@ _MULTIPLIERS = {
     "tỉ": 1_000_000_000,
 }
 MAX_COUNT = 2**31 - 1
+#: A written count longer than this (separators included) is refused unread: Python itself
+#: refuses to convert more than 4,300 digits, and no real count comes near either limit.
+MAX_COUNT_DIGITS = 1000
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,10 @@ def _url(value: Any) -> Any:
         return value
     if len(value) > MAX_URL_CHARS:
         raise ValueError(f"the URL is longer than {MAX_URL_CHARS} characters")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # "http://[::1": an unclosed IPv6 bracket
+        raise ValueError(f"{value[:80]!r} is not a valid URL ({exc})") from None
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"{value[:80]!r} is not an absolute http(s) URL")
     host = parts.hostname or ""
@@ -142,11 +150,15 @@ def parse_count(value: Any) -> int:
         if not found:
             raise ValueError(f"{value[:40]!r} is not a count")
         digits, suffix = found.groups()
+        if len(digits) > MAX_COUNT_DIGITS:
+            raise ValueError(f"{value[:40]!r} has too many digits to be a count")
         if suffix:
             # With a suffix the separator is a decimal mark: "1,2K" = 1200.
-            number = int(
-                float(re.sub(r"[.,]", ".", digits.replace(" ", ""))) * _MULTIPLIERS[suffix.lower()]
-            )
+            scaled = float(re.sub(r"[.,]", ".", digits.replace(" ", "")))
+            scaled *= _MULTIPLIERS[suffix.lower()]
+            if not math.isfinite(scaled):
+                raise ValueError(f"{value[:40]!r} is not a plausible count")
+            number = int(scaled)
         else:
             # Without one it groups thousands: "1.234" = "1,234" = 1234.
             number = int(re.sub(r"[.,\s]", "", digits))
@@ -206,13 +218,16 @@ class IncomingItem(BaseModel):
 FIELDS: tuple[str, ...] = tuple(IncomingItem.model_fields)
 
 
-def describe_validation_error(exc: ValidationError) -> list[str]:
-    """One short reason per problem, e.g. `published_at: '32/13/2025' is not a valid date`."""
+def describe_validation_error(exc: ValidationError, fields: Sequence[str] = FIELDS) -> list[str]:
+    """One short reason per problem, e.g. `published_at: '32/13/2025' is not a valid date`.
+
+    An unknown field is answered with the known `fields` (an item's, unless told otherwise).
+    """
     reasons = []
     for error in exc.errors(include_url=False, include_input=False):
         where = ".".join(str(part) for part in error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = f"unknown field (known fields: {', '.join(FIELDS)})"
+            message = f"unknown field (known fields: {', '.join(fields)})"
         reasons.append(f"{where}: {message}" if where else message)
     return reasons

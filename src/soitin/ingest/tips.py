@@ -28,6 +28,7 @@ from soitin.review import audit
 
 __all__ = [
     "MAX_NOTE_CHARS",
+    "TIP_FIELDS",
     "TipIn",
     "TipResult",
     "TipView",
@@ -83,6 +84,10 @@ class TipIn(BaseModel):
         return self
 
 
+#: The names a tip may use (an unknown one is answered with these, not an item's fields).
+TIP_FIELDS: tuple[str, ...] = tuple(TipIn.model_fields)
+
+
 @dataclass(frozen=True)
 class TipResult:
     """The tip's item, whether it was new, and its source."""
@@ -94,7 +99,10 @@ class TipResult:
 
 def platform_of(url: str | None) -> str:
     """`facebook`, `tiktok`, `youtube`, `zalo`, ... from a link's host; else `web`."""
-    host = (urlsplit(url).hostname or "") if url else ""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # "http://[::1": no host to read
+        host = ""
     host = host.lower().removeprefix("www.").removeprefix("m.")
     for domain, name in _PLATFORMS.items():
         if host == domain or host.endswith("." + domain):
@@ -110,9 +118,16 @@ def submit_tip(
     if unit is None:
         raise NotFoundError("The sender's unit does not exist.")
     try:
-        row = IncomingItem(url=tip.url, text=tip.text, platform=platform_of(tip.url))
+        row = IncomingItem(url=tip.url, text=tip.text)
     except ValidationError as exc:
-        raise InvalidInputError("; ".join(describe_validation_error(exc))) from None
+        reasons = "; ".join(describe_validation_error(exc))
+        if any(error["loc"] == ("url",) for error in exc.errors()):
+            raise InvalidInputError(
+                reasons, key="tip.bad_link", value=(tip.url or "")[:80]
+            ) from None
+        raise InvalidInputError(reasons) from None
+    # The platform is read from the link once it is known to be one.
+    row = row.model_copy(update={"platform": platform_of(row.url)})
     source = tip_source_for_unit(session, unit)
     stored = store_items(session, source, [row], key=key)
     item_id = ids_for_keys(session, source.id, stored.keys)[stored.keys[0]]

@@ -22,11 +22,34 @@ def well_formed(text: str) -> str:
 
 
 def well_formed_data(value: Any) -> Any:
-    """`value` (JSON-like: dicts, lists, strings, numbers) with every string made well-formed."""
-    if isinstance(value, str):
-        return well_formed(value)
-    if isinstance(value, dict):
-        return {well_formed_data(k): well_formed_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [well_formed_data(v) for v in value]
-    return value
+    """`value` (JSON-like: dicts, lists, strings, numbers) with every string made well-formed.
+
+    Walks with a stack of its own, not by recursion: JSON nested a few hundred levels deep
+    parses fine but would exhaust Python's recursion limit here.
+    """
+    if not isinstance(value, dict | list | tuple):
+        return _leaf(value)
+    root = _empty_like(value)
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    while pending:
+        original, copy = pending.pop()
+        pairs = original.items() if isinstance(original, dict) else enumerate(original)
+        for key, child in pairs:
+            if isinstance(child, dict | list | tuple):
+                new = _empty_like(child)
+                pending.append((child, new))  # filled later; its place in `copy` is kept now
+            else:
+                new = _leaf(child)
+            if isinstance(copy, dict):
+                copy[_leaf(key)] = new
+            else:
+                copy.append(new)
+    return root
+
+
+def _leaf(value: Any) -> Any:
+    return well_formed(value) if isinstance(value, str) else value
+
+
+def _empty_like(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> dict[Any, Any] | list[Any]:
+    return {} if isinstance(value, dict) else []

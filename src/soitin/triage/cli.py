@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import select
 
 from soitin.db import open_database, require_current_schema
@@ -33,7 +34,7 @@ def _clear_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SoitinError as exc:
-            err.print(f"[bold red]Lỗi / Error:[/] {exc}", highlight=False)
+            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -77,6 +77,8 @@ async def read_json_body(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
         ) from None
     except RecursionError:
         raise BadJsonError("The body is not valid JSON: nested too deeply.") from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
+        raise BadJsonError("The body is not valid JSON: a number has too many digits.") from None
 
 
 def _check_token(database: Database, token: str) -> None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from soitin.errors import InvalidInputError
 from soitin.ingest.incoming import describe_validation_error
-from soitin.ingest.tips import MAX_NOTE_CHARS, TipIn, recent_tips, submit_tip
+from soitin.ingest.tips import MAX_NOTE_CHARS, TIP_FIELDS, TipIn, recent_tips, submit_tip
 from soitin.web.api.items import BadJsonError, UnsupportedMediaTypeError, read_json_body
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip
@@ -62,7 +62,7 @@ def _tip_or_errors(values: dict[str, Any], lang: str | None = None) -> TipIn | l
         return TipIn.model_validate(values)
     except ValidationError as exc:
         if lang is None:
-            return describe_validation_error(exc)
+            return describe_validation_error(exc, TIP_FIELDS)
         return validation_messages(exc.errors(include_url=False), lang)
 
 
