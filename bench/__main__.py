@@ -27,6 +27,7 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
         ["--posts", "2000", "--naive-posts", "200", "--items", "2000", "--worker-rounds", "1"],
     ),
     "stories": ([], ["--first", "5000", "--total", "20000", "--probe", "500"]),
+    "campaign": ([], ["--posts", "3000", "--step", "1000"]),
     "claims": ([], ["--stories", "5000", "--claims", "2", "--reference", "500"]),
     "alerts": (["--days", "2", "--seeds", "1", "2"], ["--days", "1", "--seeds", "1"]),
     "web": ([], ["--items", "20000", "--runs", "10"]),

@@ -11,7 +11,7 @@ import pytest
 
 from soitin.settings import shared_data_dir
 from soitin.stories.canonical import canonical_text, exact_key
-from soitin.stories.index import BandIndex
+from soitin.stories.index import MAX_CANDIDATES, BandIndex
 from soitin.stories.minhash import BANDS, band_keys, estimate_jaccard, signatures
 from soitin.text.fold import fold_diacritics
 from tests.conftest import IN_CI
@@ -64,6 +64,24 @@ def test_band_index_finds_signatures_sharing_a_key() -> None:
     assert index.lookup(probe[:1]) == [{7, 999}]
     index.compact()
     assert index.lookup(probe) == [{7, 999}, set(), {250, 3}]
+
+
+def test_a_text_is_compared_with_the_signatures_sharing_most_keys_at_most() -> None:
+    """A template spun into thousands of wordings fills some keys with thousands of variants:
+    each new text meets at most MAX_CANDIDATES of them, those sharing the most keys first."""
+    index = BandIndex()
+    rng = np.random.default_rng(9)
+    common = rng.integers(-(2**62), 2**62, size=BANDS, dtype=np.int64)
+    crowd = 500
+    keys = np.tile(common, (crowd, 1))
+    keys[:, 2:] = rng.integers(-(2**62), 2**62, size=(crowd, BANDS - 2), dtype=np.int64)
+    index.add(keys, np.repeat(np.arange(crowd, dtype=np.int32), BANDS))  # 500 share keys 0-1
+    near = common.copy()
+    near[2:12] = rng.integers(-(2**62), 2**62, size=10, dtype=np.int64)
+    index.add(near[None, :], np.full(BANDS, 9_000, dtype=np.int32))  # shares 14 keys
+    found = index.lookup(common[None, :])[0]
+    assert len(found) == MAX_CANDIDATES and 9_000 in found
+    assert index.lookup(common[None, :], limit=crowd + 1)[0] == set(range(crowd)) | {9_000}
 
 
 def _shared_posts() -> list[str]:

@@ -11,6 +11,7 @@ correctness: the insert of a new story's keys finds any owner the copy missed.
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 import weakref
@@ -25,11 +26,13 @@ from sqlalchemy.orm import Session
 from soitin.db.models import StorySignature
 from soitin.stories.minhash import NUM_PERM, band_keys
 
-__all__ = ["BandIndex", "forget_indexes", "index_for", "sync_index"]
+__all__ = ["MAX_CANDIDATES", "BandIndex", "forget_indexes", "index_for", "sync_index"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 
+#: Candidates compared with each new text, at most (see `BandIndex.lookup`).
+MAX_CANDIDATES = 48
 #: Ids missing below the newest seen id are looked for again for this long.
 GAP_TTL_SECONDS = 600.0
 MAX_GAPS = 10_000
@@ -77,13 +80,19 @@ class BandIndex:
             order = np.argsort(keys, kind="stable")
             self._runs = [(keys[order], ids[order])]
 
-    def lookup(self, keys: I64) -> list[set[int]]:
-        """For each row of `keys` (n, bands): the signature ids sharing at least one key."""
+    def lookup(self, keys: I64, limit: int = MAX_CANDIDATES) -> list[set[int]]:
+        """For each row of `keys` (n, bands): the signature ids sharing at least one key, at
+        most `limit` of them, those sharing the most keys first (the likeliest near-copies).
+
+        A key held by many signatures (a template spun into thousands of wordings gives
+        such keys) counts only its `limit` newest: comparing each post with every variant
+        of a campaign made assignment slow down with every post.
+        """
         keys = np.asarray(keys, dtype=np.int64)
         n = keys.shape[0]
-        out: list[set[int]] = [set() for _ in range(n)]
+        shared: list[dict[int, int]] = [{} for _ in range(n)]
         if not n:
-            return out
+            return []
         flat = keys.ravel()
         width = keys.shape[1] if keys.ndim == 2 else 1
         # Sorted probes walk each run in order: far fewer cache misses than random probes.
@@ -91,16 +100,16 @@ class BandIndex:
         probes = flat[order]
         for run_keys, run_ids in self._runs:
             left = np.searchsorted(run_keys, probes, side="left")
-            inside = left < len(run_keys)
-            hit = np.zeros(len(probes), dtype=bool)
-            hit[inside] = run_keys[left[inside]] == probes[inside]
-            for j in np.flatnonzero(hit).tolist():
-                start, key = int(left[j]), probes[j]
-                end = start + 1
-                while end < len(run_keys) and run_keys[end] == key:
-                    end += 1
-                out[int(order[j]) // width].update(run_ids[start:end].tolist())
-        return out
+            right = np.searchsorted(run_keys, probes, side="right")
+            for j in np.flatnonzero(right > left).tolist():
+                start, end = int(left[j]), int(right[j])
+                counts = shared[int(order[j]) // width]
+                for sid in run_ids[max(start, end - limit) : end].tolist():
+                    counts[sid] = counts.get(sid, 0) + 1
+        return [
+            set(c) if len(c) <= limit else set(heapq.nlargest(limit, c, key=c.__getitem__))
+            for c in shared
+        ]
 
 
 @dataclass
