@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
+from soitin.cli_errors import clear_errors
 from soitin.db import open_database, require_current_schema
 from soitin.errors import SoitinError
 from soitin.settings import Settings, get_settings, load_settings
@@ -36,21 +36,6 @@ app.add_typer(db_app, name="db")
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def clear_errors(func: F) -> F:
-    """Turn our errors into one sentence on stderr and exit code 1, no traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SoitinError as exc:
-            # Escaped: messages quote user and file text ("[/b]" would be read as markup).
-            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def settings() -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,10 +13,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 from rich.text import Text
 
+from soitin.cli_errors import clear_errors
 from soitin.db import open_database, require_current_schema
 from soitin.db.engine import Database
 from soitin.db.models import SourceKind
-from soitin.errors import SoitinError
 from soitin.settings import Settings, get_settings
 
 ingest_app = typer.Typer(
@@ -30,19 +29,6 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 #: Files larger than this get a progress bar (on a terminal).
 PROGRESS_MIN_BYTES = 1 << 20
-
-
-def _clear_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SoitinError as exc:
-            # Escaped: messages quote feed and file text ("[/b]" would be read as markup).
-            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _settings() -> Settings:
@@ -61,7 +47,7 @@ def _when(value: Any) -> str:
 
 
 @ingest_app.command("feeds")
-@_clear_errors
+@clear_errors
 def feeds_cmd(
     loop: Annotated[bool, typer.Option("--loop", help="Keep polling on schedule.")] = False,
     force: Annotated[
@@ -107,7 +93,7 @@ def feeds_cmd(
 
 
 @ingest_app.command("file")
-@_clear_errors
+@clear_errors
 def file_cmd(
     path: Annotated[Path, typer.Argument(help="JSONL or CSV file.", show_default=False)],
     source: Annotated[str, typer.Option("--source", help="Name of the source to import into.")],
@@ -178,7 +164,7 @@ def file_cmd(
 
 
 @source_app.command("list")
-@_clear_errors
+@clear_errors
 def source_list() -> None:
     """List sources with their health (last attempt/success, failures, items per day)."""
     from soitin.ingest.sources import list_sources
@@ -221,7 +207,7 @@ def source_list() -> None:
 
 
 @source_app.command("add")
-@_clear_errors
+@clear_errors
 def source_add(
     name: Annotated[str, typer.Argument(help="Unique name (the outlet or page name).")],
     kind: Annotated[str, typer.Option(help="feed, file, api or tip.")] = "feed",
@@ -255,7 +241,7 @@ def source_add(
 
 
 @source_app.command("token")
-@_clear_errors
+@clear_errors
 def source_token(
     source: Annotated[str, typer.Argument(help="Source name or id.")],
     name: Annotated[str, typer.Option(help="A label for the token (who uses it).")] = "",
@@ -277,7 +263,7 @@ def source_token(
 
 
 @source_app.command("revoke-token")
-@_clear_errors
+@clear_errors
 def source_revoke_token(
     source: Annotated[str, typer.Argument(help="Source name or id.")],
     token_id: Annotated[

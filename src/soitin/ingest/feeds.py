@@ -192,15 +192,6 @@ def _apply_charset(content: bytes, charset: str | None) -> bytes:
     return text.encode("utf-8")
 
 
-def _charset(content_type: str | None) -> str | None:
-    """The `charset` parameter of a Content-Type header, if any."""
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip("\"'") or None
-    return None
-
-
 def _cut_oversized(root: ET.Element) -> tuple[list[int], list[RowError]]:
     """Remove entries whose raw text is far over the limit; return kept and refused numbers."""
     kept: list[int] = []
@@ -373,7 +364,7 @@ def poll_feed(
             else parse_feed(
                 response.content,
                 response.url,
-                charset=_charset(response.headers.get("content-type")),
+                charset=response.charset,
             )
         )
     except (FetchError, FeedError) as exc:

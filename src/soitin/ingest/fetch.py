@@ -74,6 +74,8 @@ class FetchResponse:
     headers: Mapping[str, str]
     content: bytes
     redirects: list[str] = field(default_factory=list)
+    #: The `charset` of the Content-Type header, if any (httpx's `charset_encoding`).
+    charset: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -354,6 +356,7 @@ class SafeClient:
                 headers={k.lower(): v for k, v in response.headers.items()},
                 content=content,
                 redirects=history,
+                charset=response.charset_encoding,
             )
 
     def post(

@@ -333,8 +333,10 @@ def _lookup(obj: Mapping[str, Any], path: str) -> Any:
 
 
 def _jsonl_rows(
-    stream: TextIO, mapping: Mapping[str, str], encoding: str
+    stream: TextIO, mapping: Mapping[str, str], lossy: str | None
 ) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+    """Rows of a JSONL stream; `lossy` names the encoding when the stream was decoded with
+    "surrogateescape" (lines with undecodable bytes are refused), None when strictly."""
     wanted = [
         (target, (mapping[target],) if target in mapping else (target, *ALIASES.get(target, ())))
         for target in FIELDS
@@ -343,8 +345,7 @@ def _jsonl_rows(
         text = line.strip().lstrip("\ufeff")
         if not text:
             continue
-        undecoded = _undecoded_reason(line, encoding)
-        if undecoded:
+        if lossy and (undecoded := _undecoded_reason(line, lossy)):
             yield number, RowError(number, undecoded)
             continue
         try:
@@ -407,6 +408,7 @@ def read_rows(
         if scan.bad:
             # Mostly UTF-8: each line holding an undecodable byte is refused with its number.
             errors = "surrogateescape"
+    lossy = encoding if errors == "surrogateescape" else None
     raw = path.open("rb")
     stream = io.TextIOWrapper(raw, encoding=encoding, newline="", errors=errors)
     try:
@@ -418,9 +420,9 @@ def read_rows(
         rows: Iterator[tuple[int, dict[str, Any] | RowError]]
         if fmt == "jsonl":
             result.columns = dict(mapping)
-            rows = _jsonl_rows(stream, mapping, encoding)
+            rows = _jsonl_rows(stream, mapping, lossy)
         else:
-            rows, result.columns = _csv_rows(stream, mapping, separator, encoding)
+            rows, result.columns = _csv_rows(stream, mapping, separator, lossy)
     except UnicodeDecodeError as exc:
         stream.close()
         raise ImportFileError(f"{path.name} is not valid {encoding}: {exc.reason}.") from None
@@ -473,7 +475,7 @@ def _delimiter(value: str | None) -> str | None:
 
 
 def _csv_rows(
-    stream: TextIO, mapping: Mapping[str, str], delimiter: str | None, encoding: str
+    stream: TextIO, mapping: Mapping[str, str], delimiter: str | None, lossy: str | None
 ) -> tuple[Iterator[tuple[int, dict[str, Any] | RowError]], dict[str, str]]:
     header_line = ""
     header_number = 0
@@ -485,8 +487,7 @@ def _csv_rows(
     if delimiter is None:
         counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    undecoded = _undecoded_reason(header_line, encoding, "in the header row")
-    if undecoded:
+    if lossy and (undecoded := _undecoded_reason(header_line, lossy, "in the header row")):
         raise ImportFileError(f"The CSV file is {undecoded}; give the right one with --encoding.")
     try:
         header = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter, strict=True))
@@ -505,7 +506,7 @@ def _csv_rows(
                     number,
                     RowError(number, f"{len(record)} fields, but the header has {len(header)}"),
                 )
-            elif undecoded := _undecoded_cell(record, header, encoding):
+            elif lossy and (undecoded := _undecoded_cell(record, header, lossy)):
                 yield number, RowError(number, undecoded)
             else:
                 yield (

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from soitin.cli_errors import clear_errors
 from soitin.errors import InvalidInputError
 
 __all__ = ["report_cmd"]
@@ -44,7 +45,6 @@ def report_cmd(
     ] = None,
 ) -> None:
     """Báo cáo định kỳ / write a unit's report for a period, or the scheduled reports."""
-    from soitin.cli import clear_errors
 
     if refresh_stats:
         clear_errors(_refresh)(since)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from soitin.report.document import ReportDocument, Table, response_line
-from soitin.report.safe_cell import csv_writer, neutralise_row
+from soitin.report.safe_cell import csv_writer
 
 __all__ = ["report_csv", "rows_csv", "table_csv"]
 
@@ -16,8 +16,7 @@ def rows_csv(rows: Iterable[list[Any] | tuple[Any, ...]]) -> bytes:
     """Rows as CSV bytes; every cell neutralised."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in neutralise_row(list(row))])
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

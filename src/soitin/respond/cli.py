@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from soitin.cli_errors import clear_errors
 from soitin.errors import InvalidInputError
 
 __all__ = ["publications_app"]
@@ -36,7 +37,6 @@ def import_cmd(
     ] = None,
 ) -> None:
     """Nhập số liệu tiếp cận / import a platform's insights export as reach snapshots."""
-    from soitin.cli import clear_errors
 
     clear_errors(_import)(file, platform, unit, at, day_first, column or [])
 

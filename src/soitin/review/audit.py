@@ -272,12 +272,12 @@ def export_csv(
             [
                 str(row.id),
                 row.at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
-                neutralise_cell(row.actor or ""),
-                neutralise_cell(row.action),
-                neutralise_cell(row.object_type or ""),
-                neutralise_cell(row.object_id or ""),
-                neutralise_cell(row.ip or ""),
-                neutralise_cell(json.dumps(row.detail, ensure_ascii=False, sort_keys=True)),
+                row.actor,
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.ip,
+                json.dumps(row.detail, ensure_ascii=False, sort_keys=True),
             ]
         )
         yield buffer.getvalue()

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from soitin.cli_errors import clear_errors
+
 app = typer.Typer(help="Xử lý vụ việc / review: triage, escalation, labels.", no_args_is_help=True)
 
 
@@ -19,7 +21,7 @@ def triage_cmd(
     hours: Annotated[int, typer.Option(help="Stories seen in the last N hours.")] = 24,
 ) -> None:
     """(Re)triage the stories seen recently: open or refresh their cases."""
-    from soitin.cli import clear_errors, console, db_session
+    from soitin.cli import console, db_session
     from soitin.db.models import Story
     from soitin.review.triage import triage_stories
 
@@ -41,7 +43,7 @@ def triage_cmd(
 @app.command("escalate-overdue")
 def escalate_cmd() -> None:
     """Mark overdue cases and escalate them to the parent unit's lead."""
-    from soitin.cli import clear_errors, console, db_session
+    from soitin.cli import console, db_session
     from soitin.review.triage import escalate_overdue
 
     @clear_errors
@@ -58,7 +60,7 @@ def labels_cmd(
     out: Annotated[Path | None, typer.Option(help="JSONL file (default: standard output).")] = None,
 ) -> None:
     """Write the reviewers' decisions as training labels (JSON lines)."""
-    from soitin.cli import clear_errors, db_session
+    from soitin.cli import db_session
     from soitin.review.labels import decided_labels
 
     @clear_errors

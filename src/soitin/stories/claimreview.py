@@ -16,7 +16,7 @@ from typing import Any
 
 from soitin.db.models import Verdict
 from soitin.errors import InvalidInputError
-from soitin.report.safe_cell import csv_writer, neutralise
+from soitin.report.safe_cell import csv_writer
 from soitin.text.fold import fold_diacritics
 
 __all__ = [
@@ -278,11 +278,6 @@ def parse_claims(data: str | bytes, filename: str = "") -> list[ClaimRecord]:
     return parse_claims_csv(text)
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    return str(neutralise("" if value is None else str(value)))
-
-
 def to_claims_csv(rows: Iterable[tuple[str | int, ClaimRecord]]) -> str:
     """CSV with columns id, text, verdict, url, publisher, reviewed_on, language."""
     out = io.StringIO()
@@ -290,8 +285,7 @@ def to_claims_csv(rows: Iterable[tuple[str | int, ClaimRecord]]) -> str:
     writer.writerow(["id", "text", "verdict", "url", "publisher", "reviewed_on", "language"])
     for claim_id, r in rows:
         writer.writerow(
-            [_cell(x) for x in (claim_id, r.text, r.verdict, r.url, r.publisher, r.reviewed_on)]
-            + [_cell(r.language)]
+            [claim_id, r.text, r.verdict, r.url, r.publisher, r.reviewed_on, r.language]
         )
     return out.getvalue()
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from soitin.cli_errors import clear_errors
+
 app = typer.Typer(
     help="Tìm kiếm / search: stored folded text and its full-text index.", no_args_is_help=True
 )
@@ -14,7 +16,7 @@ app = typer.Typer(
 @app.command("status")
 def status_cmd() -> None:
     """Print the folding version of the stored search text and this code's."""
-    from soitin.cli import clear_errors, console, db_session
+    from soitin.cli import console, db_session
     from soitin.text.reindex import reindex_status
 
     @clear_errors
@@ -54,7 +56,7 @@ def reindex_cmd(
         TimeRemainingColumn,
     )
 
-    from soitin.cli import clear_errors, console, settings
+    from soitin.cli import console, settings
     from soitin.db import open_database, require_current_schema
     from soitin.text.reindex import reindex_search, reindex_status
 

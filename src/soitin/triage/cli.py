@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from sqlalchemy import select
 
+from soitin.cli_errors import clear_errors
 from soitin.db import open_database, require_current_schema
 from soitin.db.engine import Database
 from soitin.db.models import AlertRule, Unit
-from soitin.errors import InvalidInputError, NotFoundError, SoitinError
+from soitin.errors import InvalidInputError, NotFoundError
 from soitin.settings import Settings, get_settings
 
 alerts_app = typer.Typer(
@@ -26,18 +25,6 @@ alerts_app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _clear_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SoitinError as exc:
-            err.print(f"[bold red]Lỗi / Error:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _open() -> tuple[Settings, Database]:
@@ -59,7 +46,7 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 @alerts_app.command("run")
-@_clear_errors
+@clear_errors
 def run(
     now: Annotated[
         str | None, typer.Option(help="Evaluate as of this ISO time (UTC if no offset).")
@@ -77,7 +64,7 @@ def run(
 
 
 @alerts_app.command("deliver")
-@_clear_errors
+@clear_errors
 def deliver_cmd() -> None:
     """Send the webhooks and e-mails that are due (retries included)."""
     from soitin.triage.delivery import deliver_pending
@@ -106,7 +93,7 @@ def _find_rule(database: Database, rule: str) -> int:
 
 
 @alerts_app.command("test")
-@_clear_errors
+@clear_errors
 def test_cmd(
     rule: Annotated[str, typer.Argument(help="The rule's number or exact name.")],
 ) -> None:
@@ -136,7 +123,7 @@ def test_cmd(
 
 
 @alerts_app.command("rules")
-@_clear_errors
+@clear_errors
 def rules_cmd() -> None:
     """List the alert rules of every unit, one per line."""
     _, database = _open()
