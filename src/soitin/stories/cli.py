@@ -8,7 +8,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +15,8 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soitin.errors import InvalidInputError, SoitinError
+from soitin.cli_errors import clear_errors
+from soitin.errors import InvalidInputError
 from soitin.settings import REPO_ROOT, Settings, get_settings
 from soitin.stories.claimreview import parse_claims
 from soitin.stories.evaluate import evaluate_files, match_posts
@@ -31,18 +31,6 @@ claims_app = typer.Typer(
 
 EVAL_DIR = REPO_ROOT / "tests" / "data" / "claims_eval"
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SoitinError as exc:
-            typer.echo(f"Lỗi / Error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _settings() -> Settings:
@@ -92,7 +80,7 @@ Threshold = Annotated[
 
 
 @claims_app.command("add")
-@_errors
+@clear_errors
 def add_command(
     text: Annotated[str, typer.Argument(help="The claim as it circulates.")],
     verdict: Annotated[str, typer.Option(help="false, misleading, true or unproven.")],
@@ -112,7 +100,7 @@ def add_command(
 
 
 @claims_app.command("import")
-@_errors
+@clear_errors
 def import_command(
     file: Annotated[Path, typer.Argument(help="ClaimReview JSON-LD (.json/.jsonld) or CSV.")],
     unit: Annotated[str | None, typer.Option(help="Code of the unit adding the claims.")] = None,
@@ -144,7 +132,7 @@ def _rematch_line(summary: dict[str, int]) -> str:
 
 
 @claims_app.command("export")
-@_errors
+@clear_errors
 def export_command(
     fmt: Annotated[str, typer.Option("--format", help="jsonld or csv.")] = "jsonld",
     output: Annotated[
@@ -164,7 +152,7 @@ def export_command(
 
 
 @claims_app.command("match")
-@_errors
+@clear_errors
 def match_command(
     text: Annotated[str, typer.Argument(help="The text to match.")],
     claims: Annotated[
@@ -202,7 +190,7 @@ def match_command(
 
 
 @claims_app.command("match-file")
-@_errors
+@clear_errors
 def match_file_command(
     claims_csv: Annotated[Path, typer.Argument(help="CSV: claim_id, claim_text, verdict.")],
     posts_csv: Annotated[Path, typer.Argument(help="CSV: post_id, text.")],
@@ -232,7 +220,7 @@ def _read_posts(path: Path) -> list[tuple[str, str]]:
 
 
 @claims_app.command("evaluate")
-@_errors
+@clear_errors
 def evaluate_command(
     claims: Annotated[Path, typer.Option(help="Claims CSV.")] = EVAL_DIR / "claims.csv",
     posts: Annotated[
@@ -258,7 +246,7 @@ def evaluate_command(
 
 
 @claims_app.command("match-stories")
-@_errors
+@clear_errors
 def match_stories_command(
     limit: Annotated[int, typer.Option(help="Stories per run.")] = 500,
 ) -> None:
