@@ -2,7 +2,8 @@
 triage) in posts/s on one core, on SQLite and PostgreSQL; the floor (parse + insert only);
 a naive reference pipeline measured in the same run (per-post underthesea segmentation,
 datasketch MinHash LSH, per-post model calls, a commit per post); and 1 vs 2 worker processes
-on PostgreSQL + RabbitMQ.
+on PostgreSQL + RabbitMQ, with the CPU the workers and the PostgreSQL server spend per item
+(read from /proc; the server's only when it runs on this machine).
 
 Prints one JSON line per figure. Usage:
     .venv/bin/python bench/pipeline.py [--posts 20000] [--naive-posts 1000] [--items 6000]
@@ -27,10 +28,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from soitin import pipeline as pipeline_module
 from soitin.db.engine import Database, make_engine
@@ -192,12 +194,47 @@ def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_workers(
-    n_workers: int, items: int, pg_url: str, amqp_url: str
-) -> tuple[float, float] | None:
-    """(Seconds for `n_workers` worker processes to process `items` queued items, and their
+def _cpu_seconds(pids: Sequence[int] | None) -> float:
+    """CPU seconds used so far by `pids`, or by this machine's PostgreSQL server processes
+    (their process titles start with "postgres") when `pids` is None; 0 without /proc."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    candidates = pids if pids is not None else [int(p) for p in _proc_pids()]
+    for pid in candidates:
+        try:
+            if pids is None and not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(
+                b"postgres"
+            ):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or not ours to read
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+def _proc_pids() -> list[str]:
+    try:
+        return [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+class WorkerRun(NamedTuple):
+    """One run of `n` workers: seconds in all, steady items/s, and CPU µs per item in the
+    steady part (workers; PostgreSQL's server processes, None when it is not on this host)."""
+
+    total: float
+    steady: float
+    worker_us: float | None
+    postgres_us: float | None
+
+
+def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> WorkerRun | None:
+    """Seconds for `n_workers` worker processes to process `items` queued items, and their
     steady rate in items/s: from 10% to 90% processed, so the workers' start-up — imports
-    and model loading, the same for one or two — does not count as throughput.)"""
+    and model loading, the same for one or two — does not count as throughput. The CPU the
+    workers and the PostgreSQL server spend per item in that part is read from /proc."""
     try:
         import pika
 
@@ -238,11 +275,16 @@ def run_workers(
             )
             for _ in range(n_workers)
         ]
+        pids = [proc.pid for proc in procs]
+        local_pg = make_url(pg_url).host in {None, "", "127.0.0.1", "localhost", "::1"}
         start = time.perf_counter()
-        # (time, items processed) every POLL_S. The count reads the whole items table (~10 ms
-        # at 10,000 items): polled every 0.1 s it took ~10 % of a core from the workers it
-        # measures. The 10 % and 90 % times are interpolated between samples instead.
-        samples: list[tuple[float, int]] = [(start, 0)]
+        # (time, items processed, worker CPU s, server CPU s) every POLL_S. The count reads the
+        # whole items table (~10 ms at 10,000 items): polled every 0.1 s it took ~10 % of a
+        # core from the workers it measures. The 10 % and 90 % times are interpolated between
+        # samples instead.
+        samples: list[tuple[float, int, float, float]] = [
+            (start, 0, _cpu_seconds(pids), _cpu_seconds(None))
+        ]
         try:
             while True:
                 time.sleep(POLL_S)
@@ -254,13 +296,15 @@ def run_workers(
                         or 0
                     )
                 now = time.perf_counter()
-                samples.append((now, done))
+                samples.append((now, done, _cpu_seconds(pids), _cpu_seconds(None)))
                 if done == items or now - start > 1800:
                     break
             total = time.perf_counter() - start
             t10, t90 = (_crossing(samples, share * items) for share in (0.1, 0.9))
             steady = 0.8 * items / (t90 - t10) if t90 > t10 else items / total
-            return total, steady
+            used = [_between(samples, column, t10, t90) for column in (2, 3)]
+            per_item = [round(1e6 * cpu / (0.8 * items), 1) if cpu > 0 else None for cpu in used]
+            return WorkerRun(total, steady, per_item[0], per_item[1] if local_pg else None)
         finally:
             for proc in procs:
                 proc.terminate()
@@ -268,12 +312,27 @@ def run_workers(
             _delete_queues(amqp_url, prefix)
 
 
-def _crossing(samples: Sequence[tuple[float, int]], count: float) -> float:
+def _crossing(samples: Sequence[tuple[float, int, float, float]], count: float) -> float:
     """When `count` items were processed, interpolated between the two samples around it."""
-    for (t0, n0), (t1, n1) in itertools.pairwise(samples):
+    for (t0, n0, *_), (t1, n1, *_) in itertools.pairwise(samples):
         if n1 >= count:
             return t0 if n1 == n0 else t0 + (t1 - t0) * (count - n0) / (n1 - n0)
     return samples[-1][0]
+
+
+def _between(
+    samples: Sequence[tuple[float, int, float, float]], column: int, t0: float, t1: float
+) -> float:
+    """How much the CPU counter in `column` grew from time `t0` to `t1` (interpolated)."""
+
+    def at(t: float) -> float:
+        for a, b in itertools.pairwise(samples):
+            if b[0] >= t:
+                share = 0.0 if b[0] == a[0] else (t - a[0]) / (b[0] - a[0])
+                return a[column] + share * (b[column] - a[column])
+        return samples[-1][column]
+
+    return at(t1) - at(t0)
 
 
 def _delete_queues(amqp_url: str, prefix: str) -> None:
@@ -364,7 +423,7 @@ def worker_figures(args: argparse.Namespace) -> None:
     their ratio by 0.2-0.4. Each round runs both (one first, then two; the next round the
     other way round), and the figures are the medians over the rounds.
     """
-    rounds: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    rounds: list[tuple[WorkerRun, WorkerRun]] = []
     for r in range(args.worker_rounds):
         order = (1, 2) if r % 2 == 0 else (2, 1)
         measured = {n: run_workers(n, args.items, args.postgres_url, args.amqp_url) for n in order}
@@ -377,16 +436,24 @@ def worker_figures(args: argparse.Namespace) -> None:
         runs = [pair[n - 1] for pair in rounds]
         emit(
             figure=f"worker_{n}_posts_per_s_postgresql",
-            value=round(statistics.median(steady for _, steady in runs)),
-            with_start_up=round(statistics.median(args.items / total for total, _ in runs)),
-            rounds=[round(steady) for _, steady in runs],
+            value=round(statistics.median(run.steady for run in runs)),
+            with_start_up=round(statistics.median(args.items / run.total for run in runs)),
+            rounds=[round(run.steady) for run in runs],
         )
-    ratios = [two[1] / one[1] for one, two in rounds]
+        for part in ("worker", "postgres"):
+            cpu = [getattr(run, f"{part}_us") for run in runs]
+            if all(x is not None for x in cpu):
+                emit(
+                    figure=f"worker_{n}_{part}_cpu_us_per_item",
+                    value=round(statistics.median(x for x in cpu if x is not None)),
+                    rounds=cpu,
+                )
+    ratios = [two.steady / one.steady for one, two in rounds]
     emit(
         figure="workers_2_vs_1_ratio_postgresql",
         value=round(statistics.median(ratios), 2),
         rounds=[round(x, 2) for x in ratios],
-        with_start_up=round(statistics.median(one[0] / two[0] for one, two in rounds), 2),
+        with_start_up=round(statistics.median(one.total / two.total for one, two in rounds), 2),
         goal=1.8,
         cores=os.cpu_count(),
     )

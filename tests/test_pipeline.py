@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Engine, func, select, text
 
 from soitin.db.engine import Database
 from soitin.db.models import Case, Item, Story
@@ -246,3 +247,45 @@ def test_a_worker_batch_loads_its_items_once(db: Database) -> None:
         assert all(it.processed_at and it.story_id for it in stored)
         story = s.get(Story, next(it.story_id for it in stored if it.id == ids[0]))
         assert story is not None and story.item_count == 1
+
+
+@pytest.mark.parametrize("empty_engine", ["postgres"], indirect=True)
+def test_on_postgresql_marking_items_processed_leaves_their_rows_where_they_are(
+    empty_engine: Engine,
+) -> None:
+    """The worker's second write of an item (`processed_at`, in no index) stays on the row's
+    page, so PostgreSQL updates none of its indexes (a heap-only tuple): pages keep room."""
+    from soitin.db.migrate import upgrade
+    from soitin.pipeline import run_stages, worker_stages
+    from tests.stories.helpers import item, source
+
+    upgrade(empty_engine)
+    db = Database(empty_engine)
+    with db.transaction() as s:
+        src = source(s)
+        items = [item(src, f"{NEWS} Tin số {n}: {SCAM[: 40 + n]}") for n in range(120)]
+        s.add_all(items)
+        s.flush()
+        ids = [it.id for it in items]
+    first, second = worker_stages()
+
+    def pages() -> dict[int, str]:
+        with db.session() as s:
+            rows = s.execute(
+                text("SELECT id, (ctid::text::point)[0] FROM items WHERE id = ANY(:ids)"),
+                {"ids": ids},
+            )
+            return {row[0]: str(row[1]) for row in rows}
+
+    with db.transaction() as s:
+        loaded = list(s.scalars(select(Item).where(Item.id.in_(ids))))
+        run_stages(s, loaded, first, mark_processed=False)
+    before = pages()
+    with db.transaction() as s:
+        loaded = list(s.scalars(select(Item).where(Item.id.in_(ids))))
+        run_stages(s, loaded, second)
+    after = pages()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).where(Item.processed_at.is_not(None))) == len(ids)
+    stayed = sum(before[i] == after[i] for i in ids)
+    assert stayed >= 0.9 * len(ids), f"{stayed} of {len(ids)} rows stayed on their page"

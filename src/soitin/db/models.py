@@ -260,6 +260,8 @@ class Item(Base):
         UniqueConstraint("source_id", "external_id"),
         Index("ix_items_published_at", "published_at"),
         Index("ix_items_fetched_at", "fetched_at"),
+        # room for the row's next version on its page (migration 0015)
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
     @property
