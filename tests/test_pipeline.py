@@ -128,17 +128,17 @@ def test_worker_run_that_died_after_assignment_counts_items_once(db: Database) -
 
 
 def _item_row_writes(db: Database) -> tuple[list[int], Any]:
-    """A list that counts the item rows each `UPDATE items` statement writes, and its hook."""
+    """A list that counts the item rows each `UPDATE items` statement wrote, and its hook."""
     from sqlalchemy import event
 
     writes: list[int] = []
 
-    def count(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+    def count(_c: Any, cursor: Any, statement: str, _p: Any, _ctx: Any, _many: bool) -> None:
         if statement.lstrip().upper().startswith("UPDATE ITEMS"):
-            writes.append(len(params) if many else 1)
+            writes.append(cursor.rowcount)  # the rows written, one statement or many
 
     engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "after_cursor_execute", count)
     return writes, count
 
 
@@ -154,7 +154,7 @@ def test_a_pipeline_run_writes_each_item_row_once(db: Database) -> None:
             rows = [IncomingItem(external_id=f"w{i}", text=t) for i, t in enumerate(texts)]
             store_items(s, source, rows, key="k" * 16)
     finally:
-        event.remove(db.engine, "before_cursor_execute", hook)
+        event.remove(db.engine, "after_cursor_execute", hook)
     # text, places, scores, story and "processed" in one UPDATE per item (before: five)
     assert sum(writes) == len(texts), writes
     with db.session() as s:

@@ -6,6 +6,7 @@ from typing import cast
 
 import pytest
 from sqlalchemy import Table, delete, select
+from sqlalchemy.exc import StatementError
 
 from soitin.db.bulk import insert_returning_ids
 from soitin.db.engine import Database
@@ -113,3 +114,53 @@ def test_json_columns_store_letters_as_text_and_escape_lone_surrogates(db: Datab
             s.execute(select(Story.id, Story.province_codes).where(Story.id.in_(ids))).all()
         )
         assert back == {ids[0]: ["Quảng Trị", "44"], ids[1]: ["x\ud800y"]}
+
+
+def test_update_rows_stores_every_kind_of_value_in_one_statement(db: Database) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from soitin.db.bulk import update_rows
+
+    now = utcnow()
+    table = cast(Table, Story.__table__)
+    with db.transaction() as s:
+        ids = insert_returning_ids(s, table, [{"first_seen": now, "last_seen": now}] * 1500)
+        texts = [
+            'Tin "nóng" \\ đường dẫn C:\\x, {"a": [1]} — ',
+            '=HYPERLINK("http://x")\t\n',
+            "x\ud800y",  # a lone surrogate: kept, as JSON columns keep it
+        ]
+        rows = [
+            {
+                "id": story_id,
+                "last_seen": now + timedelta(minutes=n),
+                "item_count": n,
+                "velocity": n / 7,
+                "category": None if n % 2 else "scam",
+                "representative_text": texts[n % 2] + str(n),
+                "province_codes": [texts[n % 3], "44"],
+                "max_scores": {"scam": {"score": n / 1500, "evidence": {"urls": [texts[0]]}}},
+            }
+            for n, story_id in enumerate(ids)
+        ]
+        statements: list[str] = []
+        bind = s.connection()
+        listener = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(bind, "before_cursor_execute", listener)
+        try:
+            update_rows(s, table, rows, [c for c in rows[0] if c != "id"])
+        finally:
+            event.remove(bind, "before_cursor_execute", listener)
+        assert len(statements) == 1  # one statement (PostgreSQL) or one executemany (SQLite)
+        s.expire_all()
+        stored = {st.id: st for st in s.scalars(select(Story).where(Story.id.in_(ids)))}
+        for row in rows:
+            story = stored[row["id"]]
+            assert {c: getattr(story, c) for c in row} == row
+            assert story.first_seen == now  # a column not named is left alone
+        with pytest.raises((ValueError, StatementError), match="naive"):
+            update_rows(
+                s, table, [{"id": ids[0], "last_seen": now.replace(tzinfo=None)}], ["last_seen"]
+            )

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from soitin.db.bulk import unnest_rows, update_rows
 from soitin.db.models import Category, Item, Story, StorySource, StoryTimelineBucket
 from soitin.db.types import utcnow
 from soitin.text.fold import fold_item_text
@@ -141,10 +142,16 @@ def _upsert(
 ) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    values = {name: build(table.c, stmt.excluded) for name, build in set_.items()}
-    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # the rows are unique by `keys` (summed above): one statement for all of them
+        columns = list(rows[0])
+        stmt = pg_insert(table).from_select(columns, unnest_rows(table, rows, columns))
+        values = {name: build(table.c, stmt.excluded) for name, build in set_.items()}
+        session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
+        return
+    lite = sqlite_insert(table)
+    values = {name: build(table.c, lite.excluded) for name, build in set_.items()}
+    session.execute(lite.on_conflict_do_update(index_elements=keys, set_=values), rows)
 
 
 def update_stories(
@@ -263,8 +270,8 @@ def update_stories(
 
 
 def _write_back(session: Session, stories: list[StoryFigures]) -> None:
-    """One executemany UPDATE for the figures (new stories: with their representative in the
-    same statement, each row written once); ORM copies in the session are expired."""
+    """One UPDATE for the figures (new stories: with their representative in the same
+    statement, each row written once); ORM copies in the session are expired."""
     if not stories:
         return
     now = utcnow()
@@ -278,17 +285,10 @@ def _write_back(session: Session, stories: list[StoryFigures]) -> None:
         group = [st for st in stories if st.is_new is fresh]
         if not group:
             continue
-        columns = names + representative if fresh else names
-        stmt = (
-            table.update()
-            .where(table.c.id == bindparam("b_id"))
-            .values({n: bindparam(f"b_{n}") for n in columns} | {"updated_at": bindparam("b_now")})
-        )
-        session.execute(
-            stmt,
-            [{"b_id": st.id, "b_now": now} | {f"b_{n}": getattr(st, n) for n in columns}
-             for st in group],
-        )  # fmt: skip
+        columns = [*names, *representative] if fresh else names
+        rows = [{"id": st.id, "updated_at": now} | {n: getattr(st, n) for n in columns}
+                for st in group]  # fmt: skip
+        update_rows(session, table, rows, [*columns, "updated_at"])
     ids = {st.id for st in stories}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Story) and obj.id in ids:

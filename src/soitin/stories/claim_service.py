@@ -15,13 +15,14 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from soitin.db.bulk import unnest_rows
 from soitin.db.engine import Database
 from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
 from soitin.db.types import utcnow
@@ -232,10 +233,14 @@ def on_new_stories(
                 _save_matches(session, [st.id for st in keep], results, "lexical")
     if settings.semantic_matching and get_embedder() is not None:
         now = utcnow()
-        # A core executemany: thousands of queue rows per batch, no objects needed.
-        session.execute(
-            insert(StoryClaimQueue), [{"story_id": st.id, "queued_at": now} for st in stories]
-        )
+        # Core, no objects: thousands of queue rows per batch
+        rows = [{"story_id": st.id, "queued_at": now} for st in stories]
+        if rows and session.get_bind().dialect.name == "postgresql":
+            table = cast(Table, StoryClaimQueue.__table__)
+            columns = ["story_id", "queued_at"]
+            session.execute(insert(table).from_select(columns, unnest_rows(table, rows, columns)))
+        elif rows:
+            session.execute(insert(StoryClaimQueue), rows)
     session.flush()
 
 
