@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from soitin.db.bulk import unnest_rows, update_rows
+from soitin.db.bulk import rows_select, update_rows
 from soitin.db.models import Category, Item, Story, StorySource, StoryTimelineBucket
 from soitin.db.types import utcnow
 from soitin.text.fold import fold_item_text
@@ -145,7 +145,7 @@ def _upsert(
     if session.get_bind().dialect.name == "postgresql":
         # the rows are unique by `keys` (summed above): one statement for all of them
         columns = list(rows[0])
-        stmt = pg_insert(table).from_select(columns, unnest_rows(table, rows, columns))
+        stmt = pg_insert(table).from_select(columns, rows_select(table, rows, columns))
         values = {name: build(table.c, stmt.excluded) for name, build in set_.items()}
         session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
         return

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from soitin.db.bulk import unnest_rows
+from soitin.db.bulk import rows_select
 from soitin.db.engine import Database
 from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
 from soitin.db.types import utcnow
@@ -238,7 +238,7 @@ def on_new_stories(
         if rows and session.get_bind().dialect.name == "postgresql":
             table = cast(Table, StoryClaimQueue.__table__)
             columns = ["story_id", "queued_at"]
-            session.execute(insert(table).from_select(columns, unnest_rows(table, rows, columns)))
+            session.execute(insert(table).from_select(columns, rows_select(table, rows, columns)))
         elif rows:
             session.execute(insert(StoryClaimQueue), rows)
     session.flush()
