@@ -6,7 +6,7 @@ on PostgreSQL + RabbitMQ, with the CPU the workers and the PostgreSQL server spe
 (read from /proc; the server's only when it runs on this machine).
 
 Prints one JSON line per figure. Usage:
-    .venv/bin/python bench/pipeline.py [--posts 20000] [--naive-posts 1000] [--items 6000]
+    .venv/bin/python bench/pipeline.py [--posts 20000] [--naive-posts 1000] [--items 12000]
         [--postgres-url URL] [--amqp-url URL] [--no-postgres] [--no-workers] [--worker-rounds 3]
 The naive reference needs the `bench` extra (underthesea, datasketch); without it, that part
 is reported as skipped.
@@ -194,28 +194,42 @@ def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _cpu_seconds(pids: Sequence[int] | None) -> float:
-    """CPU seconds used so far by `pids`, or by this machine's PostgreSQL server processes
-    (their process titles start with "postgres") when `pids` is None; 0 without /proc."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0.0
-    candidates = pids if pids is not None else [int(p) for p in _proc_pids()]
-    for pid in candidates:
-        try:
-            if pids is None and not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(
-                b"postgres"
-            ):
+class CpuMeter:
+    """CPU seconds used so far by some processes: `pids`, or this machine's PostgreSQL server
+    processes (their titles start with "postgres") when `pids` is None, but `exclude`; 0
+    without /proc.
+
+    A process that exits keeps counting with the last figure read (a server backend of a
+    closed connection); a process is known by its pid and start time, so a reused pid is a
+    new process.
+    """
+
+    def __init__(self, pids: Sequence[int] | None, exclude: Sequence[int] = ()) -> None:
+        self.pids = pids
+        self.exclude = set(exclude)
+        self.last: dict[tuple[int, str], float] = {}
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def read(self) -> float:
+        for pid in self.pids if self.pids is not None else _proc_pids():
+            if pid in self.exclude:
                 continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone, or not ours to read
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
+            try:
+                if self.pids is None and not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(
+                    b"postgres"
+                ):
+                    continue
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone, or not ours to read
+                continue
+            # utime + stime, by (pid, start time)
+            self.last[(pid, fields[19])] = (int(fields[11]) + int(fields[12])) / self.tick
+        return sum(self.last.values())
 
 
-def _proc_pids() -> list[str]:
+def _proc_pids() -> list[int]:
     try:
-        return [name for name in os.listdir("/proc") if name.isdigit()]
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
     except OSError:
         return []
 
@@ -264,6 +278,11 @@ def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> Worke
             for k in ("SOITIN_BROKER_URL", "SOITIN_QUEUE_PREFIX", "SOITIN_DATABASE_URL"):
                 os.environ.pop(k, None)
             get_settings.cache_clear()
+        # the count below runs on a connection of its own, whose server process is not counted:
+        # a scan of the whole table every POLL_S (~10 ms) is the bench's work, not the workers'
+        poll = db.engine.connect()
+        poll_pid = poll.scalar(text("SELECT pg_backend_pid()"))
+        poll.commit()
         if ALL_CORES:  # the workers get every core; the single-core figures pin only themselves
             os.sched_setaffinity(0, ALL_CORES)
         procs = [
@@ -275,7 +294,8 @@ def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> Worke
             )
             for _ in range(n_workers)
         ]
-        pids = [proc.pid for proc in procs]
+        workers_cpu = CpuMeter([proc.pid for proc in procs])
+        server_cpu = CpuMeter(None, exclude=[int(poll_pid or 0)])
         local_pg = make_url(pg_url).host in {None, "", "127.0.0.1", "localhost", "::1"}
         start = time.perf_counter()
         # (time, items processed, worker CPU s, server CPU s) every POLL_S. The count reads the
@@ -283,20 +303,18 @@ def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> Worke
         # core from the workers it measures. The 10 % and 90 % times are interpolated between
         # samples instead.
         samples: list[tuple[float, int, float, float]] = [
-            (start, 0, _cpu_seconds(pids), _cpu_seconds(None))
+            (start, 0, workers_cpu.read(), server_cpu.read())
         ]
         try:
             while True:
                 time.sleep(POLL_S)
-                with db.engine.connect() as conn:
-                    done = (
-                        conn.scalar(
-                            select(func.count(Item.id)).where(Item.processed_at.is_not(None))
-                        )
-                        or 0
-                    )
+                done = (
+                    poll.scalar(select(func.count(Item.id)).where(Item.processed_at.is_not(None)))
+                    or 0
+                )
+                poll.commit()  # no snapshot held between counts
                 now = time.perf_counter()
-                samples.append((now, done, _cpu_seconds(pids), _cpu_seconds(None)))
+                samples.append((now, done, workers_cpu.read(), server_cpu.read()))
                 if done == items or now - start > 1800:
                     break
             total = time.perf_counter() - start
@@ -306,6 +324,7 @@ def run_workers(n_workers: int, items: int, pg_url: str, amqp_url: str) -> Worke
             per_item = [round(1e6 * cpu / (0.8 * items), 1) if cpu > 0 else None for cpu in used]
             return WorkerRun(total, steady, per_item[0], per_item[1] if local_pg else None)
         finally:
+            poll.close()
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=60)
@@ -351,7 +370,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--naive-posts", type=int, default=1_000)
-    parser.add_argument("--items", type=int, default=6_000, help="items for the worker runs")
+    parser.add_argument("--items", type=int, default=12_000, help="items for the worker runs")
     parser.add_argument("--postgres-url", default=PG_URL)
     parser.add_argument("--amqp-url", default=AMQP_URL)
     parser.add_argument("--no-postgres", action="store_true")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import numpy as np
 import pytest
 from sqlalchemy import Table, delete, select
 from sqlalchemy.exc import StatementError
@@ -160,6 +161,13 @@ def test_update_rows_stores_every_kind_of_value_in_one_statement(db: Database) -
             story = stored[row["id"]]
             assert {c: getattr(story, c) for c in row} == row
             assert story.first_seen == now  # a column not named is left alone
+        if db.engine.dialect.name == "postgresql":  # the rows travel as one JSON document
+            numpy_count = np.int64(7)  # a figure computed with numpy is stored as a number
+            update_rows(s, table, [{"id": ids[0], "item_count": numpy_count}], ["item_count"])
+            s.expire_all()
+            assert s.get(Story, ids[0]).item_count == 7  # type: ignore[union-attr]
+            with pytest.raises(ValueError, match="finite"):  # JSON holds no NaN: a clear error
+                update_rows(s, table, [{"id": ids[0], "velocity": float("nan")}], ["velocity"])
         with pytest.raises((ValueError, StatementError), match="naive"):
             update_rows(
                 s, table, [{"id": ids[0], "last_seen": now.replace(tzinfo=None)}], ["last_seen"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from numbers import Integral, Real
 from typing import Any, cast
 
 from sqlalchemy import JSON, Select, Table, Text, bindparam, column, func, literal, select, update
@@ -105,11 +107,19 @@ def rows_select(
 
 
 def _plain(value: Any) -> Any:
-    """A value as JSON holds it: times as ISO 8601 text (aware only, as `UTCDateTime`)."""
+    """A value as JSON holds it: times as ISO 8601 text (aware only, as `UTCDateTime`),
+    numbers of other types (numpy's) as Python's; a number JSON cannot hold is refused."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given; soitin stores timezone-aware UTC times only")
         return value.isoformat()
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{number} cannot be stored: figures must be finite numbers")
+        return number
     return value
 
 

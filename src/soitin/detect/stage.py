@@ -88,7 +88,7 @@ class DetectStage:
                         best = (rank, CATEGORY_OF[name])
             category = best[1] if best else item.category
             rows.append({"scores": scores, "category": category})
-        write_columns(session, items, rows)  # one executemany: bulk UPDATE by primary key
+        write_columns(session, items, rows)  # one UPDATE for the batch (soitin.db.bulk)
         shadow = self._shadow
         if shadow is None and (folder := shadow_models_dir()) is not None:
             shadow = shared_shadow_suite(str(folder))
