@@ -215,14 +215,13 @@ def prepare(text: object, mode: int = PREP_MATCHING) -> str:
         raw = _URL.sub(f" {URL_TOKEN} ", raw)
     if mode == PREP_LIGHT:
         return _squeeze(unicodedata.normalize("NFC", raw).lower())
-    if mode == PREP_NEUTRAL:
-        return neutral_of(prepare(raw, PREP_MATCHING))
     try:
         norm = _shared()[1](raw)
     except Exception:  # the shared normaliser must never take a detector down
         norm = _fallback(raw)
-    norm = _REPEAT.sub(r"\1\1", norm)
-    return _squeeze(norm)
+    norm = _squeeze(_REPEAT.sub(r"\1\1", norm))
+    # the neutral form is the matching form without authority terms (see `neutral_of`)
+    return neutral_of(norm) if mode == PREP_NEUTRAL else norm
 
 
 def _squeeze(text: str) -> str:

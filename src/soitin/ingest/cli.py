@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,7 +25,6 @@ source_app = typer.Typer(help="Nguồn tin / sources: list, add, push tokens.", 
 
 console = Console()
 err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
 #: Files larger than this get a progress bar (on a terminal).
 PROGRESS_MIN_BYTES = 1 << 20
 

@@ -14,11 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from soitin.db.bulk import rows_select, update_rows
+from soitin.db.bulk import insert_rows, update_rows
 from soitin.db.models import Category, Item, Story, StorySource, StoryTimelineBucket
 from soitin.db.types import utcnow
 from soitin.text.fold import fold_item_text
@@ -137,23 +135,6 @@ def _lock_stories(session: Session, ids: Iterable[int]) -> dict[int, StoryFigure
     return out
 
 
-def _upsert(
-    session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], set_: dict[str, Any]
-) -> None:
-    if not rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        # the rows are unique by `keys` (summed above): one statement for all of them
-        columns = list(rows[0])
-        stmt = pg_insert(table).from_select(columns, rows_select(table, rows, columns))
-        values = {name: build(table.c, stmt.excluded) for name, build in set_.items()}
-        session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
-        return
-    lite = sqlite_insert(table)
-    values = {name: build(table.c, lite.excluded) for name, build in set_.items()}
-    session.execute(lite.on_conflict_do_update(index_elements=keys, set_=values), rows)
-
-
 def update_stories(
     session: Session,
     items: Sequence[Item],
@@ -193,33 +174,38 @@ def update_stories(
             entry = sources.setdefault((sid, it.source_id), [0, times[id(it)]])
             entry[0] += 1
             entry[1] = min(entry[1], times[id(it)])
-    _upsert(
+    # rows summed by (story, hour) and (story, source): unique by the conflict keys
+    insert_rows(
         session,
-        StoryTimelineBucket.__table__,
+        cast(Table, StoryTimelineBucket.__table__),
         [
             {"story_id": s, "bucket_start": b, "items": n, "reach": r}
             for (s, b), (n, r) in sorted(timeline.items())
         ],
-        ["story_id", "bucket_start"],
-        {
-            "items": lambda c, ex: c["items"] + ex["items"],
-            "reach": lambda c, ex: c["reach"] + ex["reach"],
-        },
+        upsert=(
+            ["story_id", "bucket_start"],
+            {
+                "items": lambda c, ex: c["items"] + ex["items"],
+                "reach": lambda c, ex: c["reach"] + ex["reach"],
+            },
+        ),
     )
-    _upsert(
+    insert_rows(
         session,
-        StorySource.__table__,
+        cast(Table, StorySource.__table__),
         [
             {"story_id": s, "source_id": src, "items": n, "first_seen": first}
             for (s, src), (n, first) in sorted(sources.items())
         ],
-        ["story_id", "source_id"],
-        {
-            "items": lambda c, ex: c["items"] + ex["items"],
-            "first_seen": lambda c, ex: case(
-                (ex["first_seen"] < c["first_seen"], ex["first_seen"]), else_=c["first_seen"]
-            ),
-        },
+        upsert=(
+            ["story_id", "source_id"],
+            {
+                "items": lambda c, ex: c["items"] + ex["items"],
+                "first_seen": lambda c, ex: case(
+                    (ex["first_seen"] < c["first_seen"], ex["first_seen"]), else_=c["first_seen"]
+                ),
+            },
+        ),
     )
     source_counts: dict[int, int] = defaultdict(int)
     for s, _src in sources:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from soitin.db.bulk import rows_select
+from soitin.db.bulk import insert_rows
 from soitin.db.engine import Database
 from soitin.db.models import Claim, ClaimEmbedding, Story, StoryClaimMatch, StoryClaimQueue
 from soitin.db.types import utcnow
@@ -234,13 +234,11 @@ def on_new_stories(
     if settings.semantic_matching and get_embedder() is not None:
         now = utcnow()
         # Core, no objects: thousands of queue rows per batch
-        rows = [{"story_id": st.id, "queued_at": now} for st in stories]
-        if rows and session.get_bind().dialect.name == "postgresql":
-            table = cast(Table, StoryClaimQueue.__table__)
-            columns = ["story_id", "queued_at"]
-            session.execute(insert(table).from_select(columns, rows_select(table, rows, columns)))
-        elif rows:
-            session.execute(insert(StoryClaimQueue), rows)
+        insert_rows(
+            session,
+            cast(Table, StoryClaimQueue.__table__),
+            [{"story_id": st.id, "queued_at": now} for st in stories],
+        )
     session.flush()
 
 
