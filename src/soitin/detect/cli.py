@@ -221,6 +221,8 @@ def finetune_cmd(
                 cfg = dataclasses.replace(cfg, folds=folds)
             if seeds is not None:
                 cfg = dataclasses.replace(cfg, seeds=seeds)
+            elif folds is not None and folds < 2:  # one held-out tenth: one network
+                cfg = dataclasses.replace(cfg, seeds=1)
             outcome = finetune_model(
                 name, folder, progress=step, cfg=cfg, limit=limit, reblend=reblend
             )

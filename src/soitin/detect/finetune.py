@@ -379,6 +379,19 @@ def finetune_model(
         raise NotFoundError(f"no benchmark model {name!r} to fine-tune")
     cfg = cfg or E5_DEFAULTS.get(name) or E5Config()
     _torch()  # needed below; fail before the n-gram model is fitted
+    shared = out_dir / f"{cfg.share}.e5.npz" if cfg.share else None
+    if reblend:
+        shared = out_dir / f"{name}.e5.npz"
+        if not shared.is_file():
+            raise NotFoundError(f"{shared} does not exist: nothing to blend again")
+    if cfg.seeds < 1:
+        raise ConfigError(f"seeds must be 1 or more, not {cfg.seeds}")
+    if cfg.seeds > 1 and (cfg.folds < 2 or (shared is not None and shared.is_file())):
+        raise ConfigError(
+            "several seeds need folds (every row held out by each seed's networks) and "
+            "networks of their own: use --folds 2 or more, without --reblend or a shared "
+            "network, or --seeds 1"
+        )
     started = time.monotonic()
     say = progress or (lambda _msg: None)
 
@@ -399,16 +412,6 @@ def finetune_model(
     oof: F32 = np.asarray(report["oof_proba"], dtype=np.float32)
 
     base = load_base()
-    shared = out_dir / f"{cfg.share}.e5.npz" if cfg.share else None
-    if reblend:
-        shared = out_dir / f"{name}.e5.npz"
-        if not shared.is_file():
-            raise NotFoundError(f"{shared} does not exist: nothing to blend again")
-    if cfg.seeds > 1 and (cfg.folds < 2 or (shared is not None and shared.is_file())):
-        raise ConfigError(
-            "several seeds need folds (every row held out by each seed's networks) and "
-            "networks of their own: use --folds 2 or more, without --reblend or a shared network"
-        )
     losses: list[float] = []
     e5_rows = np.zeros((len(train), len(order)), dtype=np.float32)  # held-out e5, by row
     networks: list[dict[str, npt.NDArray[Any]]] = []
