@@ -580,11 +580,7 @@ def _seeds_text(cfg: dict[str, Any]) -> str:
     first, count = int(cfg.get("seed", 1)), int(cfg.get("seeds", 1))
     if count < 2:
         return f"seed {first}"
-    return (
-        f"{count} networks from seeds {first}–{first + count - 1}, each with its own folds and "
-        "refit; the part answers their mean probabilities, and the blend was chosen on the mean "
-        "of their held-out probabilities"
-    )
+    return f"seeds {first}–{first + count - 1} (a network each; see the data line above)"
 
 
 def write_card(outcome: E5Outcome, target: Path) -> None:
