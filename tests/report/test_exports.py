@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from soitin.report import svg
 from soitin.report.csv_export import rows_csv
 from soitin.report.generate import render_report
 from soitin.report.periods import parse_period
@@ -120,6 +121,31 @@ def test_pdf_text_has_the_figures(world_session: tuple[Session, World]) -> None:
         "FB-123",
     ):
         assert expected in squashed, expected
+
+
+def test_a_report_of_the_running_month_says_up_to_which_day(
+    world_session: tuple[Session, World],
+) -> None:
+    session, world = world_session
+    pdf = render_report(session, world.units["qtr"], parse_period("2026-11"), "pdf", tz=TZ, now=NOW)
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    assert "thông tin có hại tháng 11/2026 (đến ngày 15/11/2026)" in text
+    book = load_workbook(
+        io.BytesIO(
+            render_report(
+                session, world.units["qtr"], parse_period("2026-11"), "xlsx", tz=TZ, now=NOW
+            ).content
+        )
+    )
+    days = [r[0].value for r in book["Theo thời gian"].iter_rows(min_row=1) if r[0].value]
+    assert days[-1] == "15/11/2026" and "16/11/2026" not in days
+    assert "(đến ngày" not in " ".join(_pdf_text(_render(session, world, "pdf")).split())
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_csv_report_and_inert_text(world_session: tuple[Session, World]) -> None:
@@ -235,3 +261,12 @@ def test_csv_cells_stay_inert_whatever_separator_the_spreadsheet_splits_on(
     first = next(csv.reader(io.StringIO(report)))
     assert [f.replace("'", "") for f in first] == [c.replace("'", "") for c in HOSTILE_CELLS]
     assert first[5] == "bình thường; không có gì"
+
+
+def test_a_time_chart_of_one_day_shows_its_points() -> None:
+    """On the first day of a month the series has one bucket: a polyline of one point draws
+    nothing, so each line gets a dot."""
+    one = svg.line_chart("t", ["01/12"], {"Lừa đảo": [3], "Tin rác": [0]})
+    assert one.count('<circle class="point"') == 2
+    two = svg.line_chart("t", ["01/12", "02/12"], {"Lừa đảo": [3, 1]})
+    assert "<circle" not in two and two.count("<polyline") == 1

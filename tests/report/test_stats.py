@@ -142,6 +142,31 @@ def test_weekly_and_monthly_buckets(world_session: tuple[Session, World]) -> Non
     assert quarter.previous_period == "2026-07-02..2026-08-31"
 
 
+def test_a_running_period_is_drawn_up_to_today_only(world_session: tuple[Session, World]) -> None:
+    """NOW is 15 November 2026, 19:00 in Vietnam: November's days still to come are not
+    series buckets (a chart would show them as days with nothing), and November so far is
+    compared with 1–15 October; ended periods keep every bucket and the whole previous one."""
+    session, world = world_session
+    november = stats(session, world, period=parse_period("2026-11"))
+    buckets = november.series["buckets"]
+    assert (buckets[0], buckets[-1], len(buckets)) == ("2026-11-01", "2026-11-15", 15)
+    assert all(len(line) == 15 for line in november.series["items"].values())
+    assert len(november.series["cases"]) == len(november.series["responses"]) == 15
+    assert november.until == "2026-11-15" and november.to_dict()["until"] == "2026-11-15"
+    # compared with as many days of October ("cùng kỳ"), not the whole month
+    assert november.previous_period == "2026-10-01..2026-10-15"
+    first_half = stats(session, world, period=parse_period("2026-10-01..2026-10-15"))
+    assert 0 < november.previous["items"] == first_half.totals["items"] < 11
+    assert november.previous["cases_opened"] == first_half.totals["cases_opened"]
+    weekly = stats(session, world, period=parse_period("2026-11"), granularity="week")
+    assert weekly.series["buckets"] == ["2026-10-26", "2026-11-02", "2026-11-09"]
+    october = stats(session, world)
+    assert october.until is None and len(october.series["buckets"]) == 31
+    # a period that has not begun is not running: its buckets are all there, all empty
+    later = stats(session, world, period=parse_period("2027-01"))
+    assert later.until is None and len(later.series["buckets"]) == 31
+
+
 def test_by_unit_rolls_up_and_places_break_down(world_session: tuple[Session, World]) -> None:
     session, world = world_session
     result = stats(session, world)
@@ -321,3 +346,12 @@ def test_rollup_is_refreshed_and_recent_days_are_live(
     )
     session.flush()
     assert compute_statistics(session, query, tz=TZ, now=in_month).totals["items"] == 13
+
+
+def test_period_titles() -> None:
+    assert parse_period("2026-11").title() == "tháng 11/2026"
+    assert parse_period("2026-11").title("en") == "November 2026"
+    assert parse_period("2026-11-01..2026-11-15").title() == "từ 01/11/2026 đến 15/11/2026"
+    # one day, however it was written
+    assert parse_period("2026-11-01..2026-11-01").title() == "ngày 01/11/2026"
+    assert parse_period("2026-11-01").title("en") == "01/11/2026"

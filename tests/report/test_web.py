@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -48,6 +48,35 @@ def test_dashboard_shows_figures_and_every_chart(signed_in: Callable[[str], Test
     # Untrusted text never reaches the page unescaped, and there is no inline script or style.
     assert "<script>" not in html and "style=" not in html
     assert "Content-Security-Policy" in page.headers
+
+
+def test_this_months_dashboard_draws_its_days_up_to_today(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    """The default period is the running month: the page says up to which day, and the time
+    chart and the API's series end today (Vietnamese time), not on the month's last day."""
+    client = signed_in("viewer_qtr")
+    data = client.get("/api/v1/stats").json()
+    today = date.fromisoformat(data["until"])
+    assert data["series"]["buckets"][-1] == today.isoformat()
+    assert len(data["series"]["buckets"]) == today.day
+    html = client.get("/").text
+    assert f"(đến ngày {today:%d/%m/%Y})" in html
+    # compared with the same days of last month
+    month_end = today.replace(day=1) - timedelta(days=1)
+    first = month_end.replace(day=1)
+    last = min(first + timedelta(days=today.day - 1), month_end)
+    assert data["previous_period"] == f"{first.isoformat()}..{last.isoformat()}"
+    span = f"ngày {first:%d/%m/%Y}" if first == last else f"từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"
+    assert f"(kỳ trước: {span})" in html
+    card = html[html.index('id="chart-series"') :]
+    card = card[: card.index("</figure>")]
+    body = card[card.index("<tbody>") : card.index("</tbody>")]
+    days = re.findall(r"<tr><td>(\d\d/\d\d/\d{4})</td>", body)
+    assert len(days) == today.day and days[-1] == f"{today:%d/%m/%Y}"
+    assert "(đến ngày" not in client.get("/", params=OCT).text
+    client.get("/lang/en")
+    assert f"(up to {today:%d/%m/%Y})" in client.get("/").text
 
 
 def test_dashboard_filters(signed_in: Callable[[str], TestClient]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from soitin.db.models import Action, Case, Story, Unit
 from soitin.db.types import utcnow
 from soitin.report.labels import label
-from soitin.report.periods import Granularity, Period
+from soitin.report.periods import Granularity, Period, so_far
 from soitin.report.placenames import place_names
 from soitin.report.stats import (
     CATEGORIES,
@@ -100,8 +100,10 @@ class ReportDocument:
 
     @property
     def title(self) -> str:
-        """`Báo cáo ... tháng 10/2026`."""
-        return f"Kết quả theo dõi, xử lý thông tin có hại {self.period.title('vi')}"
+        """`Kết quả ... tháng 10/2026`, `... tháng 12/2026 (đến ngày 01/12/2026)` while the
+        month is running."""
+        period = self.period.title("vi") + so_far(self.statistics.until)
+        return f"Kết quả theo dõi, xử lý thông tin có hại {period}"
 
     def table(self, key: str) -> Table:
         """The table named `key`."""

@@ -25,6 +25,7 @@ __all__ = [
     "buckets",
     "last_complete",
     "parse_period",
+    "so_far",
 ]
 
 PeriodKind = Literal["day", "week", "month", "range"]
@@ -89,7 +90,7 @@ class Period:
             span = f"{self.start:%d/%m}–{last:%d/%m/%Y}"
             word = "tuần" if lang == "vi" else "week"
             return f"{word} {week}/{year} ({span})"
-        if self.kind == "day":
+        if self.kind == "day" or self.days == 1:  # a one-day range too ("so far" of a 1st)
             return f"ngày {self.start:%d/%m/%Y}" if lang == "vi" else f"{self.start:%d/%m/%Y}"
         span = f"{self.start:%d/%m/%Y}–{last:%d/%m/%Y}"
         return f"từ {self.start:%d/%m/%Y} đến {last:%d/%m/%Y}" if lang == "vi" else span
@@ -173,3 +174,12 @@ def buckets(period: Period, granularity: Granularity) -> list[date]:
             out.append(start)
         day += timedelta(days=1)
     return out
+
+
+def so_far(until: str | None, lang: str = "vi") -> str:
+    """What a period's title adds while the period is running (`until`: the ISO date of the
+    last day counted, as `Statistics.until` gives it): ` (đến ngày 01/12/2026)`, or ``."""
+    if not until:
+        return ""
+    day = date.fromisoformat(until)
+    return f" (đến ngày {day:%d/%m/%Y})" if lang == "vi" else f" (up to {day:%d/%m/%Y})"

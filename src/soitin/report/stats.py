@@ -145,6 +145,9 @@ class Statistics:
     by_ward: list[dict[str, Any]]
     publications_by_channel: dict[str, dict[str, int]]
     top_publications: list[dict[str, Any]] = field(default_factory=list)
+    #: The last local day counted while the period is still running (its series stop
+    #: there); None for a period that has ended.
+    until: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form."""
@@ -171,6 +174,7 @@ class Statistics:
             "by_ward": self.by_ward,
             "publications_by_channel": self.publications_by_channel,
             "top_publications": self.top_publications,
+            "until": self.until,
         }
 
 
@@ -622,6 +626,15 @@ def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
+def _compared_with(period: Period, today: date) -> Period:
+    """What a running `period` is compared with: as many days of the previous period as have
+    passed of this one, today included ("so với cùng kỳ"). Against the whole of the previous
+    month, every figure of a month a few days old read as a fall."""
+    previous = period.previous()
+    elapsed = timedelta(days=(today - period.start).days + 1)
+    return Period("range", previous.start, min(previous.end, previous.start + elapsed))
+
+
 def compute_statistics(
     session: Session,
     query: StatsQuery,
@@ -631,7 +644,8 @@ def compute_statistics(
     use_rollup: bool = True,
     store_rollup: bool = True,
 ) -> Statistics:
-    """Every figure for `query`, with the previous period's totals for comparison.
+    """Every figure for `query`, with the previous period's totals for comparison (for a
+    period still running on `now`'s day, the same number of days of the previous period).
 
     Closed days of items and stories are read from the daily roll-up, computing missing days
     on first use in the caller's session: commit it afterwards to keep them for the next call.
@@ -643,7 +657,9 @@ def compute_statistics(
     now = now or utcnow()
     comp = _Computer(session, query, tz, now, use_rollup, store_rollup)
     period = query.period
-    previous = period.previous()
+    today = now.astimezone(tz).date()
+    running = period.start <= today < period.end
+    previous = _compared_with(period, today) if running else period.previous()
     granularity: Granularity = query.granularity or period.default_granularity()
 
     item_days, item_places = comp.grouped(Item, period)
@@ -667,8 +683,11 @@ def compute_statistics(
         prev_by_category[cat]["items"] = n
     prev_by_category = _ordered(prev_by_category)
 
-    # Time series: every bucket of the period, also empty ones.
+    # Time series: every bucket of the period, also empty ones, up to today: the days of a
+    # running period still to come are not drawn as days with nothing.
     bucket_list = buckets(period, granularity)
+    if running:
+        bucket_list = [b for b in bucket_list if b <= today]
     index = {b: i for i, b in enumerate(bucket_list)}
     series_items: dict[str, list[int]] = {}
     for day_text, cat, n in item_days:
@@ -792,6 +811,7 @@ def compute_statistics(
             }
             for p in top
         ],
+        until=today.isoformat() if running else None,
     )
 
 

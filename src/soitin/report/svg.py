@@ -151,6 +151,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
     top = _nice_max(max(values, default=0))
     n = max(1, len(labels))
     step = (width - left - 12) / max(1, n - 1)
+    first_x = left if n > 1 else (left + width - 8) / 2  # one bucket: in the middle
     plot_top = max(legend_h, 22) + 8
     plot_h = height - bottom - plot_top
     body = [
@@ -163,19 +164,25 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
     for i, name in enumerate(labels):
         if i % every == 0:
             body.append(
-                f'<text x="{left + i * step:.1f}" y="{height - bottom + 16}" '
+                f'<text x="{first_x + i * step:.1f}" y="{height - bottom + 16}" '
                 f'text-anchor="middle" class="lbl">{escape(name)}</text>'
             )
     for k, (name, line) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
         points = " ".join(
-            f"{left + i * step:.1f},{plot_top + plot_h - plot_h * v / top:.1f}"
+            f"{first_x + i * step:.1f},{plot_top + plot_h - plot_h * v / top:.1f}"
             for i, v in enumerate(line)
         )
         body.append(
             f'<polyline class="line" points="{points}" fill="none" stroke="{colour}" '
             f'stroke-width="2"><title>{escape(name)}</title></polyline>'
         )
+        if n == 1 and line:  # one bucket (the first day of a period): a line of one point
+            x, y = points.split(",")
+            body.append(
+                f'<circle class="point" cx="{x}" cy="{y}" r="3" fill="{colour}">'
+                f"<title>{escape(name)}</title></circle>"
+            )
     return _svg(width, height, body + legend, title, "line")
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from soitin.report import svg
 from soitin.report.document import SUMMARY_KEYS, change, stats_tables
 from soitin.report.labels import label
+from soitin.report.periods import parse_period, so_far
 from soitin.report.stats import CATEGORIES
 from soitin.web.api.stats import resolve_filters, run_statistics
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -166,8 +167,8 @@ def dashboard(
             "filters": filters,
             "stats": stats,
             # The statistics carry a Vietnamese title (for the exports); the page speaks its own.
-            "period_title": filters.query.period.title(lang),
-            "previous_title": filters.query.period.previous().title(lang),
+            "period_title": filters.query.period.title(lang) + so_far(stats.until, lang),
+            "previous_title": parse_period(stats.previous_period).title(lang),
             "figures": figures,
             "charts": _charts(stats, lang, t),
             "categories": [(c, label(c, lang)) for c in CATEGORIES],
