@@ -8,10 +8,14 @@ with status 422 that htmx swaps (see `responseHandling` in base.html).
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soitin.errors import (
     ConflictError,
@@ -32,6 +36,9 @@ _STATUS: list[tuple[type[SoitinError], int, str]] = [
     (InvalidInputError, 422, "error.title"),
     (ConflictError, 409, "error.title"),
 ]
+
+
+_HTTP_KEYS = {404: "error.no_page", 405: "error.method", 403: "error.forbidden"}
 
 
 def wants_json(request: Request) -> bool:
@@ -73,6 +80,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # Routing's own answers (no such address, a method the address does not take) and
+        # static files: a browser gets a page in its language, not `{"detail":"Not Found"}`.
+        if wants_json(request):
+            return await http_exception_handler(request, exc)
+        key, lang = _HTTP_KEYS.get(exc.status_code, "error.title"), request_language(request)
+        text = translate(key, lang) if key != "error.title" else str(exc.detail)
+        heading = "error.not_found" if exc.status_code == 404 else "error.title"
+        page = error_page(request, [text], exc.status_code, heading)
+        page.headers.update(exc.headers or {})
+        return page
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> Response:

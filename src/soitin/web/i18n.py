@@ -61,6 +61,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.title": {"vi": "Có lỗi", "en": "Something went wrong"},
     "error.forbidden": {"vi": "Bạn không có quyền làm việc này.", "en": "You may not do this."},
     "error.not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "error.no_page": {
+        "vi": "Không có trang nào ở địa chỉ này.",
+        "en": "There is no page at this address.",
+    },
+    "error.method": {
+        "vi": "Địa chỉ này không nhận yêu cầu kiểu này.",
+        "en": "This address does not take this kind of request.",
+    },
     "error.invalid": {
         "vi": "Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra lại.",
         "en": "Some input is not valid; please check it.",
