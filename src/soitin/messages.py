@@ -93,6 +93,11 @@ _M: dict[str, tuple[str, str]] = {
     ),
     # cases
     "case.no_case": ("Không có vụ việc số {case_id}.", "No case {case_id}."),
+    "story.not_found": ("Không có câu chuyện số {story_id}.", "No story {story_id}."),
+    "alert.no_story": (
+        "Cảnh báo này không gắn với câu chuyện nào.",
+        "This alert is about no story.",
+    ),
     "case.note_too_long": (
         "Ghi chú dài tối đa {limit} ký tự.",
         "A note has at most {limit} characters.",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from soitin.db.engine import Database
 from soitin.db.models import Alert, AlertOutbox, AlertRule, AuditEvent
@@ -263,3 +263,71 @@ def test_a_story_alert_links_only_to_a_case(
     assert f"Câu chuyện #{lone_id} chưa có vụ việc trong đơn vị của bạn" in page
     assert f'<a href="/cases/{case_id}">Mở câu chuyện #' in page
     assert client.get(f"/cases/{case_id}").status_code == 200
+
+
+def test_a_case_can_be_opened_from_an_alert_whose_story_has_none(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    """A dead end before: the alert said the story had no case here, and there was no page to
+    open. A reviewer opens one in their own unit (once: again, they are taken to it)."""
+    from soitin.db.models import Case, CaseEvent
+    from tests.review.factories import make_source, make_story
+
+    rule = make_rule(db, units["qt"])
+    alert_id, test_alert_id = raise_alert(db, rule), raise_alert(db, rule)
+    with db.transaction() as s:
+        lone = make_story(s, "Tin đồn đã bị bác bỏ", sources=[make_source(s)])
+        alert = s.get(Alert, alert_id)
+        assert alert is not None
+        alert.story_id = lone.id
+        story_id = lone.id
+
+    viewer = signed_in("viewer_qt")
+    page = viewer.get("/alerts").text
+    assert f'action="/alerts/{alert_id}/open-case"' not in page  # viewers decide nothing
+    token = csrf_of(page)
+    assert (
+        viewer.post(f"/alerts/{alert_id}/open-case", data={"csrf_token": token}).status_code == 403
+    )
+
+    client = signed_in("reviewer_qt")
+    page = client.get("/alerts").text
+    assert f'action="/alerts/{alert_id}/open-case"' in page
+    assert f'action="/alerts/{test_alert_id}/open-case"' not in page  # a test alert has no story
+    token = csrf_of(page)
+    assert client.post(f"/alerts/{alert_id}/open-case", data={}).status_code == 403  # no CSRF
+    opened = client.post(f"/alerts/{alert_id}/open-case", data={"csrf_token": token})
+    assert opened.status_code == 303
+    case_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and case.story_id == story_id and case.unit_id == units["qt"]
+        assert case.status == "open" and case.due_at is not None and case.priority_parts
+        event = s.scalar(select(CaseEvent).where(CaseEvent.case_id == case_id))
+        assert event is not None and event.kind == "opened" and event.actor_id is not None
+        assert event.data["by_hand"] is True and event.data["alert_id"] == alert_id
+        assert s.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.action == "case.opened", AuditEvent.object_id == str(case_id)
+            )
+        )
+    case_page = client.get(f"/cases/{case_id}")
+    assert case_page.status_code == 200 and "Tin đồn đã bị bác bỏ" in case_page.text
+    # the alert now links the case; opening again goes to the same case
+    assert f'<a href="/cases/{case_id}">' in client.get("/alerts").text
+    again = client.post(f"/alerts/{alert_id}/open-case", data={"csrf_token": token})
+    assert again.headers["location"] == f"/cases/{case_id}"
+    api = client.post(f"/api/v1/alerts/{alert_id}/open-case", headers={"x-csrf-token": token})
+    assert api.json() == {"case_id": case_id, "created": False, "status": "open"}
+    no_story = client.post(f"/alerts/{test_alert_id}/open-case", data={"csrf_token": token})
+    assert no_story.status_code == 422
+    assert "Cảnh báo này không gắn với câu chuyện nào." in no_story.text
+    with db.session() as s:
+        count = s.scalar(select(func.count()).select_from(Case).where(Case.story_id == story_id))
+        assert count == 1
+
+    # a commune reviewer does not see the province's alert
+    commune = signed_in("reviewer_dh")
+    token = csrf_of(commune.get("/alerts").text)
+    hidden = commune.post(f"/alerts/{alert_id}/open-case", data={"csrf_token": token})
+    assert hidden.status_code == 404

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soitin.db.engine import Database
-from soitin.db.models import Case, CaseEvent, CaseStatus, Category, Unit, User
+from soitin.db.models import Alert, Case, CaseEvent, CaseStatus, Category, Story, Unit, User
 from soitin.db.types import utcnow
 from soitin.errors import ConflictError, InvalidInputError, NotFoundError
 from soitin.ingest.incoming import clean_text
@@ -34,6 +34,8 @@ __all__ = [
     "do_dismiss",
     "do_escalate",
     "do_forward",
+    "do_open",
+    "do_open_from_alert",
     "do_reopen",
     "escalate_overdue",
 ]
@@ -103,6 +105,86 @@ def _finish(session: Session, commit: bool) -> None:
     session.flush()
     if commit:
         session.commit()
+
+
+def do_open(
+    session: Session,
+    story_id: int,
+    unit_id: int,
+    actor: User,
+    *,
+    alert_id: int | None = None,
+    ip: str | None = None,
+    settings: Settings | None = None,
+    commit: bool = True,
+) -> tuple[Case, bool]:
+    """Open a case for a story in `unit_id` by hand; (the case, True) or, when the story
+    already has a case there (in any state), (that case, False).
+
+    Triage opens a case only for a story whose scores or claim matches are high enough; an
+    alert can still point at one that has none (a debunked claim repeated once). The case
+    gets its priority, severity and deadline as triage would give them, and its opening
+    names who opened it and from which alert.
+    """
+    settings = settings or get_settings()
+    story = session.get(Story, story_id)
+    if story is None:
+        raise NotFoundError(key="story.not_found", story_id=story_id)
+    found = session.scalar(
+        select(Case).where(Case.story_id == story_id, Case.unit_id == unit_id).limit(1)
+    )
+    if found is not None:
+        return found, False
+    now = utcnow()
+    locality = triage.route_story(story, load_unit_tree(session)).get(unit_id, 0.0)
+    matches = triage.claim_matches(session, [story_id]).get(story_id, [])
+    parts = triage.compute_priority(story, matches, locality, settings)
+    severity = triage.severity_for(parts.priority, settings)
+    case = Case(
+        story_id=story_id,
+        unit_id=unit_id,
+        status=CaseStatus.OPEN.value,
+        category=parts.category,
+        severity=severity,
+        priority=parts.priority,
+        priority_parts=parts.parts,
+        opened_at=now,
+        due_at=now + deadline_for(parts.category, severity, settings),
+    )
+    session.add(case)
+    session.flush()
+    _event(
+        session,
+        case,
+        "opened",
+        actor,
+        now,
+        ip=ip,
+        by_hand=True,
+        alert_id=alert_id,
+        story_id=story_id,
+        unit_id=unit_id,
+        priority=parts.priority,
+        severity=severity,
+    )
+    _finish(session, commit)
+    return case, True
+
+
+def do_open_from_alert(
+    session: Session,
+    alert: Alert,
+    actor: User,
+    *,
+    ip: str | None = None,
+    settings: Settings | None = None,
+) -> tuple[Case, bool]:
+    """`do_open` for the story of `alert` (already authorised), in the actor's own unit."""
+    if alert.story_id is None:
+        raise InvalidInputError(key="alert.no_story")
+    return do_open(
+        session, alert.story_id, actor.unit_id, actor, alert_id=alert.id, ip=ip, settings=settings
+    )
 
 
 def do_confirm(

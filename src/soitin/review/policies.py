@@ -42,6 +42,7 @@ class Action(enum.StrEnum):
     CASE_ASSIGN = "case.assign"
     CASE_REOPEN = "case.reopen"
     CASE_BULK = "case.bulk"
+    CASE_OPEN = "case.open"  # open a case by hand for a story of the unit (from an alert)
     GUIDE_VIEW = "guide.view"
     TOKEN_OWN = "token.own"  # noqa: S105 - an action name, not a secret
     USER_MANAGE = "user.manage"
@@ -58,6 +59,7 @@ _REVIEWER = _VIEWER | {
     Action.CASE_FORWARD,
     Action.CASE_ESCALATE,
     Action.CASE_TAKE,
+    Action.CASE_OPEN,
 }
 _LEAD = _REVIEWER | {
     Action.CASE_ASSIGN,

@@ -42,6 +42,7 @@ __all__ = [
     "TriageResult",
     "TriageStage",
     "category_of_detector",
+    "claim_matches",
     "compute_priority",
     "deadline_for",
     "detector_scores",
@@ -213,7 +214,7 @@ class TriageResult:
     skipped: int = 0
 
 
-def _claim_matches(
+def claim_matches(
     session: Session, story_ids: list[int]
 ) -> dict[int, list[tuple[float, str, int]]]:
     out: dict[int, list[tuple[float, str, int]]] = {}
@@ -261,7 +262,7 @@ def triage_stories(
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         stories.extend(session.scalars(select(Story).where(Story.id.in_(chunk))))
-        matches.update(_claim_matches(session, chunk))
+        matches.update(claim_matches(session, chunk))
         for case in session.scalars(select(Case).where(Case.story_id.in_(chunk))):
             existing[(case.story_id, case.unit_id)] = case
     for story in stories:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from soitin.review.policies import load_unit_tree
+from soitin.review.cases import do_open_from_alert
+from soitin.review.policies import Action, authorize, load_unit_tree
 from soitin.triage import alerts, rules
 from soitin.triage.access import AlertAction, alert_scope, authorize_alert, can_alert
 from soitin.triage.delivery import deliver_soon
@@ -82,6 +83,20 @@ def acknowledge(
     session.commit()
     assert rule is not None  # noqa: S101 - get_alert only finds alerts with a rule
     return alerts.describe_alert(alert, rule)
+
+
+@router.post("/alerts/{alert_id}/open-case")
+def open_case(
+    request: Request, session: SessionDep, user: ApiUser, settings: SettingsDep, alert_id: int
+) -> dict[str, Any]:
+    """Open a case in the caller's unit for the alert's story; the case already there if
+    there is one (`created` false)."""
+    authorize(user, Action.CASE_OPEN)
+    alert = alerts.get_alert(session, alert_id, alert_scope(session, user))
+    case, created = do_open_from_alert(
+        session, alert, user, ip=client_ip(request), settings=settings
+    )
+    return {"case_id": case.id, "created": created, "status": case.status}
 
 
 @router.get("/alert-rules")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from soitin.db.models import AlertRule, Category, User
 from soitin.errors import InvalidInputError
 from soitin.review import audit
-from soitin.review.policies import load_unit_tree
+from soitin.review.cases import do_open_from_alert
+from soitin.review.policies import Action, authorize, can, load_unit_tree
 from soitin.review.story_view import story_cases
 from soitin.triage import alerts, rules
 from soitin.triage.access import AlertAction, alert_scope, authorize_alert, can_alert
@@ -73,6 +74,7 @@ def alerts_page(
             **listing,
             "show": "all" if show == "all" else "open",
             "can_ack": can_alert(user, AlertAction.ACK),
+            "can_open": can(user, Action.CASE_OPEN),
             "can_manage": can_alert(user, AlertAction.MANAGE_RULES),
         },
     )
@@ -96,6 +98,23 @@ def acknowledge(
     alerts.acknowledge_alert(session, alert, user, ip=client_ip(request))
     session.commit()
     return RedirectResponse(_back(show), status_code=303)
+
+
+@router.post("/alerts/{alert_id}/open-case", dependencies=[Depends(verify_csrf)])
+def open_case(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    alert_id: int,
+) -> Response:
+    """Open a case in the user's unit for the story of an alert (or go to the one there)."""
+    authorize(user, Action.CASE_OPEN)
+    alert = alerts.get_alert(session, alert_id, alert_scope(session, user))
+    case, _created = do_open_from_alert(
+        session, alert, user, ip=client_ip(request), settings=settings
+    )
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 @router.post("/alerts/read", dependencies=[Depends(verify_csrf)])

@@ -20,6 +20,11 @@ _M: dict[str, tuple[str, str]] = {
         "Câu chuyện #{id} chưa có vụ việc trong đơn vị của bạn",
         "Story #{id} has no case in your units",
     ),
+    "alerts.open_case": ("Mở vụ việc", "Open a case"),
+    "alerts.open_case_help": (
+        "Mở một vụ việc cho câu chuyện này trong hàng đợi của đơn vị bạn",
+        "Open a case for this story in your unit's queue",
+    ),
     "alerts.severity": ("Mức", "Severity"),
     "alerts.rule": ("Quy tắc", "Rule"),
     "alerts.first": ("Bắt đầu", "Started"),
