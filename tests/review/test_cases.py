@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from soitin.db.engine import Database
+from soitin.db.migrate import upgrade
 from soitin.db.models import AuditEvent, Case, CaseEvent, CaseStatus, User
-from soitin.errors import ConflictError, InvalidInputError
-from soitin.review import cases
+from soitin.errors import ConflictError, InvalidInputError, NotFoundError
+from soitin.review import accounts, cases
 from soitin.review.labels import decided_labels
 from tests.review.factories import make_case, make_source, make_story
 
@@ -157,3 +161,54 @@ def test_decisions_become_training_labels(db: Database, units: dict[str, int]) -
         assert labels[scam.story_id].text == "Chuyển tiền vào tài khoản tạm giữ"
         assert labels[fine.story_id].label == "not_harmful"
         assert labels[fine.story_id].to_json()["decided_at"]
+
+
+def test_opening_a_case_by_hand_takes_triages_figures_and_happens_once(
+    db: Database, units: dict[str, int]
+) -> None:
+    with db.session() as s:
+        story = make_story(s, "Tin đồn đã bị bác bỏ", sources=[make_source(s)])
+        reviewer = _user(s, "reviewer_qt")
+        case, created = cases.do_open(s, story.id, units["qt"], reviewer, alert_id=7)
+        assert created and case.status == CaseStatus.OPEN.value and case.unit_id == units["qt"]
+        assert case.severity in (1, 2, 3) and case.due_at is not None
+        assert set(case.priority_parts) == {"detector", "claims", "reach", "velocity", "locality"}
+        assert _kinds(s, case) == ["opened"]
+        again, created_again = cases.do_open(s, story.id, units["qt"], reviewer)
+        assert again.id == case.id and not created_again
+        with pytest.raises(NotFoundError):
+            cases.do_open(s, 10**9, units["qt"], reviewer)
+
+
+@pytest.mark.parametrize("empty_engine", ["postgres"], indirect=True)
+def test_two_hands_opening_the_same_story_at_once_get_one_case(empty_engine: Engine) -> None:
+    """The second insert meets the first's uncommitted row, waits, then finds its case."""
+    upgrade(empty_engine)
+    database = Database(empty_engine)
+    with database.transaction() as s:
+        unit = accounts.add_unit(s, "qt", "Tỉnh Quảng Trị", place_codes=["44"])
+        for name in ("a", "b"):
+            accounts.add_user(s, name, role="reviewer", unit_code="qt", password="x" * 12)
+        story_id, unit_id = make_story(s, "Tin đồn", sources=[make_source(s)]).id, unit.id
+    first_flushed, first_id = threading.Event(), []
+
+    def first() -> None:
+        with database.session() as s:
+            case, created = cases.do_open(s, story_id, unit_id, _user(s, "a"), commit=False)
+            assert created
+            first_id.append(case.id)
+            first_flushed.set()
+            time.sleep(0.5)  # the second hand's insert waits on the unique key meanwhile
+            s.commit()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_flushed.wait(10)
+    with database.session() as s:
+        case, created = cases.do_open(s, story_id, unit_id, _user(s, "b"))
+        second_id = case.id
+    thread.join(10)
+    assert not created and second_id == first_id[0]
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 1
+        assert s.scalar(select(func.count()).select_from(CaseEvent)) == 1

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soitin.db.engine import Database
@@ -151,8 +152,16 @@ def do_open(
         opened_at=now,
         due_at=now + deadline_for(parts.category, severity, settings),
     )
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():  # triage, or a second click, may open it meanwhile
+            session.add(case)
+    except IntegrityError:
+        found = session.scalar(
+            select(Case).where(Case.story_id == story_id, Case.unit_id == unit_id).limit(1)
+        )
+        if found is None:
+            raise
+        return found, False
     _event(
         session,
         case,
