@@ -63,9 +63,19 @@ def emit(**figure: Any) -> None:
     print(json.dumps(figure, ensure_ascii=False), flush=True)
 
 
+def _wards(n: int = 20) -> list[str]:
+    """`n` communes of Quảng Trị (44) on the 2025 map: a unit's places must lie in its
+    parent's area."""
+    from soitin.places.gazetteer import get_gazetteer
+
+    wards = get_gazetteer().wards
+    return sorted(code for code, unit in wards.items() if unit.province_code == "44")[:n]
+
+
 def build(database: Database, n_items: int, n_cases: int, seed: int = 7) -> dict[str, Any]:
     """Fill an empty database; returns what was made."""
     rng = random.Random(seed)
+    wards = _wards()
     now = datetime.now(UTC)
     started = time.perf_counter()
     password_hash = accounts.hash_password(PASSWORD)
@@ -73,7 +83,7 @@ def build(database: Database, n_items: int, n_cases: int, seed: int = 7) -> dict
         accounts.add_unit(s, "qt", "Tỉnh Quảng Trị", place_codes=["44"])
         for i in range(20):
             accounts.add_unit(
-                s, f"x{i:02d}", f"Xã số {i}", parent_code="qt", place_codes=[f"19{i:03d}"]
+                s, f"x{i:02d}", f"Xã số {i}", parent_code="qt", place_codes=[wards[i]]
             )
         for unit in ["qt", *(f"x{i:02d}" for i in range(20))]:
             for role in ("lead", "reviewer"):
@@ -113,7 +123,7 @@ def build(database: Database, n_items: int, n_cases: int, seed: int = 7) -> dict
                     "representative_text": " ".join(words),
                     "search_text": fold_for_search(" ".join(words)),
                     "province_codes": ["44"],
-                    "ward_codes": [f"19{ward:03d}"],
+                    "ward_codes": [wards[ward]],
                     "max_scores": {"scam": round(rng.random(), 3), "toxic": round(rng.random(), 3)},
                     "category": rng.choice(CATEGORIES),
                     "updated_at": now,
@@ -187,7 +197,7 @@ def build(database: Database, n_items: int, n_cases: int, seed: int = 7) -> dict
         cases, events, audits, buckets, story_sources = [], [], [], [], []
         for cid in range(1, n_cases + 1):
             sid = cid
-            ward = int(stories[sid - 1]["ward_codes"][0][2:])
+            ward = wards.index(stories[sid - 1]["ward_codes"][0])
             unit = unit_ids[1 + ward]
             priority = round(rng.random(), 4)
             status = rng.choices(("open", "assigned", "confirmed", "dismissed"), (60, 15, 15, 10))[
