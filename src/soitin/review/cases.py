@@ -140,18 +140,7 @@ def do_open(
     locality = triage.route_story(story, load_unit_tree(session)).get(unit_id, 0.0)
     matches = triage.claim_matches(session, [story_id]).get(story_id, [])
     parts = triage.compute_priority(story, matches, locality, settings)
-    severity = triage.severity_for(parts.priority, settings)
-    case = Case(
-        story_id=story_id,
-        unit_id=unit_id,
-        status=CaseStatus.OPEN.value,
-        category=parts.category,
-        severity=severity,
-        priority=parts.priority,
-        priority_parts=parts.parts,
-        opened_at=now,
-        due_at=now + deadline_for(parts.category, severity, settings),
-    )
+    case = triage.new_case(story_id, unit_id, parts, settings, now)
     try:
         with session.begin_nested():  # triage, or a second click, may open it meanwhile
             session.add(case)
@@ -174,7 +163,7 @@ def do_open(
         story_id=story_id,
         unit_id=unit_id,
         priority=parts.priority,
-        severity=severity,
+        severity=case.severity,
     )
     _finish(session, commit)
     return case, True

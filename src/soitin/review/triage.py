@@ -47,6 +47,7 @@ __all__ = [
     "deadline_for",
     "detector_scores",
     "escalate_overdue",
+    "new_case",
     "route_story",
     "severity_for",
     "triage_stories",
@@ -234,6 +235,24 @@ def _worth_a_case(parts: PriorityParts, settings: Settings) -> bool:
     return detector >= settings.triage_min_score or claims >= VERDICT_WEIGHT["misleading"] * 0.5
 
 
+def new_case(
+    story_id: int, unit_id: int, parts: PriorityParts, settings: Settings, now: datetime
+) -> Case:
+    """An open case (not added yet) with the severity and deadline its priority gives."""
+    severity = severity_for(parts.priority, settings)
+    return Case(
+        story_id=story_id,
+        unit_id=unit_id,
+        status=CaseStatus.OPEN.value,
+        category=parts.category,
+        severity=severity,
+        priority=parts.priority,
+        priority_parts=parts.parts,
+        opened_at=now,
+        due_at=now + deadline_for(parts.category, severity, settings),
+    )
+
+
 def triage_stories(
     session: Session,
     story_ids: Iterable[int],
@@ -274,18 +293,8 @@ def triage_stories(
                 if not _worth_a_case(parts, settings):
                     result.skipped += 1
                     continue
-                severity = severity_for(parts.priority, settings)
-                case = Case(
-                    story_id=story.id,
-                    unit_id=unit_id,
-                    status=CaseStatus.OPEN.value,
-                    category=parts.category,
-                    severity=severity,
-                    priority=parts.priority,
-                    priority_parts=parts.parts,
-                    opened_at=now,
-                    due_at=now + deadline_for(parts.category, severity, settings),
-                )
+                case = new_case(story.id, unit_id, parts, settings, now)
+                severity = case.severity
                 session.add(case)
                 session.flush()
                 session.add(
