@@ -169,18 +169,18 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
             )
     for k, (name, line) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
-        points = " ".join(
-            f"{first_x + i * step:.1f},{plot_top + plot_h - plot_h * v / top:.1f}"
-            for i, v in enumerate(line)
-        )
+        xy = [
+            (first_x + i * step, plot_top + plot_h - plot_h * v / top) for i, v in enumerate(line)
+        ]
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         body.append(
             f'<polyline class="line" points="{points}" fill="none" stroke="{colour}" '
             f'stroke-width="2"><title>{escape(name)}</title></polyline>'
         )
-        if n == 1 and line:  # one bucket (the first day of a period): a line of one point
-            x, y = points.split(",")
+        if n == 1 and xy:  # one bucket (the first day of a period): a line of one point
             body.append(
-                f'<circle class="point" cx="{x}" cy="{y}" r="3" fill="{colour}">'
+                f'<circle class="point" cx="{xy[0][0]:.1f}" cy="{xy[0][1]:.1f}" r="3" '
+                f'fill="{colour}">'
                 f"<title>{escape(name)}</title></circle>"
             )
     return _svg(width, height, body + legend, title, "line")

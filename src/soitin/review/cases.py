@@ -131,10 +131,7 @@ def do_open(
     story = session.get(Story, story_id)
     if story is None:
         raise NotFoundError(key="story.not_found", story_id=story_id)
-    found = session.scalar(
-        select(Case).where(Case.story_id == story_id, Case.unit_id == unit_id).limit(1)
-    )
-    if found is not None:
+    if (found := _case_at(session, story_id, unit_id)) is not None:
         return found, False
     now = utcnow()
     locality = triage.route_story(story, load_unit_tree(session)).get(unit_id, 0.0)
@@ -145,10 +142,7 @@ def do_open(
         with session.begin_nested():  # triage, or a second click, may open it meanwhile
             session.add(case)
     except IntegrityError:
-        found = session.scalar(
-            select(Case).where(Case.story_id == story_id, Case.unit_id == unit_id).limit(1)
-        )
-        if found is None:
+        if (found := _case_at(session, story_id, unit_id)) is None:
             raise
         return found, False
     _event(
@@ -167,6 +161,11 @@ def do_open(
     )
     _finish(session, commit)
     return case, True
+
+
+def _case_at(session: Session, story_id: int, unit_id: int) -> Case | None:
+    """The case of a story in a unit (at most one: the pair is a unique key)."""
+    return session.scalar(select(Case).where(Case.story_id == story_id, Case.unit_id == unit_id))
 
 
 def do_open_from_alert(

@@ -218,6 +218,7 @@ class TriageResult:
 def claim_matches(
     session: Session, story_ids: list[int]
 ) -> dict[int, list[tuple[float, str, int]]]:
+    """Story id → its claim matches as (score, verdict, claim id), for `compute_priority`."""
     out: dict[int, list[tuple[float, str, int]]] = {}
     rows = session.execute(
         select(StoryClaimMatch.story_id, StoryClaimMatch.score, Claim.verdict, Claim.id)

@@ -183,8 +183,9 @@ def _insert_keys(session: Session, rows: list[tuple[int, int]]) -> set[int]:
     Only the skipped keys come back (a few, against some 16,000 inserted per batch: a row
     back for each inserted key cost a fifth of the stage). PostgreSQL: the keys given minus
     those the insert returned, in the same statement. SQLite has no INSERT in a WITH
-    clause; the transaction holds the database's write lock (ingest has inserted the items),
-    so the keys already there, read just before, are exactly the keys the insert skips.
+    clause; the transaction holds the database's write lock (it has just inserted the
+    signatures these keys point to), so the keys already there, read just before, are
+    exactly the keys the insert skips.
     """
     if not rows:
         return set()
