@@ -142,6 +142,50 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "queue.unknown_bulk": ("Thao tác hàng loạt không hợp lệ.", "Unknown bulk operation."),
     "queue.choose_assignee": ("Hãy chọn người được giao.", "Choose the person to assign."),
+    # sources (feeds, file exports, push clients, tip boxes)
+    "source.unknown_kind": (
+        "Không có loại nguồn {value!r}; chọn một trong: {known}.",
+        "Unknown source kind {value!r}; use one of: {known}.",
+    ),
+    "source.name_length": (
+        "Tên nguồn phải dài từ 1 đến 255 ký tự.",
+        "A source name must be 1 to 255 characters.",
+    ),
+    "source.name_taken": (
+        "Đã có nguồn tên {name!r}.",
+        "A source named {name!r} already exists.",
+    ),
+    "source.not_found": ("Không có nguồn tên {name!r}.", "There is no source named {name!r}."),
+    "source.feed_url": (
+        "Nguồn RSS/Atom cần địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://.",
+        "A feed source needs an http:// or https:// URL.",
+    ),
+    "source.private_url": (
+        "Không lấy tin từ {host}: đó là địa chỉ nội bộ, không phải trang công khai trên mạng.",
+        "soitin does not fetch from {host}: it is a private or local address, not a public site.",
+    ),
+    "source.interval": (
+        "Chu kỳ lấy tin phải từ {minimum} giây trở lên.",
+        "The polling interval must be at least {minimum} s.",
+    ),
+    "source.tip_fixed": (
+        "Hộp tin báo của đơn vị do soitin tạo: chỉ bật hoặc tắt được.",
+        "A unit's tip box is made by soitin: it can only be switched on or off.",
+    ),
+    "source.url_feed_only": (
+        "Chỉ nguồn RSS/Atom mới có địa chỉ lấy tin.",
+        "Only a feed source has a URL to poll.",
+    ),
+    "source.token_api_only": (
+        "Chỉ nguồn máy chủ đẩy tin (API) mới có mã đẩy tin.",
+        "Only a push (api) source has push tokens.",
+    ),
+    "source.not_public": (
+        "Hãy xác nhận nguồn là cơ quan báo chí, tổ chức hoặc trang công khai, không phải một"
+        " cá nhân.",
+        "Confirm that the source is a news outlet, an organisation or a public page, not a"
+        " private person.",
+    ),
     # users and units
     "unit.no_code": ("Không có đơn vị mã {code!r}.", "No unit with code {code!r}."),
     "unit.no_id": ("Không có đơn vị số {unit_id}.", "No unit with id {unit_id}."),

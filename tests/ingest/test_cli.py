@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from soitin.cli import app
 from soitin.db.engine import Database, make_engine
 from soitin.db.migrate import upgrade
-from soitin.db.models import ApiToken, Item
+from soitin.db.models import ApiToken, Item, Source
 from soitin.ingest.sources import hash_token
 from tests.ingest.conftest import FeedServer, Route
 from tests.ingest.feeds_data import RSS, rss_with
@@ -66,6 +66,26 @@ def test_source_add_list_token_revoke(cli_db: Database) -> None:
     assert code == 0 and "1 token(s) revoked" in out
     with cli_db.session() as session:
         assert session.scalar(select(ApiToken.revoked_at)) is not None
+
+
+def test_source_set_switches_and_changes_a_source(cli_db: Database) -> None:
+    url = "https://bao.example/rss"
+    assert _run("source", "add", "Báo Đổi", "--kind", "feed", "--url", url)[0] == 0
+    code, out = _run("source", "set", "Báo Đổi", "--disable", "--interval", "30")
+    assert code == 0, out
+    assert "enabled True -> False" in out and "poll_interval_s 900 -> 1800" in out
+    with cli_db.session() as session:
+        source = session.scalar(select(Source).where(Source.name == "Báo Đổi"))
+        assert source is not None and not source.enabled and source.poll_interval_s == 1800
+    code, out = _run("source", "set", "Báo Đổi", "--disable")
+    assert code == 0 and "nothing to change" in out
+    code, out = _run("source", "set", "Báo Đổi", "--url", "http://192.168.0.10/rss")
+    assert code == 1 and "private or local address" in out
+    code, out = _run("source", "set", "Không có", "--enable")
+    assert code == 1 and "no source named" in out
+    assert _run("source", "add", "Xuất", "--kind", "file")[0] == 0
+    code, out = _run("source", "set", "Xuất", "--url", url)
+    assert code == 1 and "Only a feed source has a URL" in out
 
 
 def test_ingest_file_reports_refused_lines(cli_db: Database, tmp_path: Path) -> None:

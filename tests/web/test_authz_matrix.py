@@ -27,7 +27,8 @@ class Rule:
     """How one route is guarded and how to call it.
 
     `action`: the policy action (None: any signed-in user). `target`: the object whose unit
-    decides the scope ("case", "item", "story", "user", "unit"), or None. `public`: no sign-in.
+    decides the scope ("case", "item", "story", "user", "unit", "source"), or None.
+    `public`: no sign-in.
     `owner`: another area owns the route (only listed here; its own tests check it).
     """
 
@@ -87,6 +88,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/units"): Rule(A.UNIT_MANAGE),
     ("POST", "/admin/units"): Rule(A.UNIT_MANAGE, "unit", form={"name": "Đơn vị mới"}),
     ("POST", "/admin/units/{unit_id}"): Rule(A.UNIT_MANAGE, "unit", form={"name": "Tên mới"}),
+    ("GET", "/admin/sources"): Rule(A.SOURCE_MANAGE),
+    ("POST", "/admin/sources"): Rule(
+        A.SOURCE_MANAGE, "unit", form={"kind": "file", "public": "1", "interval": "15"}
+    ),
+    ("POST", "/admin/sources/{source_id}"): Rule(A.SOURCE_MANAGE, "source", form={"enabled": "1"}),
+    ("POST", "/admin/sources/{source_id}/tokens"): Rule(
+        A.SOURCE_MANAGE, "source", form={"label": "máy đối tác"}
+    ),
+    ("POST", "/admin/sources/{source_id}/tokens/revoke"): Rule(A.SOURCE_MANAGE, "source"),
     ("GET", "/admin/audit"): Rule(A.AUDIT_VIEW),
     ("GET", "/admin/audit.csv"): Rule(A.AUDIT_VIEW),
     ("GET", "/guides"): Rule(A.GUIDE_VIEW),
@@ -129,6 +139,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/units"): Rule(A.CASE_VIEW),
     ("POST", "/api/v1/units"): Rule(A.UNIT_MANAGE, "unit", json={"name": "Đơn vị mới"}),
     ("PATCH", "/api/v1/units/{unit_id}"): Rule(A.UNIT_MANAGE, "unit", json={"name": "Tên"}),
+    ("GET", "/api/v1/sources"): Rule(A.SOURCE_MANAGE),
+    ("POST", "/api/v1/sources"): Rule(
+        A.SOURCE_MANAGE, "unit", json={"kind": "api", "public": True}
+    ),
+    ("PATCH", "/api/v1/sources/{source_id}"): Rule(
+        A.SOURCE_MANAGE, "source", json={"enabled": False}
+    ),
+    ("POST", "/api/v1/sources/{source_id}/tokens"): Rule(
+        A.SOURCE_MANAGE, "source", json={"label": "máy đối tác"}
+    ),
+    ("POST", "/api/v1/sources/{source_id}/tokens/revoke"): Rule(A.SOURCE_MANAGE, "source", json={}),
     ("GET", "/api/v1/audit"): Rule(A.AUDIT_VIEW),
     ("GET", "/api/v1/audit.csv"): Rule(A.AUDIT_VIEW),
     ("GET", "/api/v1/tokens"): Rule(A.TOKEN_OWN),
@@ -280,6 +301,18 @@ class World:
             assert user is not None
             return tokens.create_token(s, user, "m")[0].id
 
+    def source(self, unit: str) -> int:
+        """A fresh push (api) source of `unit`."""
+        from soitin.db.models import Source
+
+        with self.db.transaction() as s:
+            source = Source(
+                kind="api", name=f"Nguồn {uuid.uuid4().hex[:10]}", unit_id=self.units[unit]
+            )
+            s.add(source)
+            s.flush()
+            return source.id
+
     def failed_task(self) -> int:
         """A task that failed after its retries (the dead-letter page's object)."""
         with self.db.transaction() as s:
@@ -330,6 +363,8 @@ def _call(
         params["token_id"] = world.token(username)
     if "{task_id}" in path:
         params["task_id"] = world.failed_task()
+    if "{source_id}" in path:
+        params["source_id"] = world.source(unit)
     if "{slug}" in path:
         params["slug"] = "nhan-dien-lua-dao"
     if "{code}" in path:
@@ -340,10 +375,12 @@ def _call(
             body[key] = world.units[unit]
             body.setdefault("code", uuid.uuid4().hex[:8])
             body.setdefault("username", f"n{uuid.uuid4().hex[:8]}")
+            body.setdefault("name", f"Nguồn {uuid.uuid4().hex[:8]}")
         else:
             form[key] = str(world.units[unit])
             form.setdefault("code", uuid.uuid4().hex[:8])
             form.setdefault("username", f"n{uuid.uuid4().hex[:8]}")
+            form.setdefault("name", f"Nguồn {uuid.uuid4().hex[:8]}")
     for data in (form, body or {}):
         if data.get("unit_id") == "vl":
             data["unit_id"] = str(world.units["vl"]) if data is form else world.units["vl"]

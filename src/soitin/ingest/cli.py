@@ -220,10 +220,12 @@ def source_add(
     """Add a source."""
     from soitin.ingest.sources import add_source
 
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     with database.transaction() as session:
         source = add_source(
             session,
+            allowlist=settings.fetch_allowlist,
             kind=kind,
             name=name,
             url=url,
@@ -236,6 +238,43 @@ def source_add(
     console.print(
         f"Source {name!r} ({kind}) added with id {source_id}.", highlight=False, markup=False
     )
+
+
+@source_app.command("set")
+@clear_errors
+def source_set(
+    source: Annotated[str, typer.Argument(help="Source name or id.")],
+    enable: Annotated[
+        bool | None, typer.Option("--enable/--disable", help="Switch the source on or off.")
+    ] = None,
+    interval: Annotated[
+        int | None, typer.Option(help="Polling interval in minutes (feeds).", min=1)
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="New feed URL (http/https).")] = None,
+    name: Annotated[str | None, typer.Option(help="New unique name.")] = None,
+) -> None:
+    """Change a source: switch it on or off, its polling interval, feed URL or name."""
+    from soitin.ingest.sources import get_source, update_source
+
+    settings = _settings()
+    database = _database(settings)
+    with database.transaction() as session:
+        target = get_source(session, source)
+        changes = update_source(
+            session,
+            target,
+            name=name,
+            url=url,
+            enabled=enable,
+            poll_interval_s=None if interval is None else interval * 60,
+            allowlist=settings.fetch_allowlist,
+        )
+        shown = target.name
+    if not changes:
+        console.print(f"Source {shown!r}: nothing to change.", highlight=False, markup=False)
+        return
+    for field, (before, after) in changes.items():
+        console.print(f"{shown}: {field} {before!r} -> {after!r}", highlight=False, markup=False)
 
 
 @source_app.command("token")

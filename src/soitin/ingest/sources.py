@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session
 from soitin.db.models import ApiToken, Item, Source, SourceKind, Unit
 from soitin.db.types import utcnow
 from soitin.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from soitin.ingest.fetch import literal_ip, parse_allowlist, refusal_reason
+from soitin.settings import get_settings
 
 __all__ = [
     "InvalidTokenError",
@@ -32,6 +36,8 @@ __all__ = [
     "record_success",
     "revoke_tokens",
     "tip_source_for_unit",
+    "update_source",
+    "check_feed_url",
 ]
 
 TOKEN_PREFIX = "stn_"  # noqa: S105 - a prefix, not a secret
@@ -55,6 +61,8 @@ class SourceHealth:
     enabled: bool
     poll_interval_s: int
     unit_code: str | None
+    unit_id: int | None
+    is_outlet: bool
     last_attempt_at: datetime | None
     last_success_at: datetime | None
     consecutive_failures: int
@@ -75,30 +83,25 @@ def add_source(
     enabled: bool = True,
     is_outlet: bool = False,
     config: dict[str, Any] | None = None,
+    allowlist: str | Iterable[str] | None = None,
 ) -> Source:
-    """Create a source; a feed needs an http(s) URL; names are unique."""
+    """Create a source; a feed needs a public http(s) URL (`check_feed_url`); names are
+    unique."""
     try:
         kind = SourceKind(kind).value
     except ValueError:
         known = ", ".join(k.value for k in SourceKind)
-        raise InvalidInputError(f"Unknown source kind {kind!r}; use one of: {known}.") from None
-    name = " ".join(name.split())
-    if not name or len(name) > 255:
-        raise InvalidInputError("A source name must be 1 to 255 characters.")
+        raise InvalidInputError(key="source.unknown_kind", value=kind, known=known) from None
+    name = _checked_name(session, name)
     if kind == SourceKind.FEED.value:
-        parts = urlsplit(url or "")
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise InvalidInputError("A feed source needs an http:// or https:// URL.")
-    if poll_interval_s < MIN_POLL_INTERVAL_S:
-        raise InvalidInputError(f"The polling interval must be at least {MIN_POLL_INTERVAL_S} s.")
+        url = check_feed_url(url or "", allowlist)
+    _check_interval(poll_interval_s)
     unit_id = None
     if unit_code is not None:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            raise NotFoundError(f"There is no unit with the code {unit_code!r}.")
+            raise NotFoundError(key="unit.no_code", code=unit_code)
         unit_id = unit.id
-    if session.scalar(select(Source.id).where(Source.name == name)) is not None:
-        raise ConflictError(f"A source named {name!r} already exists.")
     source = Source(
         kind=kind,
         name=name,
@@ -114,13 +117,101 @@ def add_source(
     return source
 
 
+def update_source(
+    session: Session,
+    source: Source,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    enabled: bool | None = None,
+    poll_interval_s: int | None = None,
+    allowlist: str | Iterable[str] | None = None,
+) -> dict[str, tuple[object, object]]:
+    """Rename a source, switch it on or off, or change a feed's URL or polling interval.
+
+    Returns the changes as {field: (before, after)} (empty: nothing changed). A feed given a
+    new URL starts afresh: its cache validators and failure count are cleared and it is due
+    at once. The tip box of a unit is made by soitin and only switched on or off.
+    """
+    changes: dict[str, tuple[object, object]] = {}
+    is_tip = source.kind == SourceKind.TIP.value
+    if name is not None and " ".join(name.split()) != source.name:
+        if is_tip:
+            raise InvalidInputError(key="source.tip_fixed")
+        new_name = _checked_name(session, name)
+        changes["name"] = (source.name, new_name)
+        source.name = new_name
+    if url is not None and url.strip() != (source.url or ""):
+        if source.kind != SourceKind.FEED.value:
+            raise InvalidInputError(key="source.url_feed_only")
+        new_url = check_feed_url(url, allowlist)
+        if new_url != source.url:
+            changes["url"] = (source.url, new_url)
+            source.url = new_url
+            source.etag = source.last_modified = source.last_error = None
+            source.last_attempt_at = None
+            source.consecutive_failures = 0
+    if enabled is not None and enabled != source.enabled:
+        changes["enabled"] = (source.enabled, enabled)
+        source.enabled = enabled
+    if poll_interval_s is not None and poll_interval_s != source.poll_interval_s:
+        if is_tip:
+            raise InvalidInputError(key="source.tip_fixed")
+        _check_interval(poll_interval_s)
+        changes["poll_interval_s"] = (source.poll_interval_s, poll_interval_s)
+        source.poll_interval_s = poll_interval_s
+    session.flush()
+    return changes
+
+
+def check_feed_url(url: str, allowlist: str | Iterable[str] | None = None) -> str:
+    """`url` trimmed, when it is an http(s) address whose host is not `localhost` or a
+    private, loopback or other non-public IP literal (unless on `allowlist`, by default
+    `SOITIN_FETCH_ALLOWLIST`); `InvalidInputError` otherwise.
+
+    Host names are resolved, and their addresses checked, at each fetch by the one safe
+    client; this check only answers early and clearly when a source is added or changed.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    try:
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:  # an unclosed IPv6 bracket
+        host = ""
+    if parts.scheme not in {"http", "https"} or not host or len(url) > 2000:
+        raise InvalidInputError(key="source.feed_url")
+    local = host == "localhost" or host.endswith(".localhost")
+    ip = ipaddress.IPv4Address("127.0.0.1") if local else literal_ip(host)
+    if ip is not None and refusal_reason(ip) is not None:
+        networks = parse_allowlist(
+            get_settings().fetch_allowlist if allowlist is None else allowlist
+        )
+        if not any(ip.version == net.version and ip in net for net in networks):
+            raise InvalidInputError(key="source.private_url", host=host)
+    return url
+
+
+def _checked_name(session: Session, name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 255:
+        raise InvalidInputError(key="source.name_length")
+    if session.scalar(select(Source.id).where(Source.name == name)) is not None:
+        raise ConflictError(key="source.name_taken", name=name)
+    return name
+
+
+def _check_interval(seconds: int) -> None:
+    if seconds < MIN_POLL_INTERVAL_S:
+        raise InvalidInputError(key="source.interval", minimum=MIN_POLL_INTERVAL_S)
+
+
 def get_source(session: Session, name_or_id: str | int) -> Source:
     """The source with this name (or numeric id); `NotFoundError` otherwise."""
     source = session.scalar(select(Source).where(Source.name == str(name_or_id)))
     if source is None and str(name_or_id).isdigit():
         source = session.get(Source, int(name_or_id))
     if source is None:
-        raise NotFoundError(f"There is no source named {name_or_id!r}.")
+        raise NotFoundError(key="source.not_found", name=name_or_id)
     return source
 
 
@@ -162,6 +253,8 @@ def list_sources(session: Session, *, now: datetime | None = None) -> list[Sourc
                 enabled=source.enabled,
                 poll_interval_s=source.poll_interval_s,
                 unit_code=units.get(source.unit_id) if source.unit_id else None,
+                unit_id=source.unit_id,
+                is_outlet=source.is_outlet,
                 last_attempt_at=source.last_attempt_at,
                 last_success_at=source.last_success_at,
                 consecutive_failures=source.consecutive_failures,

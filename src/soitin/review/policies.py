@@ -49,6 +49,7 @@ class Action(enum.StrEnum):
     UNIT_MANAGE = "unit.manage"
     AUDIT_VIEW = "audit.view"
     TASKS_MANAGE = "tasks.manage"
+    SOURCE_MANAGE = "source.manage"  # add feeds and other sources, switch them, push tokens
     CLAIM_MANAGE = "claim.manage"  # add, import, change, remove fact-checked claims
 
 
@@ -67,7 +68,13 @@ _LEAD = _REVIEWER | {
     Action.CASE_BULK,
     Action.CLAIM_MANAGE,
 }
-_ADMIN = _LEAD | {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.AUDIT_VIEW, Action.TASKS_MANAGE}
+_ADMIN = _LEAD | {
+    Action.USER_MANAGE,
+    Action.UNIT_MANAGE,
+    Action.AUDIT_VIEW,
+    Action.TASKS_MANAGE,
+    Action.SOURCE_MANAGE,
+}
 
 #: The policy table: what each role may do (within its unit scope).
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {

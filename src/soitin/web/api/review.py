@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soitin.web.api import admin, cases
+from soitin.web.api import admin, cases, sources
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(cases.router)
 router.include_router(admin.router)
+router.include_router(sources.router)

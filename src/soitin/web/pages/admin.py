@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -63,7 +64,7 @@ def load_unit(session: Session, user: User, scope: Scope, unit_id: int) -> Unit:
 # --- changes, shared with the JSON API: service call, audit entry, commit -----------------
 
 
-def plain_changes(changes: dict[str, object]) -> dict[str, object]:
+def plain_changes(changes: Mapping[str, object]) -> dict[str, object]:
     """Changes as JSON values: a (before, after) pair as {"from", "to"} (was its Python repr,
     "('reviewer', 'lead')"), anything else as it is ("is_active": false, not "False")."""
     return {
