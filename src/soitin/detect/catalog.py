@@ -183,8 +183,10 @@ CATALOG: dict[str, ModelSpec] = {
         ("0", "1"),
         (_SMISHING,),
         # URL host labels and diacritic-free words: out-of-fold macro-F1 0.916 -> 0.920,
-        # ROC-AUC 0.982 -> 0.984
-        LinearConfig(c=10.0, spec=FeatureSpec(fold_words=1, prep=PREP_URL_HOST)),
+        # ROC-AUC 0.982 -> 0.984. NB-weighted n-grams (alpha 1, the paper's default), over
+        # four 5-fold splits of train: macro-F1 0.923 -> 0.930 (better in 3 of 4), ROC-AUC
+        # 0.9837 -> 0.9847 (better in all 4)
+        LinearConfig(c=10.0, spec=FeatureSpec(fold_words=1, prep=PREP_URL_HOST), nb_alpha=1.0),
         card="Scam / smishing (1) vs legitimate (0) SMS.",
         terms=_T_SMISHING,
     ),

@@ -464,6 +464,12 @@ def _write_card(
             f"- Calibration: multinomial logistic calibrator on {cfg.folds}-fold out-of-fold "
             "scores; per-class offsets tuned for macro-F1 out of fold (not on dev).",
         ]
+        if cfg.nb_alpha > 0:
+            lines.append(
+                f"- NB-weighted n-grams (Wang & Manning 2012): before the fit, each n-gram is "
+                f"scaled by its log-count ratio between the two labels on the training texts "
+                f"(smoothing {cfg.nb_alpha:g}); the ratio is folded into the stored weights."
+            )
         if cfg.cues:
             lines.append(
                 f"- Dense cues beside the n-grams (computed on the raw text, scaled by "
@@ -564,7 +570,12 @@ _LIMITS = {
     "reintel": "Text only: ReINTEL's user and engagement features (very predictive, and "
     "leaky across our split) are not used. Posts are from 2020 and COVID-heavy.",
     "smishing": "Small corpus (1,682 SMS) collected by students; phone numbers and long digit "
-    "runs were masked before we received it, so real numbers look different.",
+    "runs were masked before we received it, so real numbers look different. Dev has only 28 "
+    "scams: one error moves macro-F1 by about 0.02. NB weighting took dev from 9 errors to 6 "
+    "(macro-F1 0.916 -> 0.941), more than the out-of-fold gain over four 5-fold splits of train "
+    "(0.923 -> 0.930) suggests: expect about 0.93 on unseen SMS. Most errors left are "
+    "legitimate brand-name notices (sign-in alerts, promotions, university messages) that read "
+    "like lures.",
     "misinformation": "Judges style and topic, not truth: it does not check claims (claim "
     "matching comes from the stories module). Trained on 2017-2020 posts and articles. Style "
     "alone is a weak signal outside ReINTEL: trained on ReINTEL, VFND and news headlines only, "

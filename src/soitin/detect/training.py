@@ -44,6 +44,10 @@ class LinearConfig:
     tune_offsets: bool = True
     solver: str = "auto"  # "auto": liblinear for two classes, lbfgs multinomial; "ovr"
     seed: int = 20250701
+    #: Above 0 (two labels only): NB-weighted features (Wang & Manning 2012) with this
+    #: smoothing; each n-gram is scaled by its log-count ratio between the labels before the
+    #: fit, and the ratio is folded into the stored weights (scoring is unchanged).
+    nb_alpha: float = 0.0
 
 
 def _idf(counts: sparse.csr_matrix, min_df: int) -> F32:
@@ -114,6 +118,36 @@ def _scores(lr: _Linear, x: sparse.csr_matrix) -> F32:
     return np.asarray(d.reshape(len(d), -1), dtype=np.float32)
 
 
+def nb_ratio(counts: sparse.csr_matrix, y: npt.NDArray[np.int64], alpha: float) -> F32:
+    """Log-count ratio of each n-gram between label 1 and label 0 (presence counts, smoothed
+    by `alpha`): how much more often it is seen in texts of label 1."""
+    present = counts.copy()
+    present.data = np.ones_like(present.data)
+    p = alpha + np.asarray(present[y == 1].sum(axis=0), np.float64).ravel()
+    q = alpha + np.asarray(present[y == 0].sum(axis=0), np.float64).ravel()
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+
+
+def _fit(
+    counts: sparse.csr_matrix,
+    idf: F32,
+    cues: F32 | None,
+    y: npt.NDArray[np.int64],
+    cfg: LinearConfig,
+) -> _Linear:
+    """Fit on the design of `counts`; with `cfg.nb_alpha`, on NB-weighted n-grams, the ratio
+    then folded into the weights so that they apply to the plain design."""
+    x = _design(counts, idf, cues, cfg.cue_scale, cfg.spec.split)
+    if cfg.nb_alpha <= 0:
+        return _fit_lr(x, y, cfg)
+    if len(np.unique(y)) != 2:
+        raise ValueError("NB-weighted features need two labels")
+    scale = np.ones(x.shape[1], np.float32)
+    scale[: counts.shape[1]] = nb_ratio(counts, y, cfg.nb_alpha)
+    lr = _fit_lr((x @ sparse.diags(scale)).tocsr(), y, cfg)
+    return _Linear(lr.coef_ * scale, lr.intercept_)
+
+
 def oof_decisions(
     counts: sparse.csr_matrix,
     cues: F32 | None,
@@ -129,7 +163,7 @@ def oof_decisions(
         idf = _idf(counts[tr], cfg.min_df)
         c_tr = cues[tr] if cues is not None else None
         c_va = cues[va] if cues is not None else None
-        lr = _fit_lr(_design(counts[tr], idf, c_tr, cfg.cue_scale, cfg.spec.split), y[tr], cfg)
+        lr = _fit(counts[tr], idf, c_tr, y[tr], cfg)
         out[va] = _scores(lr, _design(counts[va], idf, c_va, cfg.cue_scale, cfg.spec.split))
         if progress:
             progress(f"fold {i + 1}/{cfg.folds}")
@@ -233,7 +267,7 @@ def fit_linear(
         proba[:, 1].tolist() if len(out_labels) == 2 else None,
     )
     idf = _idf(counts, cfg.min_df)
-    lr = _fit_lr(_design(counts, idf, cues, cfg.cue_scale, cfg.spec.split), y, cfg)
+    lr = _fit(counts, idf, cues, y, cfg)
     coef = lr.coef_.T.astype(np.float32)
     n = cfg.spec.n_features
     model.idf = idf
