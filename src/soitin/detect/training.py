@@ -125,7 +125,8 @@ def nb_ratio(counts: sparse.csr_matrix, y: npt.NDArray[np.int64], alpha: float) 
     present.data = np.ones_like(present.data)
     p = alpha + np.asarray(present[y == 1].sum(axis=0), np.float64).ravel()
     q = alpha + np.asarray(present[y == 0].sum(axis=0), np.float64).ravel()
-    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+    ratio: F32 = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+    return ratio
 
 
 def _fit(
