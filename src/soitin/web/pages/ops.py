@@ -1,5 +1,5 @@
 """Prometheus metrics: items per minute, queue depth, task failures, open cases, search
-re-index backlog."""
+re-index backlog, sources switched on and failing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import func, select
 
-from soitin.db.models import Case, CaseStatus, FailedTask, Item
+from soitin.db.models import Case, CaseStatus, FailedTask, Item, Source
 from soitin.db.types import utcnow
 from soitin.text.reindex import rows_to_reindex
 from soitin.web.deps import SessionDep
@@ -64,6 +64,18 @@ def metrics(request: Request, session: SessionDep) -> Response:
         registry=registry,
     )
     reindex.set(rows_to_reindex(session))
+    sources = Gauge(
+        "soitin_sources",
+        "Sources switched on, by kind, and how many of them failed their last poll",
+        ["kind", "state"],
+        registry=registry,
+    )
+    for kind, failures, count in session.execute(
+        select(Source.kind, Source.consecutive_failures, func.count(Source.id))
+        .where(Source.enabled.is_(True))
+        .group_by(Source.kind, Source.consecutive_failures)
+    ):
+        sources.labels(kind=kind, state="failing" if failures else "ok").inc(count)
     depth = Gauge(
         "soitin_queue_depth", "Messages waiting on the broker", ["queue"], registry=registry
     )
