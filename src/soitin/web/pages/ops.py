@@ -64,18 +64,18 @@ def metrics(request: Request, session: SessionDep) -> Response:
         registry=registry,
     )
     reindex.set(rows_to_reindex(session))
-    sources = Gauge(
+    by_state = Gauge(
         "soitin_sources",
         "Sources switched on, by kind, and how many of them failed their last poll",
         ["kind", "state"],
         registry=registry,
     )
-    for kind, failures, count in session.execute(
+    for kind, failures, n in session.execute(
         select(Source.kind, Source.consecutive_failures, func.count(Source.id))
         .where(Source.enabled.is_(True))
         .group_by(Source.kind, Source.consecutive_failures)
     ):
-        sources.labels(kind=kind, state="failing" if failures else "ok").inc(count)
+        by_state.labels(kind=kind, state="failing" if failures else "ok").inc(n)
     depth = Gauge(
         "soitin_queue_depth", "Messages waiting on the broker", ["queue"], registry=registry
     )
