@@ -70,12 +70,12 @@ def metrics(request: Request, session: SessionDep) -> Response:
         ["kind", "state"],
         registry=registry,
     )
-    for kind, failures, n in session.execute(
+    for kind, failed_polls, n in session.execute(
         select(Source.kind, Source.consecutive_failures, func.count(Source.id))
         .where(Source.enabled.is_(True))
         .group_by(Source.kind, Source.consecutive_failures)
     ):
-        by_state.labels(kind=kind, state="failing" if failures else "ok").inc(n)
+        by_state.labels(kind=kind, state="failing" if failed_polls else "ok").inc(n)
     depth = Gauge(
         "soitin_queue_depth", "Messages waiting on the broker", ["queue"], registry=registry
     )
