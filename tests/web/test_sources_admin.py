@@ -294,3 +294,29 @@ def test_the_api_lists_adds_and_changes_sources(
     listed = client.get("/api/v1/sources").json()
     assert [s["name"] for s in listed] == ["Báo API"]
     assert "token" not in listed[0]
+
+
+def test_the_dashboard_tells_an_admin_of_failing_sources(
+    signed_in: Callable[[str], TestClient], db: Database, units: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        for name, failures, enabled in (
+            ("Hỏng 1", 2, True),
+            ("Hỏng tắt", 5, False),
+            ("Tốt", 0, True),
+        ):
+            s.add(
+                Source(
+                    kind="feed",
+                    name=name,
+                    url="https://x.example/rss",
+                    unit_id=units["dh"],
+                    consecutive_failures=failures,
+                    enabled=enabled,
+                )
+            )
+    page = signed_in("admin_qt").get("/").text
+    assert 'id="failing-sources"' in page and "1 nguồn tin đang bị lỗi" in page
+    assert 'href="/admin/sources"' in page
+    lead = TestClient(signed_in("admin_qt").app, follow_redirects=False)
+    assert 'id="failing-sources"' not in login(lead, "lead_qt").get("/").text

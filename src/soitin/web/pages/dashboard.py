@@ -18,9 +18,12 @@ from soitin.report.document import SUMMARY_KEYS, change, stats_tables
 from soitin.report.labels import label
 from soitin.report.periods import parse_period, so_far
 from soitin.report.stats import CATEGORIES
+from soitin.review.policies import Action, can, load_unit_tree
+from soitin.web.api.auth import Scope
 from soitin.web.api.stats import resolve_filters, run_statistics
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
 from soitin.web.pages.reports import REPORT_MESSAGES
+from soitin.web.pages.sources import sources_in_scope
 from soitin.web.templating import render, request_language
 
 __all__ = ["router"]
@@ -173,5 +176,15 @@ def dashboard(
             "charts": _charts(stats, lang, t),
             "categories": [(c, label(c, lang)) for c in CATEGORIES],
             "query_string": urlencode(filters.params() | {"lang": lang}),
+            "failing_sources": _failing_sources(session, user),
         },
     )
+
+
+def _failing_sources(session: SessionDep, user: CurrentUser) -> int:
+    """For an admin: how many switched-on sources of their units failed their last poll."""
+    if not can(user, Action.SOURCE_MANAGE):
+        return 0
+    tree = load_unit_tree(session)
+    scope = Scope(tree, tree.scope(user))
+    return sum(1 for s in sources_in_scope(session, scope) if s.enabled and s.consecutive_failures)

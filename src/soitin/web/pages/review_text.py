@@ -308,6 +308,10 @@ _M: dict[str, tuple[str, str]] = {
         "Push token (shown once; pass it to the partner server):",
     ),
     "sources.none": ("Chưa có nguồn nào.", "No sources yet."),
+    "sources.failing_notice": (
+        "{n} nguồn tin đang bị lỗi khi lấy tin — xem trang Nguồn tin.",
+        "{n} sources failed their last poll — see the Sources page.",
+    ),
     "role.admin": ("Quản trị", "Admin"),
     "role.lead": ("Trưởng nhóm", "Lead"),
     "role.reviewer": ("Người xử lý", "Reviewer"),
