@@ -6,10 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from soitin.errors import InvalidInputError
 from soitin.ingest.dates import parse_datetime
 from soitin.ingest.feeds import FeedError, parse_feed
 from soitin.ingest.fetch import FetchError, SafeClient
 from soitin.ingest.incoming import parse_count
+from soitin.ingest.sources import check_feed_url
 from soitin.report.safe_cell import FORMULA_PREFIXES, neutralise
 from tests.hostile.corpus import SSRF_URLS
 
@@ -21,6 +23,14 @@ def test_every_ssrf_url_is_refused_before_connecting(url: str) -> None:
     with SafeClient(allowlist="", resolver=lambda host: ["127.0.0.1"]) as client:
         with pytest.raises(FetchError):
             client.get(url)
+
+
+@pytest.mark.parametrize("url", SSRF_URLS)
+def test_no_source_can_be_added_with_an_ssrf_url(url: str) -> None:
+    """Adding or changing a feed refuses them too, with a clear message (sources page, API,
+    CLI), before any fetch would."""
+    with pytest.raises(InvalidInputError):
+        check_feed_url(url, allowlist="")
 
 
 @FAST
