@@ -261,7 +261,7 @@ def test_a_story_alert_links_only_to_a_case(
     page = client.get("/alerts").text
     assert f'href="/stories/{lone_id}"' not in page
     assert f"Câu chuyện #{lone_id} chưa có vụ việc trong đơn vị của bạn" in page
-    assert f'<a href="/cases/{case_id}">Mở câu chuyện #' in page
+    assert f'<a href="/cases/{case_id}">Xem vụ việc #{case_id}</a>' in page
     assert client.get(f"/cases/{case_id}").status_code == 200
 
 

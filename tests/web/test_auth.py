@@ -196,6 +196,27 @@ def test_english_switch(signed_in: Callable[[str], TestClient]) -> None:
     assert "Dashboard" in client.get("/").text
 
 
+def test_switching_language_goes_back_to_the_same_page_and_filters(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    client = signed_in("lead_qt")
+    base = "http://testserver"
+
+    def back(referer: str) -> str:
+        response = client.get("/lang/en", headers={"referer": referer})
+        assert response.status_code == 303
+        return str(response.headers["location"])
+
+    assert back(f"{base}/queue?q=xang+tang&category=scam") == "/queue?q=xang+tang&category=scam"
+    # a form's address that answers only POST goes to the page above it, never to a 405
+    assert back(f"{base}/queue/bulk") == "/queue"
+    assert back(f"{base}/admin/sources/7/tokens/revoke") == "/admin/sources"
+    assert back(f"{base}/cases/12/confirm?x=1") == "/cases/12"
+    # another site's address names no page of ours to go back to
+    assert back("https://evil.example//evil.example/x") == "/"
+    assert back("") == "/"
+
+
 def test_out_of_range_ids_are_a_clear_4xx(signed_in: Callable[[str], TestClient]) -> None:
     """Found by schemathesis: an id beyond 64 bits was a 500 (SQLite OverflowError)."""
     client = signed_in("admin_qt")

@@ -35,7 +35,7 @@ def test_story_page_shows_everything(
     legend = html.split('class="legend small">')[1].split("</p>")[0]
     assert "đoạn độc hại" in legend and "từ ngữ làm tăng điểm" in legend
     # Detector scores and explanations, priority parts.
-    assert "tài khoản tạm giữ (+1.20)" in html and "</meter> 0,93</td>" in html  # decimal comma
+    assert "tài khoản tạm giữ (+1,20)" in html and "</meter> 0,93</td>" in html  # decimal comma
     assert "Thành phần điểm ưu tiên" in html
     # Detectors by name in the page's language, the technical name beside it.
     assert '<th>Bộ phát hiện lừa đảo <span class="muted small"><code>scam</code>' in html

@@ -211,3 +211,29 @@ def test_queue_groups_thousands_in_the_page_language(
     client.get("/lang/en")
     page = client.get("/queue").text
     assert "5,400 " in page and "5.400" not in page
+
+
+def test_a_bulk_action_with_nothing_ticked_says_so_at_the_top(
+    signed_in: Callable[[str], TestClient], workbench: Workbench
+) -> None:
+    lead = signed_in("lead_dh")
+    token = csrf_of(lead.get("/queue").text)
+    empty = lead.post(
+        "/queue/bulk", data={"operation": "dismiss", "reason": "duplicate", "csrf_token": token}
+    )
+    assert empty.status_code == 422
+    top = empty.text.index('id="bulk-error-top"')
+    assert top < empty.text.index('id="queue-results"')  # above the results, seen on arrival
+    assert "Hãy chọn ít nhất một vụ việc" in empty.text[top : top + 300]
+
+
+def test_one_item_from_one_source_is_singular_in_english(
+    signed_in: Callable[[str], TestClient], db: Database, units: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        story = make_story(s, "Tin lẻ một bài", sources=[make_source(s, "Nguồn lẻ")], items=1)
+        make_case(s, story, units["dh"])
+    client = signed_in("reviewer_dh")
+    client.get("/lang/en")
+    page = client.get("/queue").text
+    assert "1 item · 1 source · " in page and "1 items" not in page

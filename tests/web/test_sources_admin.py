@@ -56,6 +56,9 @@ def test_an_admin_adds_a_feed_of_a_unit(
     assert source.is_outlet and source.enabled
     listed = client.get("/admin/sources").text
     assert "Báo Quảng Trị" in listed and "Chưa lấy tin" in listed and "Phường Đồng Hới" in listed
+    assert _add(client, kind="file", name="Xuất Zalo", unit_id=str(units["qt"]))[0] == 303
+    row = client.get("/admin/sources").text.split("<strong>Xuất Zalo</strong>")[1].split("</tr>")[0]
+    assert "Không có tin trong 7 ngày" in row  # a file or push source's health: its items
     with db.session() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "source.created"))
         assert event is not None and event.object_id == str(source.id)

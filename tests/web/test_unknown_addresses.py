@@ -19,6 +19,9 @@ def test_a_browser_gets_a_page_for_an_address_that_does_not_exist(
     page = client.get("/queue/not-a-case", headers={"accept": "text/html"})
     assert page.status_code == 404 and "Không tìm thấy." in page.text
     assert 'href="/"' in page.text  # a way back
+    nowhere = client.get("/nowhere").text
+    assert 'href="/queue"' in nowhere and "Đăng xuất" in nowhere  # the signed-in navigation
+    assert "Đăng xuất" not in anonymous.text
     client.get("/lang/en")
     assert "There is no page at this address." in client.get("/nowhere").text
 

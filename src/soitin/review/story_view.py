@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -84,6 +84,9 @@ class DetectorResult(BaseModel):
     score: float
     label: str | None = None
     explanation: list[str] = []
+    #: The explanation's words with their weights, for pages (which write the numbers in
+    #: their language); not in the JSON, which has `explanation`.
+    terms: list[tuple[str, float | None]] = Field(default=[], exclude=True)
     evidence: dict[str, list[str]] = {}
 
 
@@ -209,23 +212,33 @@ def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment
 
 
 def _as_text_list(value: Any) -> list[str]:
-    out: list[str] = []
+    """A stored list as text: words, and weighted words as "word (+0.42)"."""
+    return [_term_text(n, w) for n, w in _as_terms(value)]
+
+
+def _term_text(name: str, weight: float | None) -> str:
+    return name if weight is None else f"{name} ({weight:+.2f})"
+
+
+def _as_terms(value: Any) -> list[tuple[str, float | None]]:
+    """The words or cues of a stored explanation with their weights (None: none stored)."""
+    out: list[tuple[str, float | None]] = []
     if isinstance(value, str):
-        return [value]
+        return [(value, None)]
     if isinstance(value, dict):
         value = [{"feature": k, "weight": v} for k, v in value.items()]
     for entry in value if isinstance(value, list | tuple) else []:
         if isinstance(entry, str):
-            out.append(entry)
+            out.append((entry, None))
         elif isinstance(entry, dict):
             name = (
                 entry.get("feature") or entry.get("text") or entry.get("term") or entry.get("cue")
             )
             if name is not None:
                 weight = entry.get("weight")
-                out.append(f"{name} ({weight:+.2f})" if isinstance(weight, float) else str(name))
+                out.append((str(name), weight if isinstance(weight, float) else None))
         elif isinstance(entry, list | tuple) and entry:
-            out.append(str(entry[0]))
+            out.append((str(entry[0]), None))
     return out[:12]
 
 
@@ -289,7 +302,7 @@ def _detectors(
     for name in sorted(set(best) | set(mine)):
         raw = item_scores.get(name) if isinstance(item_scores, dict) else None
         detail = raw if isinstance(raw, dict) else {}
-        explanation = _as_text_list(
+        terms = _as_terms(
             detail.get("explanation")
             or detail.get("explanations")
             or detail.get("features")
@@ -317,7 +330,8 @@ def _detectors(
                 category=category_of_detector(name),
                 score=round(best.get(name, mine.get(name, 0.0)), 4),
                 label=str(label) if label is not None else None,
-                explanation=explanation,
+                explanation=[_term_text(n, w) for n, w in terms],
+                terms=terms,
                 evidence=evidence,
             )
         )

@@ -25,7 +25,7 @@ from soitin.errors import (
     SoitinError,
 )
 from soitin.web.csrf import CsrfError
-from soitin.web.deps import NotAuthenticatedError
+from soitin.web.deps import NotAuthenticatedError, get_optional_user
 from soitin.web.i18n import error_text, translate, validation_messages
 from soitin.web.templating import render, request_language
 
@@ -90,7 +90,12 @@ def install_error_handlers(app: FastAPI) -> None:
         key, lang = _HTTP_KEYS.get(exc.status_code, "error.title"), request_language(request)
         text = translate(key, lang) if key != "error.title" else str(exc.detail)
         heading = "error.not_found" if exc.status_code == 404 else "error.title"
-        page = error_page(request, [text], exc.status_code, heading)
+        # No handler ran, so nobody looked up who is signed in: do it here, so that the page
+        # keeps the navigation of a signed-in user (its links lead back into the app).
+        with request.app.state.database.session(read_only=True) as session:
+            if "session" in request.scope:
+                get_optional_user(request, session)
+            page = error_page(request, [text], exc.status_code, heading)
         page.headers.update(exc.headers or {})
         return page
 

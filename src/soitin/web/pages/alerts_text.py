@@ -15,7 +15,7 @@ _M: dict[str, tuple[str, str]] = {
     "alerts.ack": ("Xác nhận đã nắm", "Acknowledge"),
     "alerts.acked": ("Đã xác nhận", "Acknowledged"),
     "alerts.by": ("bởi", "by"),
-    "alerts.story": ("Mở câu chuyện", "Open the story"),
+    "alerts.story": ("Xem vụ việc", "Open case"),
     "alerts.story_no_case": (
         "Câu chuyện #{id} chưa có vụ việc trong đơn vị của bạn",
         "Story #{id} has no case in your units",

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
+from starlette.routing import Match
 
 from soitin.db.models import AuditEvent, User
 from soitin.db.types import utcnow
@@ -38,6 +39,22 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def _back(request: Request) -> str:
+    """The page the referer names, with its query (the queue's filters), on this site only; a
+    form's address that answers only POST (`/queue/bulk`) gives the nearest page above it."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = referer.path or "/"
+    while path != "/" and not _answers_get(request, path):
+        path = path.rsplit("/", 1)[0] or "/"
+    query = referer.query if referer.path == path and len(referer.query) <= 2000 else ""
+    return _safe_next(f"{path}?{query}" if query else path)
+
+
+def _answers_get(request: Request, path: str) -> bool:
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 @router.get("/login", include_in_schema=False)
@@ -142,9 +159,6 @@ def change_password(
 def switch_language(request: Request, code: str) -> Response:
     """Switch the interface language (vi/en) and go back."""
     code = code if code in ("vi", "en") else "vi"
-    back = _safe_next(
-        request.headers.get("referer") and urlsplit(request.headers.get("referer", "")).path
-    )
-    response = RedirectResponse(back, status_code=303)
+    response = RedirectResponse(_back(request), status_code=303)
     response.set_cookie("lang", code, samesite="lax", httponly=True, max_age=365 * 86400)
     return response
