@@ -54,6 +54,26 @@ def _char_features(folded: str) -> tuple[str, ...]:
     return tuple("c=" + padded[j : j + 3] for j in range(max(len(padded) - 2, 1)))
 
 
+@lru_cache(maxsize=16384)  # a few MB at most: the memory goal counts every model's caches
+def _own_columns(raw: str, bucket: str) -> npt.NDArray[np.int32]:
+    """Hashed columns (sorted, distinct) of the features a token has by itself in
+    `_token_features`: its forms, shape, comment bucket and character trigrams."""
+    w = raw.lower()
+    f = fold(w)
+    feats = [
+        "w=" + w,
+        "f=" + f,
+        bucket,
+        bucket + "|f=" + f,
+        "shape="
+        + ("U" if raw.isupper() else "T" if raw[:1].isupper() else "l")
+        + ("p" if not raw[:1].isalnum() else ""),
+        *_char_features(f),
+    ]
+    columns: npt.NDArray[np.int32] = _HASHER.transform([feats]).indices.astype(np.int32)
+    return columns
+
+
 def _token_features(tokens: list[tuple[int, int, str]], comment_p: float) -> list[list[str]]:
     low = [t[2].lower() for t in tokens]
     flat = [fold(w) for w in low]
@@ -130,11 +150,46 @@ class SpanModel:
     meta: dict[str, Any]
 
     def token_proba(self, texts: Sequence[str], comment_p: Sequence[float]) -> list[F32]:
+        """Each token's probability of being offending, from the features of
+        `_token_features`: the token's own (memoised per token and comment bucket, see
+        `_own_columns`) and its neighbours' (hashed for the whole batch at once)."""
         toks = [tokens_of(t) for t in texts]
-        feats = [f for tk, p in zip(toks, comment_p, strict=True) for f in _token_features(tk, p)]
-        if not feats:
+        own: list[npt.NDArray[np.int32]] = []
+        context: list[list[str]] = []
+        for tk, p in zip(toks, comment_p, strict=True):
+            bucket = f"cp={min(int(p * 10), 9)}"
+            low = [t[2].lower() for t in tk]
+            flat = [fold(w) for w in low]
+            edged = ["<s>", "<s>", *flat, "</s>", "</s>"]
+            for i, (_, _, raw) in enumerate(tk):
+                own.append(_own_columns(raw, bucket))
+                k, f = i + 2, flat[i]
+                context.append(
+                    [
+                        "f-2=" + edged[k - 2],
+                        "f-1=" + edged[k - 1],
+                        "f1=" + edged[k + 1],
+                        "f2=" + edged[k + 2],
+                        "b-=" + edged[k - 1] + "_" + f,
+                        "b+=" + f + "_" + edged[k + 1],
+                        "w-=" + (low[i - 1] if i else "<s>") + "_" + low[i],
+                    ]
+                )
+        if not own:
             return [np.zeros(0, np.float32) for _ in texts]
-        x = _HASHER.transform(feats).tocsr()
+        ctx = _HASHER.transform(context).tocsr()
+        n = len(own)
+        rows = np.concatenate(
+            (
+                np.repeat(np.arange(n), np.fromiter(map(len, own), np.int64, count=n)),
+                np.repeat(np.arange(n), np.diff(ctx.indptr)),
+            )
+        )
+        cols = np.concatenate((*own, ctx.indices.astype(np.int32)))
+        # one entry per (token, column), columns in order: as `_HASHER` gives the features
+        # of `_token_features` (summed, sorted), so the sums below add in the same order
+        x = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, ctx.shape[1]))
+        x.sum_duplicates()
         x.data = np.ones_like(x.data)
         z = x @ self.coef + self.intercept
         p = (1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))).astype(np.float32)
