@@ -3,7 +3,9 @@
 Services raise `InvalidInputError(key="respond.needs", kind="fact_check", fields=["url"])`;
 the error's `str()` is the English sentence (API, CLI) and pages show `format_message(key,
 lang, params)` in the page's language. Parameters named in `WORD_PARAMS` are field names or
-codes (`url`, `fact_check`) and are put into words of the language; the rest are shown as given.
+codes (`url`, `fact_check`) and are put into words of the language; an error given as a
+parameter (`InvalidInputError(key="claims.csv_line", line=3, error=exc)`) is said in the
+language too when it has a key; the rest are shown as given.
 """
 
 from __future__ import annotations
@@ -272,10 +274,180 @@ _M: dict[str, tuple[str, str]] = {
         "Unknown period {value!r}: write 2026-11 (month), 2026-W45 (week), 2026-11-03 (day)"
         " or 2026-11-01..2026-11-15 (range).",
     ),
+    # reports and statistics
+    "report.no_unit": ("Không có đơn vị số {unit_id}.", "No unit {unit_id}."),
+    "report.folder_outside": (
+        "Thư mục báo cáo của đơn vị số {unit_id} sẽ nằm ngoài {root}; hãy kiểm tra lại mã đơn vị.",
+        "Unit {unit_id}: its report folder would be outside {root}.",
+    ),
+    "report.unknown_format": (
+        "Không có định dạng {value!r}; chọn một trong: {known}.",
+        "Unknown format {value!r}; use one of: {known}.",
+    ),
+    "report.unknown_format_short": (
+        "Không có định dạng {value!r}.",
+        "Unknown format {value!r}.",
+    ),
+    "report.schedule": (
+        "Lịch lập báo cáo chỉ có thể là hằng tuần (weekly) hoặc hằng tháng (monthly).",
+        "The schedule is weekly or monthly.",
+    ),
+    "stats.place_code": (
+        "Địa bàn phải là mã theo danh mục hành chính 2025: mã tỉnh/thành (2 chữ số) hoặc mã"
+        " xã/phường (5 chữ số).",
+        "A place is a 2025 province code (2 digits) or commune (5 digits).",
+    ),
+    "stats.unknown_category": (
+        "Không có loại {value!r}; chọn một trong: {known}.",
+        "Unknown category {value!r}; use one of: {known}.",
+    ),
+    "stats.no_such_unit": (
+        "Không có đơn vị này, hoặc bạn không có quyền xem số liệu của đơn vị này.",
+        "No such unit.",
+    ),
+    "stats.granularity": (
+        "Cách chia phải là theo ngày (day), tuần (week) hoặc tháng (month).",
+        "The granularity is day, week or month.",
+    ),
+    "stats.no_table": (
+        "Không có bảng thống kê {value!r}.",
+        "No statistics table {value!r}.",
+    ),
+    # insights exports (reach figures of the platforms)
+    "insights.encoding": (
+        "Không đọc được nội dung tệp (không rõ bảng mã); hãy lưu lại tệp dạng CSV UTF-8 rồi"
+        " thử lại.",
+        "The file is not text in a known encoding.",
+    ),
+    "insights.bad_zip": (
+        "Không mở được tệp ZIP; hãy tải lại tệp xuất từ nền tảng rồi thử lại.",
+        "The ZIP file cannot be read.",
+    ),
+    "insights.zip_no_csv": (
+        "Tệp ZIP không chứa bảng CSV nào; hãy chọn đúng tệp xuất số liệu.",
+        "The ZIP file holds no CSV table.",
+    ),
+    "insights.zip_table_too_large": (
+        "Bảng trong tệp ZIP quá lớn (hơn 20 MB).",
+        "The table in the ZIP file is too large.",
+    ),
+    "insights.too_many_rows": (
+        "Tệp có hơn {limit} dòng; hãy chia thành nhiều tệp nhỏ hơn rồi nhập lần lượt.",
+        "The file has more than {limit} rows.",
+    ),
+    "insights.no_header": (
+        "Không tìm thấy dòng tiêu đề của tệp số liệu {platform}: tệp cần có cột mã bài đăng"
+        " hoặc liên kết, và ít nhất một trong các cột lượt xem, lượt cảm xúc, bình luận, chia"
+        " sẻ (xem docs/insights-import.md).",
+        "No {platform} insights header found: the file needs a post id or link column and at"
+        " least one of views, reactions, comments, shares (see docs/insights-import.md).",
+    ),
+    "insights.unknown_platform": (
+        "Không có nền tảng {value!r}; chọn một trong: {known}.",
+        "Unknown platform {value!r}; use one of: {known}.",
+    ),
+    "insights.unknown_field": (
+        "Không có trường {value!r}; các trường dùng được: {known}.",
+        "Unknown field {value!r}; fields: {known}.",
+    ),
+    # queue filters, bulk operations
+    "queue.unknown_status": ("Không có trạng thái {value!r}.", "Unknown status {value!r}."),
+    "queue.place_code": (
+        "Địa bàn phải là mã số theo danh mục hành chính 2025.",
+        "A place is a numeric 2025 place code.",
+    ),
+    "queue.assignee": (
+        "Người xử lý phải là «me» (tôi), «none» (chưa giao) hoặc mã số của một người dùng.",
+        "assignee is me, none or a user id.",
+    ),
+    "case.unknown_operation": ("Thao tác hàng loạt không hợp lệ.", "Unknown operation."),
+    # personal API tokens
+    "token.needs_name": (
+        "Hãy đặt tên gợi nhớ cho mã truy cập.",
+        "Give the token a name.",
+    ),
+    "token.too_many": (
+        "Mỗi người có tối đa {limit} mã truy cập còn hiệu lực; hãy thu hồi mã không dùng nữa"
+        " trước khi tạo mã mới.",
+        "At most {limit} active tokens per person.",
+    ),
+    "token.not_found": ("Không có mã truy cập này.", "No such token."),
+    # the claim library (forms, ClaimReview JSON-LD and CSV files)
+    "claims.unknown_verdict": (
+        "Không hiểu kết luận {value!r}: hãy dùng false (Sai), misleading (Gây hiểu lầm), true"
+        " (Đúng) hoặc unproven (Chưa đủ căn cứ).",
+        "Unknown verdict {value!r}: use false, misleading, true or unproven.",
+    ),
+    "claims.missing": ("Thiếu «{field}».", "The {field} is missing."),
+    "claims.not_text": ("«{field}» phải là văn bản.", "The {field} must be text."),
+    "claims.bad_url": (
+        "Đường dẫn bài kiểm chứng {value!r} không hợp lệ: cần một địa chỉ bắt đầu bằng"
+        " http:// hoặc https://.",
+        "The fact-check URL {value!r} is not an http(s) address.",
+    ),
+    "claims.bad_date": (
+        "Ngày {value!r} không đúng dạng YYYY-MM-DD (ví dụ 2025-07-15).",
+        "The date {value!r} is not in the form YYYY-MM-DD.",
+    ),
+    "claims.bad_json": (
+        "Tệp không phải JSON hợp lệ: {detail} (dòng {line}).",
+        "The file is not valid JSON: {detail} (line {line}).",
+    ),
+    "claims.in_record": ("ClaimReview thứ {n}: {error}", "ClaimReview number {n}: {error}"),
+    "claims.no_claimreview": (
+        "Tệp không chứa đối tượng schema.org ClaimReview nào.",
+        "The file holds no schema.org ClaimReview object.",
+    ),
+    "claims.csv_header": (
+        "Tệp CSV cần có dòng tiêu đề với cột text (hoặc claim_text) và cột verdict.",
+        "The CSV needs a header with the columns text (or claim_text) and verdict.",
+    ),
+    "claims.csv_line": ("Dòng {line} của tệp CSV: {error}", "CSV line {line}: {error}"),
+    "claims.not_found": (
+        "Không có tin đã kiểm chứng số {claim_id}.",
+        "Claim {claim_id} does not exist.",
+    ),
+    "claims.verdict_filter": ("Không có kết luận {value!r}.", "Unknown verdict {value!r}."),
+    "claims.export_format": (
+        "Không có định dạng xuất {value!r}: hãy dùng jsonld hoặc csv.",
+        "Unknown export format {value!r}: use jsonld or csv.",
+    ),
+    # text search
+    "search.limit": (
+        "Số kết quả (limit) phải từ 1 đến {limit}.",
+        "limit must be between 1 and {limit}.",
+    ),
+    "search.offset": (
+        "Vị trí bắt đầu (offset) không được là số âm.",
+        "offset must not be negative.",
+    ),
+    "search.naive_time": (
+        "«{field}» cần là ngày giờ có múi giờ.",
+        "{field} must be a timezone-aware datetime.",
+    ),
+    # alerts and alert rules
+    "alert.not_found": ("Không có cảnh báo số {alert_id}.", "No alert {alert_id}."),
+    "alert.already_acknowledged": (
+        "Cảnh báo này đã được xác nhận rồi.",
+        "This alert is already acknowledged.",
+    ),
+    "alert.no_rule": ("Không có quy tắc cảnh báo số {rule_id}.", "No alert rule {rule_id}."),
+    # failed background tasks
+    "task.not_found": ("Không có tác vụ lỗi này.", "No such failed task."),
+    "task.already_retried": (
+        "Tác vụ này đã được chạy lại rồi.",
+        "This task was already retried.",
+    ),
+    "task.no_broker": (
+        "Chưa cấu hình hàng đợi tác vụ (SOITIN_BROKER_URL) nên không chạy lại được; hãy nhờ"
+        " quản trị hệ thống cấu hình.",
+        "No broker is configured (SOITIN_BROKER_URL); nothing to retry on.",
+    ),
+    "task.unknown": ("Không có loại tác vụ {value!r}.", "Unknown task {value!r}."),
     # tips (pydantic error types of `TipIn`)
     "tip.link_or_text": (
         "Tin báo cần có đường dẫn hoặc nội dung (hoặc cả hai).",
-        "a tip needs a link or a text (or both)",
+        "A tip needs a link or a text (or both).",
     ),
     "tip.note_too_long": (
         "Ghi chú dài quá {limit} ký tự.",
@@ -353,6 +525,13 @@ WORDS: dict[str, str] = {
     "case_ids": "Vụ việc",
     "assignee_id": "Người được giao",
     "reason": "Lý do",
+    "claim text": "Nội dung tin",
+    "verdict": "Kết luận",
+    "URL": "Đường dẫn",
+    "date": "Ngày",
+    "language": "Ngôn ngữ",
+    "publisher": "Đơn vị kiểm chứng",
+    "id": "Mã",
 }
 
 WORD_PARAMS = frozenset({"field", "fields", "kind", "status"})
@@ -371,6 +550,11 @@ def word(name: str, lang: str) -> str:
 
 
 def _shown(name: str, value: Any, lang: str) -> Any:
+    if isinstance(value, BaseException):  # an error inside another (a file's line 3: ...)
+        key = getattr(value, "key", None)
+        if lang == "en" or key not in ERROR_MESSAGES:
+            return str(value)  # its own (English) sentence
+        return format_message(key, lang, getattr(value, "params", None))
     if name not in WORD_PARAMS:
         return value
     if isinstance(value, str):

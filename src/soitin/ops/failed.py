@@ -28,16 +28,16 @@ def retry_failed(
     """Send the task to its queue again and mark it retried (audited)."""
     task = session.get(FailedTask, task_id)
     if task is None:
-        raise NotFoundError("No such failed task.")
+        raise NotFoundError(key="task.not_found")
     if task.retried_at is not None:
-        raise ConflictError("This task was already retried.")
+        raise ConflictError(key="task.already_retried")
     if not settings.broker_url:
-        raise InvalidInputError("No broker is configured (SOITIN_BROKER_URL); nothing to retry on.")
+        raise InvalidInputError(key="task.no_broker")
     from soitin.worker import shared_broker
 
     broker = shared_broker(settings)
     if task.actor not in broker.actors:
-        raise InvalidInputError(f"Unknown task {task.actor!r}.")
+        raise InvalidInputError(key="task.unknown", value=task.actor)
     broker.actors[task.actor].send(*task.args.get("args", []), **task.args.get("kwargs", {}))
     task.retried_at = utcnow()
     task.retried_by_id = user.id

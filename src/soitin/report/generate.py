@@ -63,7 +63,7 @@ def unit_folder(root: Path, unit: Unit) -> Path:
     name = unit.code if valid_unit_code(unit.code) else f"unit-{unit.id}"
     folder = root / name
     if not folder.resolve().is_relative_to(root.resolve()):  # belt and braces
-        raise InvalidInputError(f"Unit {unit.id}: its report folder would be outside {root}.")
+        raise InvalidInputError(key="report.folder_outside", unit_id=unit.id, root=root)
     return folder
 
 
@@ -90,10 +90,10 @@ def render_report(
     `store_rollup=False` for a read-only session (see `compute_statistics`).
     """
     if fmt not in FORMATS:
-        raise InvalidInputError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
+        raise InvalidInputError(key="report.unknown_format", value=fmt, known=", ".join(FORMATS))
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise InvalidInputError(f"No unit {unit_id}.")
+        raise InvalidInputError(key="report.no_unit", unit_id=unit_id)
     filename = report_filename(unit.code, period, fmt)
     if fmt == "claimreview":
         from soitin.report.claimreview import claimreview_items, claimreview_json
@@ -146,10 +146,10 @@ def generate_scheduled(
     returns the paths written now.
     """
     if schedule not in ("weekly", "monthly"):
-        raise InvalidInputError("The schedule is weekly or monthly.")
+        raise InvalidInputError(key="report.schedule")
     for fmt in formats:
         if fmt not in FORMATS:
-            raise InvalidInputError(f"Unknown format {fmt!r}.")
+            raise InvalidInputError(key="report.unknown_format_short", value=fmt)
     now = utcnow()
     period = last_complete(
         "week" if schedule == "weekly" else "month", today or now.astimezone(tz).date()
@@ -162,7 +162,7 @@ def generate_scheduled(
         units = list(session.scalars(stmt))
         if unit_codes and len(units) != len(set(unit_codes)):
             missing = sorted(set(unit_codes) - {u.code for u in units})
-            raise InvalidInputError(f"No unit with code {missing[0]!r}.")
+            raise InvalidInputError(key="unit.no_code", code=missing[0])
         for unit in units:
             for fmt in formats:
                 path = unit_folder(out_dir, unit) / report_filename(unit.code, period, fmt)

@@ -211,7 +211,7 @@ def unit_scope(session: Session, unit_id: int) -> UnitScope:
     """The subtree of `unit_id` and the place codes its units cover."""
     scope = unit_scopes(session).get(unit_id)
     if scope is None:
-        raise NotFoundError(f"No unit {unit_id}.")
+        raise NotFoundError(key="report.no_unit", unit_id=unit_id)
     return scope
 
 
@@ -262,10 +262,10 @@ def _local_day(column: Any, dialect: str, tz: ZoneInfo, at: datetime) -> ColumnE
 
 def _check_query(query: StatsQuery) -> None:
     if query.place is not None and (not query.place.isdigit() or len(query.place) not in (2, 5)):
-        raise InvalidInputError("A place is a 2025 province code (2 digits) or commune (5 digits).")
+        raise InvalidInputError(key="stats.place_code")
     if query.category is not None and query.category not in CATEGORIES:
         raise InvalidInputError(
-            f"Unknown category {query.category!r}; use one of: {', '.join(CATEGORIES)}."
+            key="stats.unknown_category", value=query.category, known=", ".join(CATEGORIES)
         )
 
 
@@ -319,7 +319,7 @@ class _Computer:
         self.dialect = session.get_bind().dialect.name
         self.scopes = unit_scopes(session)
         if query.unit_id not in self.scopes:
-            raise NotFoundError(f"No unit {query.unit_id}.")
+            raise NotFoundError(key="report.no_unit", unit_id=query.unit_id)
         self.scope = self.scopes[query.unit_id]
 
     # -- filters shared by items and stories

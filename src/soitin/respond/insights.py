@@ -244,7 +244,7 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         best = from_bytes(data).best()
         if best is None:
-            raise InvalidInputError("The file is not text in a known encoding.") from None
+            raise InvalidInputError(key="insights.encoding") from None
         return str(best)
 
 
@@ -252,15 +252,15 @@ def _unzip(data: bytes) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise InvalidInputError("The ZIP file cannot be read.") from exc
+        raise InvalidInputError(key="insights.bad_zip") from exc
     members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
     if not members:
-        raise InvalidInputError("The ZIP file holds no CSV table.")
+        raise InvalidInputError(key="insights.zip_no_csv")
     # YouTube Studio puts the per-video rows in "Table data.csv" beside chart and total files.
     members.sort(key=lambda m: (not m.filename.lower().endswith("table data.csv"), m.filename))
     member = members[0]
     if member.file_size > MAX_FILE_BYTES:
-        raise InvalidInputError("The table in the ZIP file is too large.")
+        raise InvalidInputError(key="insights.zip_table_too_large")
     return archive.read(member)
 
 
@@ -279,13 +279,13 @@ def _delimiter(text: str) -> str:
 def read_table(data: bytes) -> list[list[str]]:
     """The rows of a CSV export (or of the CSV table inside a ZIP export)."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInputError("The file is larger than 20 MB.")
+        raise InvalidInputError(key="input.file_too_large")
     if data.startswith(b"PK\x03\x04"):
         data = _unzip(data)
     text = _decode(data)
     rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     if len(rows) > MAX_ROWS + 10:
-        raise InvalidInputError(f"The file has more than {MAX_ROWS} rows.")
+        raise InvalidInputError(key="insights.too_many_rows", limit=MAX_ROWS)
     return rows
 
 
@@ -313,10 +313,7 @@ def _locate_header(
         has_key = "external_id" in columns or "url" in columns
         if has_key and any(m in columns for m in METRICS):
             return index, columns
-    raise InvalidInputError(
-        f"No {platform} insights header found: the file needs a post id or link column and at "
-        "least one of views, reactions, comments, shares (see docs/insights-import.md)."
-    )
+    raise InvalidInputError(key="insights.no_header", platform=platform)
 
 
 def import_insights(
@@ -339,13 +336,15 @@ def import_insights(
     """
     if platform not in PLATFORMS:
         raise InvalidInputError(
-            f"Unknown platform {platform!r}; use one of: {', '.join(PLATFORMS)}."
+            key="insights.unknown_platform", value=platform, known=", ".join(PLATFORMS)
         )
     chosen: Platform = platform
     overrides = dict(column_overrides or {})
     unknown = [name for name in overrides if name not in FIELDS]
     if unknown:
-        raise InvalidInputError(f"Unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}.")
+        raise InvalidInputError(
+            key="insights.unknown_field", value=unknown[0], known=", ".join(FIELDS)
+        )
     rows = read_table(data)
     start, columns = _locate_header(rows, chosen, overrides)
     body = [(start + 2 + i, row) for i, row in enumerate(rows[start + 1 :])]

@@ -70,13 +70,13 @@ class QueueFilters(BaseModel):
         data = {k: (None if v == "" else v) for k, v in self.model_dump().items()}
         out = QueueFilters(**{k: v for k, v in data.items() if v is not None})
         if out.status not in STATUS_CHOICES:
-            raise InvalidInputError(f"Unknown status {out.status!r}.")
+            raise InvalidInputError(key="queue.unknown_status", value=out.status)
         if out.category is not None and out.category not in {c.value for c in Category}:
-            raise InvalidInputError(f"Unknown category {out.category!r}.")
+            raise InvalidInputError(key="case.unknown_category", value=out.category)
         if out.place is not None and not _PLACE.match(out.place):
-            raise InvalidInputError("A place is a numeric 2025 place code.")
+            raise InvalidInputError(key="queue.place_code")
         if out.assignee not in (None, "me", "none") and not str(out.assignee).isdigit():
-            raise InvalidInputError("assignee is me, none or a user id.")
+            raise InvalidInputError(key="queue.assignee")
         return out
 
     def query_string(self, **change: Any) -> str:

@@ -40,10 +40,10 @@ def create_token(session: Session, user: User, name: str) -> tuple[UserToken, st
     """A new token for `user`; returns the row and the token text (shown once)."""
     name = name.strip()[:255]
     if not name:
-        raise InvalidInputError("Give the token a name.")
+        raise InvalidInputError(key="token.needs_name")
     active = [t for t in list_tokens(session, user) if t.revoked_at is None]
     if len(active) >= MAX_TOKENS:
-        raise InvalidInputError(f"At most {MAX_TOKENS} active tokens per person.")
+        raise InvalidInputError(key="token.too_many", limit=MAX_TOKENS)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = UserToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_hash(secret))
     session.add(row)
@@ -64,7 +64,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> UserToken:
     """Revoke one of the user's own tokens."""
     row = session.get(UserToken, token_id)
     if row is None or row.user_id != user.id:
-        raise NotFoundError("No such token.")
+        raise NotFoundError(key="token.not_found")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.flush()

@@ -92,16 +92,16 @@ def verdict_from_label(label: str) -> str:
     for key, verdict in _LABELS:
         if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", folded):
             return verdict.value
-    raise InvalidInputError(f"Unknown verdict {label!r}: use false, misleading, true or unproven.")
+    raise InvalidInputError(key="claims.unknown_verdict", value=label)
 
 
 def _clean_text(value: Any, field: str, required: bool = False, limit: int = 2_000) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InvalidInputError(f"The {field} is missing.")
+            raise InvalidInputError(key="claims.missing", field=field)
         return None
     if not isinstance(value, str | int | float):
-        raise InvalidInputError(f"The {field} must be text.")
+        raise InvalidInputError(key="claims.not_text", field=field)
     text = " ".join(str(value).split())
     return text[:limit]
 
@@ -112,7 +112,7 @@ def clean_url(value: Any) -> str | None:
     if text is None:
         return None
     if not re.match(r"(?i)^https?://[^\s/]+", text):
-        raise InvalidInputError(f"The fact-check URL {text[:80]!r} is not an http(s) address.")
+        raise InvalidInputError(key="claims.bad_url", value=text[:80])
     return text
 
 
@@ -122,7 +122,7 @@ def clean_date(value: Any) -> str | None:
     if text is None:
         return None
     if not _DATE.match(text):
-        raise InvalidInputError(f"The date {text!r} is not in the form YYYY-MM-DD.")
+        raise InvalidInputError(key="claims.bad_date", value=text)
     return text[:10]
 
 
@@ -155,10 +155,10 @@ def make_record(
 def _as_bytes_text(data: str | bytes) -> str:
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise InvalidInputError("The file is larger than 20 MB.")
+            raise InvalidInputError(key="input.file_too_large")
         return data.decode("utf-8-sig", errors="replace")
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInputError("The file is larger than 20 MB.")
+        raise InvalidInputError(key="input.file_too_large")
     return data.lstrip("\ufeff")
 
 
@@ -191,9 +191,7 @@ def parse_claimreview(data: str | bytes) -> list[ClaimRecord]:
     try:
         doc = json.loads(_as_bytes_text(data))
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"The file is not valid JSON: {exc.msg} (line {exc.lineno})."
-        ) from None
+        raise InvalidInputError(key="claims.bad_json", detail=exc.msg, line=exc.lineno) from None
     out: list[ClaimRecord] = []
     for n, review in enumerate(_walk(doc), start=1):
         rating = review.get("reviewRating") or {}
@@ -219,9 +217,9 @@ def parse_claimreview(data: str | bytes) -> list[ClaimRecord]:
                 )
             )
         except InvalidInputError as exc:
-            raise InvalidInputError(f"ClaimReview number {n}: {exc}") from None
+            raise InvalidInputError(key="claims.in_record", n=n, error=exc) from None
     if not out:
-        raise InvalidInputError("The file holds no schema.org ClaimReview object.")
+        raise InvalidInputError(key="claims.no_claimreview")
     return out
 
 
@@ -246,9 +244,7 @@ def parse_claims_csv(data: str | bytes) -> list[ClaimRecord]:
     reader = csv.DictReader(io.StringIO(_as_bytes_text(data)))
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if not ({"text", "claim_text"} & fields and "verdict" in fields):
-        raise InvalidInputError(
-            "The CSV needs a header with the columns text (or claim_text) and verdict."
-        )
+        raise InvalidInputError(key="claims.csv_header")
     out: list[ClaimRecord] = []
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): v for k, v in raw.items()}
@@ -265,7 +261,7 @@ def parse_claims_csv(data: str | bytes) -> list[ClaimRecord]:
                 )
             )
         except InvalidInputError as exc:
-            raise InvalidInputError(f"CSV line {line}: {exc}") from None
+            raise InvalidInputError(key="claims.csv_line", line=line, error=exc) from None
     return out
 
 

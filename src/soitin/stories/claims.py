@@ -98,7 +98,7 @@ def get_claim(session: Session, claim_id: int) -> Claim:
     """The claim, or `NotFoundError`."""
     claim = session.get(Claim, claim_id)
     if claim is None:
-        raise NotFoundError(f"Claim {claim_id} does not exist.")
+        raise NotFoundError(key="claims.not_found", claim_id=claim_id)
     return claim
 
 
@@ -150,7 +150,7 @@ def list_claims(
     stmt = select(Claim)
     if verdict:
         if verdict not in {v.value for v in Verdict}:
-            raise InvalidInputError(f"Unknown verdict {verdict!r}.")
+            raise InvalidInputError(key="claims.verdict_filter", value=verdict)
         stmt = stmt.where(Claim.verdict == verdict)
     if query:
         folded = fold_for_search(query).strip()
@@ -204,7 +204,7 @@ def export_claims(session: Session, fmt: str = "jsonld") -> str:
         return to_claims_csv(rows)
     if fmt in {"jsonld", "json"}:
         return json.dumps(to_claimreview(rows), ensure_ascii=False, indent=2) + "\n"
-    raise InvalidInputError(f"Unknown export format {fmt!r}: use jsonld or csv.")
+    raise InvalidInputError(key="claims.export_format", value=fmt)
 
 
 def library_version(session: Session) -> tuple[int, int, str]:

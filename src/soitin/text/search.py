@@ -222,12 +222,12 @@ def search_items(
     filtered items, newest first.
     """
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInputError(f"limit must be between 1 and {MAX_LIMIT}.")
+        raise InvalidInputError(key="search.limit", limit=MAX_LIMIT)
     if offset < 0:
-        raise InvalidInputError("offset must not be negative.")
+        raise InvalidInputError(key="search.offset")
     for name, moment in (("since", since), ("until", until)):
         if moment is not None and moment.tzinfo is None:
-            raise InvalidInputError(f"{name} must be a timezone-aware datetime.")
+            raise InvalidInputError(key="search.naive_time", field=name)
     terms = parse_query(query)
     dialect = session.get_bind().dialect.name
     params: dict[str, Any] = {"limit": limit, "offset": offset}

@@ -355,7 +355,7 @@ def get_alert(session: Session, alert_id: int, scope: frozenset[int] | None) -> 
         .where(Alert.id == alert_id)
     ).first()
     if row is None or (scope is not None and row[1] not in scope):
-        raise NotFoundError(f"No alert {alert_id}.")
+        raise NotFoundError(key="alert.not_found", alert_id=alert_id)
     alert: Alert = row[0]
     return alert
 
@@ -370,7 +370,7 @@ def acknowledge_alert(
 ) -> Alert:
     """Mark the alert handled (by `user`) and read for everyone it notified; audited."""
     if alert.acknowledged_at is not None:
-        raise ConflictError("This alert is already acknowledged.")
+        raise ConflictError(key="alert.already_acknowledged")
     now = now or utcnow()
     alert.acknowledged_at = now
     alert.acknowledged_by_id = user.id

@@ -211,7 +211,7 @@ def get_rule(session: Session, rule_id: int) -> AlertRule:
     """The rule with this id."""
     rule = session.get(AlertRule, rule_id)
     if rule is None:
-        raise NotFoundError(f"No alert rule {rule_id}.")
+        raise NotFoundError(key="alert.no_rule", rule_id=rule_id)
     return rule
 
 

@@ -297,5 +297,5 @@ def post_bulk(
             session, found, user, reason=body.reason, ip=client_ip(request)
         )
     else:  # pragma: no cover - Literal makes this unreachable
-        raise InvalidInputError("Unknown operation.")
+        raise InvalidInputError(key="case.unknown_operation")
     return BulkOut(count=count)

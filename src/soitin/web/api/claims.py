@@ -128,7 +128,7 @@ async def import_claims(
     require_claim_editor(user)
     data = await file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInputError("The file is larger than 20 MB.")
+        raise InvalidInputError(key="input.file_too_large")
     change = claim_library.import_claims(
         session, settings, user, data, file.filename or "", ip=client_ip(request)
     )

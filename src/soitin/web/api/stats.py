@@ -90,7 +90,7 @@ def resolve_filters(
     if unit:
         chosen = next((u for u in units if u.code == unit), None)
         if chosen is None:
-            raise NotFoundError("No such unit.")
+            raise NotFoundError(key="stats.no_such_unit")
     else:
         chosen = next(u for u in units if u.id == user.unit_id)
     require_view_unit(session, user, chosen.id)
@@ -99,7 +99,7 @@ def resolve_filters(
     if granularity in ("day", "week", "month"):
         gran = granularity  # type: ignore[assignment]
     elif granularity:
-        raise InvalidInputError("The granularity is day, week or month.")
+        raise InvalidInputError(key="stats.granularity")
     query = StatsQuery(
         unit_id=chosen.id,
         period=parsed,
@@ -180,7 +180,7 @@ def stats_csv(
     stats = run_statistics(request, session, filters, settings.tz)
     found = next((t for t in stats_tables(stats, lang) if t.key == table), None)
     if found is None:
-        raise NotFoundError(f"No statistics table {table!r}.")
+        raise NotFoundError(key="stats.no_table", value=table)
     name = f"{table}_{filters.unit.code}_{filters.query.period.label.replace('..', '_')}.csv"
     return Response(
         table_csv(found),

@@ -19,8 +19,9 @@ from soitin.stories.claimreview import MAX_FILE_BYTES
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from soitin.web.i18n import error_text
 from soitin.web.pages import claims_text
-from soitin.web.templating import render
+from soitin.web.templating import render, request_language
 
 claims_text.register()
 
@@ -48,6 +49,11 @@ def claim_form(
 
 
 ClaimForm = Annotated[dict[str, Any], Depends(claim_form)]
+
+
+def _said(request: Request, exc: InvalidInputError) -> str:
+    """The error beside the form, in the page's language."""
+    return error_text(exc, request_language(request))
 
 
 def _count(value: str | None) -> int | None:
@@ -135,7 +141,9 @@ def add_claim(
         change = claim_library.add_claim(session, settings, user, form, ip=client_ip(request))
     except InvalidInputError as exc:
         session.rollback()
-        return _list_page(request, session, user, form=form, error=str(exc), status_code=422)
+        return _list_page(
+            request, session, user, form=form, error=_said(request, exc), status_code=422
+        )
     session.commit()
     return RedirectResponse(
         _with_summary(f"/claims/{change.claims[0].id}", change.summary(), saved="1"),
@@ -156,13 +164,13 @@ async def import_claims(
     data = await file.read(MAX_FILE_BYTES + 1)
     try:
         if len(data) > MAX_FILE_BYTES:
-            raise InvalidInputError("The file is larger than 20 MB.")
+            raise InvalidInputError(key="input.file_too_large")
         change = claim_library.import_claims(
             session, settings, user, data, file.filename or "", ip=client_ip(request)
         )
     except InvalidInputError as exc:
         session.rollback()
-        return _list_page(request, session, user, error=str(exc), status_code=422)
+        return _list_page(request, session, user, error=_said(request, exc), status_code=422)
     session.commit()
     imported = {"added": len(change.claims), "skipped": change.skipped, **change.summary()}
     return _list_page(request, session, user, imported=imported)
@@ -243,7 +251,14 @@ def update_claim(
     except InvalidInputError as exc:
         session.rollback()
         return _detail_page(
-            request, session, user, scope, claim_id, form=form, error=str(exc), status_code=422
+            request,
+            session,
+            user,
+            scope,
+            claim_id,
+            form=form,
+            error=_said(request, exc),
+            status_code=422,
         )
     session.commit()
     return RedirectResponse(
