@@ -237,3 +237,11 @@ def test_one_item_from_one_source_is_singular_in_english(
     client.get("/lang/en")
     page = client.get("/queue").text
     assert "1 item · 1 source · " in page and "1 items" not in page
+
+
+def test_the_place_filter_names_places_on_the_2025_map(
+    signed_in: Callable[[str], TestClient], workbench: Workbench
+) -> None:
+    page = signed_in("lead_qt").get("/queue").text
+    options = page.split('name="place"')[1].split("</select>")[0]
+    assert '<option value="44" >Tỉnh Quảng Trị (44)</option>' in options  # was "44 · unit"

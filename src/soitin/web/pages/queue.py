@@ -17,6 +17,7 @@ from soitin.errors import ConflictError, InvalidInputError, SoitinError
 from soitin.review.cases import DISMISS_REASONS, do_bulk_assign, do_bulk_dismiss
 from soitin.review.policies import ASSIGNABLE_ROLES, Action, authorize, can
 from soitin.review.queue import STATUS_CHOICES, QueueFilters, list_queue
+from soitin.review.story_view import place_names
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, audit_read, client_ip
@@ -81,9 +82,10 @@ def queue_context(
         "categories": [c.value for c in Category],
         "reasons": DISMISS_REASONS,
         "units": scope.tree.ordered(scope.units),
+        # the places the units cover, by their names on the 2025 map ("Phường Đồng Hới")
         "places": sorted(
             {
-                code: node.name
+                code: place_names().get(code, (node.name, ""))[0]
                 for node, _ in scope.tree.ordered(scope.units)
                 for code in node.place_codes
             }.items()
