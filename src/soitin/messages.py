@@ -432,6 +432,30 @@ _M: dict[str, tuple[str, str]] = {
         "This alert is already acknowledged.",
     ),
     "alert.no_rule": ("Không có quy tắc cảnh báo số {rule_id}.", "No alert rule {rule_id}."),
+    # alert rules (the English keeps the field path the API has always answered with)
+    "rule.time_of_day": (
+        "{value!r} không phải giờ trong ngày; hãy viết như 22:00.",
+        "{where}: {value!r} is not a time of day like 22:00",
+    ),
+    "rule.email": (
+        "{value!r} không phải địa chỉ thư điện tử.",
+        "{where}: {value!r} is not an e-mail address",
+    ),
+    "rule.needs_name": ("Quy tắc cần có tên.", "{where}: a rule needs a name"),
+    "rule.unknown_places": (
+        "Không có mã địa danh {codes} trong danh mục hành chính 2025; hãy dùng mã tỉnh (2 chữ số)"
+        " hoặc mã xã/phường (5 chữ số).",
+        "{where}: unknown 2025 place code(s): {codes}",
+    ),
+    "rule.unknown_categories": (
+        "Không có loại {wrong}; chọn trong: {known}.",
+        "{where}: unknown categor{suffix} {wrong}; use {known}",
+    ),
+    "rule.webhook_refused": (
+        "Không gửi cảnh báo tới {url}: chỉ nhận địa chỉ http:// hoặc https:// công khai, không"
+        " phải địa chỉ nội bộ.",
+        "channels.webhooks: {reason}",
+    ),
     # failed background tasks
     "task.not_found": ("Không có tác vụ lỗi này.", "No such failed task."),
     "task.already_retried": (

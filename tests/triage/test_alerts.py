@@ -27,6 +27,7 @@ from soitin.triage.alerts import (
     unread_count,
 )
 from soitin.triage.rules import QuietHours, parse_rule_spec, quiet_until
+from soitin.web.i18n import error_text
 from tests.triage.conftest import T0, World
 
 HUE = "46"
@@ -333,6 +334,26 @@ def test_rule_specs_are_validated(
 ) -> None:
     with pytest.raises(InvalidInputError, match=message):
         parse_rule_spec(data, settings)
+
+
+@pytest.mark.parametrize(
+    ("data", "vietnamese"),
+    [
+        ({"name": " "}, "Quy tắc cần có tên."),
+        ({"name": "x", "place_codes": ["99"]}, "Không có mã địa danh 99 trong danh mục"),
+        ({"name": "x", "categories": ["politics"]}, "Không có loại politics;"),
+        ({"name": "x", "channels": {"emails": ["nope"]}}, "'nope' không phải địa chỉ thư"),
+        ({"name": "x", "quiet_hours": {"start": "25:00", "end": "6"}}, "không phải giờ trong ngày"),
+        ({"name": "x", "channels": {"webhooks": ["http://10.0.0.7/h"]}}, "địa chỉ nội bộ"),
+    ],
+)
+def test_rule_errors_are_said_in_vietnamese_on_pages(
+    settings: Settings, data: dict[str, object], vietnamese: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_rule_spec(data, settings)
+    assert vietnamese in error_text(caught.value, "vi")
+    assert error_text(caught.value, "en") == str(caught.value)  # the API's English
 
 
 def test_a_valid_rule_spec_is_normalised(settings: Settings) -> None:

@@ -195,6 +195,8 @@ def test_the_services_pages_reach_raise_errors_with_message_keys() -> None:
                     continue  # a validation message of the rule model, passed on as it is
                 missing.append(f"{module}:{node.lineno} raises {name} without a message key")
                 continue
+            if module == "triage/rules.py" and not isinstance(key, ast.Constant):
+                continue  # the key a rule validator raised (PydanticCustomError), passed on
             assert isinstance(key, ast.Constant), f"{module}:{node.lineno}: a literal key"
             entry = ERROR_MESSAGES.get(str(key.value))
             if entry is None:

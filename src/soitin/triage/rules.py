@@ -20,12 +20,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import AlertRule, Category
 from soitin.errors import InvalidInputError, NotFoundError
 from soitin.ingest.fetch import FetchRefusedError, SafeClient
+from soitin.messages import ERROR_MESSAGES
 from soitin.settings import Settings, get_settings
 from soitin.triage.wording import place_name
 
@@ -65,7 +67,7 @@ class QuietHours(BaseModel):
     def _hhmm(cls, value: str) -> str:
         value = value.strip()
         if not _HHMM.match(value):
-            raise ValueError(f"{value!r} is not a time of day like 22:00")
+            raise PydanticCustomError("rule.time_of_day", "{value!r}", {"value": value})
         return value
 
     def bounds(self) -> tuple[time, time]:
@@ -92,7 +94,7 @@ class Channels(BaseModel):
     def _emails(cls, values: list[str]) -> list[str]:
         for value in values:
             if not _EMAIL.match(value) or len(value) > 254:
-                raise ValueError(f"{value!r} is not an e-mail address")
+                raise PydanticCustomError("rule.email", "{value!r}", {"value": value})
         return values
 
 
@@ -114,7 +116,7 @@ class RuleSpec(BaseModel):
     def _name(cls, value: str) -> str:
         value = " ".join(value.split())
         if not value:
-            raise ValueError("a rule needs a name")
+            raise PydanticCustomError("rule.needs_name", "a rule needs a name")
         return value
 
     @field_validator("place_codes")
@@ -123,7 +125,8 @@ class RuleSpec(BaseModel):
         codes = list(dict.fromkeys(v.strip() for v in values if v.strip()))
         unknown = [c for c in codes if place_name(c) == c]
         if unknown:
-            raise ValueError(f"unknown 2025 place code(s): {', '.join(unknown[:5])}")
+            shown = ", ".join(unknown[:5])
+            raise PydanticCustomError("rule.unknown_places", "{codes}", {"codes": shown})
         return codes
 
     @field_validator("categories")
@@ -133,9 +136,14 @@ class RuleSpec(BaseModel):
         cats = list(dict.fromkeys(v.strip() for v in values if v.strip()))
         wrong = [c for c in cats if c not in known]
         if wrong:
-            raise ValueError(
-                f"unknown categor{'y' if len(wrong) == 1 else 'ies'} {', '.join(wrong)}; "
-                f"use {', '.join(sorted(known))}"
+            raise PydanticCustomError(
+                "rule.unknown_categories",
+                "{wrong}",
+                {
+                    "wrong": ", ".join(wrong),
+                    "known": ", ".join(sorted(known)),
+                    "suffix": "y" if len(wrong) == 1 else "ies",
+                },
             )
         return cats
 
@@ -147,6 +155,9 @@ def parse_rule_spec(data: Mapping[str, Any], settings: Settings | None = None) -
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
+        if first["type"] in ERROR_MESSAGES:  # ours: said in the reader's language on pages
+            params = dict(first.get("ctx") or {})
+            raise InvalidInputError(key=first["type"], where=where, **params) from None
         message = str(first.get("msg", exc)).removeprefix("Value error, ")
         raise InvalidInputError(f"{where}: {message}" if where else message) from None
     check_webhook_urls(spec.channels.webhooks, settings)
@@ -163,7 +174,9 @@ def check_webhook_urls(urls: Iterable[str], settings: Settings | None = None) ->
             try:
                 client.check_url(url)
             except FetchRefusedError as exc:
-                raise InvalidInputError(f"channels.webhooks: {exc}") from None
+                raise InvalidInputError(
+                    key="rule.webhook_refused", url=url, reason=str(exc)
+                ) from None
 
 
 def _apply(rule: AlertRule, spec: RuleSpec) -> None:

@@ -14,6 +14,16 @@ from soitin.web.csrf import csrf_token
 from soitin.web.i18n import MESSAGES, format_datetime, format_day, format_number, translate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def place_label(code: str, lang: str) -> str:
+    """A 2025 place code with its name in `lang` ("Quảng Trị (44)"); the code if unknown."""
+    from soitin.triage.wording import place_name
+
+    name = place_name(str(code), lang)
+    return f"{name} ({code})" if name != str(code) else str(code)
+
+
 templates.env.autoescape = True
 
 
@@ -35,6 +45,7 @@ def render(
         # a name that may have a translation (`ev.police`), else the text itself ("0912…")
         "t_or": lambda key, text: translate(key, lang) if key in MESSAGES else text,
         "fmt_dt": lambda value, with_time=True: format_datetime(value, tz, with_time),
+        "place_name": lambda code: place_label(code, lang),
         "fmt_day": format_day,
         "dec": lambda value, digits=2: format_number(value, digits, lang),
         # the report's words for kinds, verdicts, outcomes, statuses (`fact_check`, `removed`)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from soitin.db.models import AlertRule, Category, User
-from soitin.errors import InvalidInputError
+from soitin.errors import InvalidInputError, SoitinError
 from soitin.review import audit
 from soitin.review.cases import do_open_from_alert
 from soitin.review.policies import Action, authorize, can, load_unit_tree
@@ -27,8 +27,9 @@ from soitin.web.deps import (
     SettingsDep,
     client_ip,
 )
+from soitin.web.i18n import error_text
 from soitin.web.pages import alerts_text
-from soitin.web.templating import render
+from soitin.web.templating import render, request_language
 
 alerts_text.register()
 
@@ -262,6 +263,13 @@ def save_rule(
     session.commit()
 
 
+def _said(request: Request, exc: Exception) -> str:
+    """An error beside the rule form, in the page's language when it has a message key."""
+    if isinstance(exc, SoitinError):
+        return error_text(exc, request_language(request))
+    return str(exc)
+
+
 def _form_error(
     request: Request,
     session: SessionDep,
@@ -277,7 +285,7 @@ def _form_error(
     return render(
         request,
         template,
-        {**context, "form": shown, "error": str(exc), "saved": None, "tested": None},
+        {**context, "form": shown, "error": _said(request, exc), "saved": None, "tested": None},
         status_code=422,
     )
 

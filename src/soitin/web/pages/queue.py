@@ -17,13 +17,12 @@ from soitin.errors import ConflictError, InvalidInputError, SoitinError
 from soitin.review.cases import DISMISS_REASONS, do_bulk_assign, do_bulk_dismiss
 from soitin.review.policies import ASSIGNABLE_ROLES, Action, authorize, can
 from soitin.review.queue import STATUS_CHOICES, QueueFilters, list_queue
-from soitin.review.story_view import place_names
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep, audit_read, client_ip
 from soitin.web.errors import status_of
 from soitin.web.i18n import error_text
-from soitin.web.templating import render, request_language
+from soitin.web.templating import place_label, render, request_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,12 +81,13 @@ def queue_context(
         "categories": [c.value for c in Category],
         "reasons": DISMISS_REASONS,
         "units": scope.tree.ordered(scope.units),
-        # the places the units cover, by their names on the 2025 map ("Phường Đồng Hới")
+        # the places the units cover, by their names on the 2025 map ("Quảng Trị (44)")
         "places": sorted(
             {
-                code: place_names().get(code, (node.name, ""))[0]
+                code: label if label != code else f"{node.name} ({code})"
                 for node, _ in scope.tree.ordered(scope.units)
                 for code in node.place_codes
+                if (label := place_label(code, request_language(request)))
             }.items()
         ),
         "sources": session.execute(select(Source.id, Source.name).order_by(Source.name)).all(),
