@@ -434,27 +434,27 @@ _M: dict[str, tuple[str, str]] = {
     "alert.no_rule": ("Không có quy tắc cảnh báo số {rule_id}.", "No alert rule {rule_id}."),
     # alert rules (the English keeps the field path the API has always answered with)
     "rule.time_of_day": (
-        "{value!r} không phải giờ trong ngày; hãy viết như 22:00.",
-        "{where}: {value!r} is not a time of day like 22:00",
+        "«{field}»: {value!r} không phải giờ trong ngày; hãy viết như 22:00.",
+        "{field}: {value!r} is not a time of day like 22:00",
     ),
     "rule.email": (
-        "{value!r} không phải địa chỉ thư điện tử.",
-        "{where}: {value!r} is not an e-mail address",
+        "«{field}»: {value!r} không phải địa chỉ thư điện tử.",
+        "{field}: {value!r} is not an e-mail address",
     ),
-    "rule.needs_name": ("Quy tắc cần có tên.", "{where}: a rule needs a name"),
+    "rule.needs_name": ("«{field}»: quy tắc cần có tên.", "{field}: a rule needs a name"),
     "rule.unknown_places": (
-        "Không có mã địa danh {codes} trong danh mục hành chính 2025; hãy dùng mã tỉnh (2 chữ số)"
-        " hoặc mã xã/phường (5 chữ số).",
-        "{where}: unknown 2025 place code(s): {codes}",
+        "«{field}»: không có mã {codes} trong danh mục hành chính 2025; hãy dùng mã tỉnh (2 chữ"
+        " số) hoặc mã xã/phường (5 chữ số).",
+        "{field}: unknown 2025 place code(s): {codes}",
     ),
     "rule.unknown_categories": (
-        "Không có loại {wrong}; chọn trong: {known}.",
-        "{where}: unknown categor{suffix} {wrong}; use {known}",
+        "«{field}»: không có loại {wrong}; chọn trong: {known}.",
+        "{field}: unknown category {wrong}; use {known}",
     ),
     "rule.webhook_refused": (
-        "Không gửi cảnh báo tới {url}: chỉ nhận địa chỉ http:// hoặc https:// công khai, không"
-        " phải địa chỉ nội bộ.",
-        "channels.webhooks: {reason}",
+        "«{field}»: không gửi cảnh báo tới địa chỉ này; chỉ nhận địa chỉ http:// hoặc https://"
+        " công khai, không phải địa chỉ nội bộ (chi tiết: {reason})",
+        "{field}: {reason}",
     ),
     # failed background tasks
     "task.not_found": ("Không có tác vụ lỗi này.", "No such failed task."),
@@ -556,6 +556,12 @@ WORDS: dict[str, str] = {
     "language": "Ngôn ngữ",
     "publisher": "Đơn vị kiểm chứng",
     "id": "Mã",
+    "place_codes": "Mã địa danh",
+    "categories": "Loại",
+    "channels.emails": "Thư điện tử",
+    "channels.webhooks": "Webhook",
+    "quiet_hours.start": "Giờ bắt đầu im lặng",
+    "quiet_hours.end": "Giờ kết thúc im lặng",
 }
 
 WORD_PARAMS = frozenset({"field", "fields", "kind", "status"})

@@ -339,9 +339,9 @@ def test_rule_specs_are_validated(
 @pytest.mark.parametrize(
     ("data", "vietnamese"),
     [
-        ({"name": " "}, "Quy tắc cần có tên."),
-        ({"name": "x", "place_codes": ["99"]}, "Không có mã địa danh 99 trong danh mục"),
-        ({"name": "x", "categories": ["politics"]}, "Không có loại politics;"),
+        ({"name": " "}, "«Tên»: quy tắc cần có tên."),
+        ({"name": "x", "place_codes": ["99"]}, "«Mã địa danh»: không có mã 99 trong danh mục"),
+        ({"name": "x", "categories": ["politics"]}, "«Loại»: không có loại politics;"),
         ({"name": "x", "channels": {"emails": ["nope"]}}, "'nope' không phải địa chỉ thư"),
         ({"name": "x", "quiet_hours": {"start": "25:00", "end": "6"}}, "không phải giờ trong ngày"),
         ({"name": "x", "channels": {"webhooks": ["http://10.0.0.7/h"]}}, "địa chỉ nội bộ"),

@@ -154,7 +154,7 @@ def test_leads_manage_rules_of_their_units(
     assert "https://hooks.example.org/t/bi-mat" in listing
     assert "phường Đồng Hới, Quảng Trị (18880), Quảng Trị (44)" in listing  # places by name
     bad = lead.post("/alerts/rules", data=_rule_form(token, units["qt"], place_codes="99999"))
-    assert bad.status_code == 422 and "Không có mã địa danh 99999" in bad.text
+    assert bad.status_code == 422 and "không có mã 99999 trong danh mục hành chính 2025" in bad.text
     edited = lead.post(
         f"/alerts/rules/{rule_id}",
         data=_rule_form(token, units["dh"], name="Đổi tên", enabled=None),

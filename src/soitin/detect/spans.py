@@ -54,13 +54,12 @@ def _char_features(folded: str) -> tuple[str, ...]:
     return tuple("c=" + padded[j : j + 3] for j in range(max(len(padded) - 2, 1)))
 
 
-@lru_cache(maxsize=16384)  # a few MB at most: the memory goal counts every model's caches
-def _own_columns(raw: str, bucket: str) -> npt.NDArray[np.int32]:
-    """Hashed columns (sorted, distinct) of the features a token has by itself in
-    `_token_features`: its forms, shape, comment bucket and character trigrams."""
+def _own_features(raw: str, bucket: str) -> list[str]:
+    """The features a token has by itself: its forms, shape, the comment's bucket and its
+    character trigrams."""
     w = raw.lower()
     f = fold(w)
-    feats = [
+    return [
         "w=" + w,
         "f=" + f,
         bucket,
@@ -70,40 +69,48 @@ def _own_columns(raw: str, bucket: str) -> npt.NDArray[np.int32]:
         + ("p" if not raw[:1].isalnum() else ""),
         *_char_features(f),
     ]
-    columns: npt.NDArray[np.int32] = _HASHER.transform([feats]).indices.astype(np.int32)
+
+
+def _context_features(low: list[str], edged: list[str], i: int) -> list[str]:
+    """The features token `i` has from its neighbours: `low` are the lower-cased tokens,
+    `edged` the folded ones between two "<s>" and two "</s>"."""
+    k, f = i + 2, edged[i + 2]
+    return [
+        "f-2=" + edged[k - 2],
+        "f-1=" + edged[k - 1],
+        "f1=" + edged[k + 1],
+        "f2=" + edged[k + 2],
+        "b-=" + edged[k - 1] + "_" + f,
+        "b+=" + f + "_" + edged[k + 1],
+        "w-=" + (low[i - 1] if i else "<s>") + "_" + low[i],
+    ]
+
+
+def _edged(tokens: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+    low = [t[2].lower() for t in tokens]
+    return low, ["<s>", "<s>", *(fold(w) for w in low), "</s>", "</s>"]
+
+
+def _bucket(comment_p: float) -> str:
+    return f"cp={min(int(comment_p * 10), 9)}"
+
+
+@lru_cache(maxsize=16384)  # a few MB at most: the memory goal counts every model's caches
+def _own_columns(raw: str, bucket: str) -> npt.NDArray[np.int32]:
+    """Hashed columns (sorted, distinct) of `_own_features`."""
+    columns: npt.NDArray[np.int32] = _HASHER.transform([_own_features(raw, bucket)]).indices.astype(
+        np.int32
+    )
     return columns
 
 
 def _token_features(tokens: list[tuple[int, int, str]], comment_p: float) -> list[list[str]]:
-    low = [t[2].lower() for t in tokens]
-    flat = [fold(w) for w in low]
-    bucket = f"cp={min(int(comment_p * 10), 9)}"
-    # Neighbour features, built once per token: ctx[d][i + 2] is f"f{d}=" + flat[i + d].
-    edged = ["<s>", "<s>", *flat, "</s>", "</s>"]
-    ctx = {d: [f"f{d}=" + w for w in edged] for d in (-2, -1, 1, 2)}
-    out = []
-    for i, (_, _, raw) in enumerate(tokens):
-        w, f = low[i], flat[i]
-        feats = [
-            "w=" + w,
-            "f=" + f,
-            bucket,
-            bucket + "|f=" + f,
-            "shape="
-            + ("U" if raw.isupper() else "T" if raw[:1].isupper() else "l")
-            + ("p" if not raw[:1].isalnum() else ""),
-        ]
-        feats.extend(_char_features(f))
-        k = i + 2
-        feats.append(ctx[-2][k - 2])
-        feats.append(ctx[-1][k - 1])
-        feats.append(ctx[1][k + 1])
-        feats.append(ctx[2][k + 2])
-        feats.append("b-=" + edged[k - 1] + "_" + f)
-        feats.append("b+=" + f + "_" + edged[k + 1])
-        feats.append("w-=" + (low[i - 1] if i else "<s>") + "_" + w)
-        out.append(feats)
-    return out
+    low, edged = _edged(tokens)
+    bucket = _bucket(comment_p)
+    return [
+        _own_features(raw, bucket) + _context_features(low, edged, i)
+        for i, (_, _, raw) in enumerate(tokens)
+    ]
 
 
 def offsets_to_spans(offsets: Sequence[int]) -> list[tuple[int, int]]:
@@ -157,24 +164,11 @@ class SpanModel:
         own: list[npt.NDArray[np.int32]] = []
         context: list[list[str]] = []
         for tk, p in zip(toks, comment_p, strict=True):
-            bucket = f"cp={min(int(p * 10), 9)}"
-            low = [t[2].lower() for t in tk]
-            flat = [fold(w) for w in low]
-            edged = ["<s>", "<s>", *flat, "</s>", "</s>"]
+            bucket = _bucket(p)
+            low, edged = _edged(tk)
             for i, (_, _, raw) in enumerate(tk):
                 own.append(_own_columns(raw, bucket))
-                k, f = i + 2, flat[i]
-                context.append(
-                    [
-                        "f-2=" + edged[k - 2],
-                        "f-1=" + edged[k - 1],
-                        "f1=" + edged[k + 1],
-                        "f2=" + edged[k + 2],
-                        "b-=" + edged[k - 1] + "_" + f,
-                        "b+=" + f + "_" + edged[k + 1],
-                        "w-=" + (low[i - 1] if i else "<s>") + "_" + low[i],
-                    ]
-                )
+                context.append(_context_features(low, edged, i))
         if not own:
             return [np.zeros(0, np.float32) for _ in texts]
         ctx = _HASHER.transform(context).tocsr()

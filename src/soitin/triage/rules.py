@@ -139,11 +139,7 @@ class RuleSpec(BaseModel):
             raise PydanticCustomError(
                 "rule.unknown_categories",
                 "{wrong}",
-                {
-                    "wrong": ", ".join(wrong),
-                    "known": ", ".join(sorted(known)),
-                    "suffix": "y" if len(wrong) == 1 else "ies",
-                },
+                {"wrong": ", ".join(wrong), "known": ", ".join(sorted(known))},
             )
         return cats
 
@@ -157,7 +153,7 @@ def parse_rule_spec(data: Mapping[str, Any], settings: Settings | None = None) -
         where = ".".join(str(p) for p in first.get("loc", ()))
         if first["type"] in ERROR_MESSAGES:  # ours: said in the reader's language on pages
             params = dict(first.get("ctx") or {})
-            raise InvalidInputError(key=first["type"], where=where, **params) from None
+            raise InvalidInputError(key=first["type"], field=where, **params) from None
         message = str(first.get("msg", exc)).removeprefix("Value error, ")
         raise InvalidInputError(f"{where}: {message}" if where else message) from None
     check_webhook_urls(spec.channels.webhooks, settings)
@@ -175,7 +171,7 @@ def check_webhook_urls(urls: Iterable[str], settings: Settings | None = None) ->
                 client.check_url(url)
             except FetchRefusedError as exc:
                 raise InvalidInputError(
-                    key="rule.webhook_refused", url=url, reason=str(exc)
+                    key="rule.webhook_refused", field="channels.webhooks", reason=str(exc)
                 ) from None
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from soitin.db.models import Source, SourceKind, Unit, User
-from soitin.errors import InvalidInputError, NotFoundError
+from soitin.errors import InvalidInputError, NotFoundError, SoitinError
 from soitin.ingest import sources as service
 from soitin.ingest.sources import SourceHealth
 from soitin.review import audit
@@ -217,6 +217,16 @@ def _page(
     return render(request, "admin/sources.html", context, status_code=status_code)
 
 
+def _failed(
+    request: Request, session: Session, scope: Scope, exc: SoitinError, **shown: object
+) -> Response:
+    """The page again after a refused change (rolled back), the error beside the form or row
+    `shown` names (`form=…` or `row=…`, which also keep what was typed)."""
+    session.rollback()
+    error = error_text(exc, request_language(request))
+    return _page(request, session, scope, status_code=status_of(exc), error=error, **shown)
+
+
 def _minutes(value: str, field: str = "interval") -> int:
     try:
         minutes = int(value.strip())
@@ -275,15 +285,7 @@ def create_source(
             public=public == "1",
         )
     except FORM_ERRORS as exc:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            scope,
-            status_code=status_of(exc),
-            form=form,
-            error=error_text(exc, request_language(request)),
-        )
+        return _failed(request, session, scope, exc, form=form)
     return RedirectResponse("/admin/sources?done=created", status_code=303)
 
 
@@ -313,16 +315,8 @@ def update_source(
             poll_interval_s=_minutes(interval) if interval.strip() else None,
         )
     except FORM_ERRORS as exc:
-        session.rollback()
         row = {"id": source_id, "name": name, "url": url, "interval": interval}
-        return _page(
-            request,
-            session,
-            scope,
-            status_code=status_of(exc),
-            row=row,
-            error=error_text(exc, request_language(request)),
-        )
+        return _failed(request, session, scope, exc, row=row)
     return RedirectResponse("/admin/sources?done=saved", status_code=303)
 
 
@@ -340,15 +334,7 @@ def new_token(
     try:
         raw = issue_source_token(request, session, user, source, label=label)
     except FORM_ERRORS as exc:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            scope,
-            status_code=status_of(exc),
-            row={"id": source_id},
-            error=error_text(exc, request_language(request)),
-        )
+        return _failed(request, session, scope, exc, row={"id": source_id})
     return _page(request, session, scope, secret=raw, secret_for=source.name)
 
 
