@@ -90,6 +90,7 @@ def test_admin_unit_tree(
     client = signed_in("admin_qt")
     page = client.get("/admin/units")
     assert "Phường Đồng Hới" in page.text
+    assert "Mỗi dòng: mã đơn vị · tên · mã địa danh phụ trách" in page.text  # what the fields are
     token = csrf_of(page.text)
     made = client.post(
         "/admin/units",

@@ -245,3 +245,13 @@ def test_the_place_filter_names_places_on_the_2025_map(
     page = signed_in("lead_qt").get("/queue").text
     options = page.split('name="place"')[1].split("</select>")[0]
     assert '<option value="44" >Quảng Trị (44)</option>' in options  # was "44 · unit"
+
+
+def test_an_empty_queue_without_filters_does_not_speak_of_filters(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    client = signed_in("viewer_dh")  # no case anywhere
+    page = client.get("/queue").text
+    assert "Đơn vị của bạn chưa có vụ việc nào đang mở." in page
+    filtered = client.get("/queue?category=scam").text
+    assert "Không có vụ việc nào khớp bộ lọc." in filtered

@@ -77,6 +77,7 @@ def queue_context(
     return {
         "page": page,
         "filters": page.filters,
+        "default_filters": QueueFilters(),  # nothing chosen: an empty queue is not "no match"
         "statuses": STATUS_CHOICES,
         "categories": [c.value for c in Category],
         "reasons": DISMISS_REASONS,

@@ -17,6 +17,10 @@ _M: dict[str, tuple[str, str]] = {
     "queue.title": ("Hàng đợi xử lý", "Review queue"),
     "queue.total": ("vụ việc", "cases"),
     "queue.empty": ("Không có vụ việc nào khớp bộ lọc.", "No case matches the filters."),
+    "queue.empty_all": (
+        "Đơn vị của bạn chưa có vụ việc nào đang mở.",
+        "Your units have no open case.",
+    ),
     "queue.search": ("Tìm (gõ có hoặc không dấu)", "Search (with or without diacritics)"),
     "queue.filter": ("Lọc", "Filter"),
     "queue.reset": ("Xoá lọc", "Clear"),
@@ -257,6 +261,12 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "admin.units": ("Cây đơn vị", "Unit tree"),
     "admin.new_unit": ("Thêm đơn vị", "New unit"),
+    "admin.unit_legend": (
+        "Mỗi dòng: mã đơn vị · tên · mã địa danh phụ trách (danh mục 2025, cách nhau bằng dấu"
+        " phẩy). Sửa rồi bấm Lưu trên dòng đó.",
+        "Each row: unit code · name · place codes it covers (2025 map, comma-separated). Edit,"
+        " then press Save on that row.",
+    ),
     "admin.code": ("Mã", "Code"),
     "admin.name": ("Tên", "Name"),
     "admin.parent": ("Đơn vị cấp trên", "Parent unit"),
