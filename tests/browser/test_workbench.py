@@ -183,3 +183,23 @@ def test_unreadable_date_filter_is_explained_in_place(
     assert page.locator("#queue-filters input[name=since]").input_value() == "31/02/2026"
     _shot(page, "10-queue-bad-date")
     context.close()
+
+
+def test_on_a_phone_the_links_stay_on_one_row_each(live_server: LiveServer, browser: Any) -> None:
+    """The header kept wrapping to 5-6 rows of links at 390 px (about 200 px tall)."""
+    _seed(live_server)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")
+    page = context.new_page()
+    _login(page, base, "admin_qt")
+    page.goto(f"{base}/queue")
+    header = page.evaluate("document.querySelector('header.topbar').getBoundingClientRect().height")
+    assert header < 130, header
+    nav = page.locator("nav.nav")
+    assert nav.evaluate("n => n.scrollWidth > n.clientWidth")  # more links, scrolled sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not
+    last = nav.locator("a").last
+    last.scroll_into_view_if_needed()
+    assert last.is_visible()
+    _shot(page, "11-phone-header")
+    context.close()
