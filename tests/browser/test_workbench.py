@@ -202,4 +202,16 @@ def test_on_a_phone_the_links_stay_on_one_row_each(live_server: LiveServer, brow
     last.scroll_into_view_if_needed()
     assert last.is_visible()
     _shot(page, "11-phone-header")
+    page.goto(f"{base}/queue")
+    page.locator("tr.case-row a").first.click()
+    jump = page.locator(".jump-links a[href='#decisions']")
+    assert jump.is_visible()  # the decision panel is far down on a phone: a link to it on top
+    jump.click()
+    assert page.locator("#decisions").evaluate("d => d.getBoundingClientRect().top") < 100
     context.close()
+    wide = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    desk = wide.new_page()
+    _login(desk, base, "admin_qt")
+    desk.goto(page.url.split("#")[0])
+    assert not desk.locator(".jump-links").is_visible()  # beside the story on a wide screen
+    wide.close()

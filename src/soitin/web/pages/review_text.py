@@ -116,6 +116,7 @@ _M: dict[str, tuple[str, str]] = {
     "case.detectors": ("Điểm của bộ phát hiện", "Detector scores"),
     "case.no_detectors": ("Chưa có điểm.", "No scores yet."),
     "case.why": ("Vì sao", "Why"),
+    "case.jump_decide": ("Tới phần quyết định", "Go to the decision"),
     "case.evidence": ("Dấu hiệu", "Evidence"),
     # scam evidence: its kinds, and the names it gives (organisations, lures, contacts)
     "ev.phones": ("Số điện thoại", "Phone numbers"),
