@@ -202,6 +202,10 @@ def test_on_a_phone_the_links_stay_on_one_row_each(live_server: LiveServer, brow
     last.scroll_into_view_if_needed()
     assert last.is_visible()
     _shot(page, "11-phone-header")
+    row = page.locator("tr.case-row").first
+    assert row.locator(".row-facts .badge").first.is_visible()  # status under the story
+    wrap = page.locator("#queue-results .table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1")  # nothing cut off at the side
     page.goto(f"{base}/queue")
     page.locator("tr.case-row a").first.click()
     jump = page.locator(".jump-links a[href='#decisions']")
@@ -214,4 +218,6 @@ def test_on_a_phone_the_links_stay_on_one_row_each(live_server: LiveServer, brow
     _login(desk, base, "admin_qt")
     desk.goto(page.url.split("#")[0])
     assert not desk.locator(".jump-links").is_visible()  # beside the story on a wide screen
+    desk.goto(f"{base}/queue")
+    assert not desk.locator(".row-facts").first.is_visible()  # in their own columns there
     wide.close()
