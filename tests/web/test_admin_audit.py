@@ -321,3 +321,32 @@ def test_audit_log_speaks_words_not_keys_or_reprs(
     client.get("/lang/en")
     page = client.get("/admin/audit").text
     assert "User changed" in page and "Raw text viewed" in page and "is_active: no" in page
+
+
+def test_audit_details_are_named_in_words_and_numbers_in_the_page_language(
+    signed_in: Callable[[str], TestClient], db: Database
+) -> None:
+    from soitin.review import audit
+
+    with db.transaction() as s:
+        audit.record(
+            s,
+            "case.opened",
+            object_type="case",
+            object_id=63,
+            case_id=63,
+            priority=0.5035,
+            representative=True,
+            label="",
+        )
+    client = signed_in("admin_qt")
+
+    def row() -> str:
+        rows = client.get("/admin/audit").text.split("<tr")
+        return next(r for r in rows if 'href="/cases/63"' in r)
+
+    text = re.sub(r"<[^>]+>", "", row())
+    assert "Vụ việc: 63" in text and "Ưu tiên: 0,5035" in text and "Bài đại diện: có" in text
+    assert "Nhãn" not in text and "label" not in text  # an empty detail is left out
+    client.get("/lang/en")
+    assert "Priority:</span> 0.5035" in row()

@@ -15,6 +15,7 @@ from soitin.review.audit import AuditFilters
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.deps import CurrentUser, SessionDep, audit_read
+from soitin.web.i18n import MESSAGES, format_number, translate
 from soitin.web.templating import render, request_language
 
 #: A Python repr that entries written before the fix stored: "('reviewer', 'lead')", "False".
@@ -58,7 +59,17 @@ def detail_value(value: Any, lang: str) -> str:
         return ", ".join(detail_value(v, lang) for v in value)
     if isinstance(value, str):
         return value
+    if isinstance(value, int):
+        return str(value)  # ids and counts: as written, no thousands separator (#1234)
+    if isinstance(value, float):
+        return format_number(value, 4, lang).rstrip("0").rstrip(",.")
     return json.dumps(value, ensure_ascii=False)
+
+
+def detail_key(key: str, lang: str) -> str:
+    """A detail's name in words of the page's language ("Vụ việc" for `case_id`)."""
+    label = f"auditkey.{key}"
+    return translate(label, lang) if label in MESSAGES else key
 
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +100,9 @@ def audit_page(
     lang = request_language(request)
     details = {
         row.id: [
-            (key, detail_value(_readable(key, value), lang)) for key, value in row.detail.items()
+            (detail_key(key, lang), detail_value(_readable(key, value), lang))
+            for key, value in row.detail.items()
+            if value not in ("", None, [], {})  # an empty detail says nothing
         ]
         for row in page.rows
     }
