@@ -14,7 +14,7 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soitin.errors import (
@@ -92,9 +92,13 @@ def install_error_handlers(app: FastAPI) -> None:
         heading = "error.not_found" if exc.status_code == 404 else "error.title"
         # No handler ran, so nobody looked up who is signed in: do it here, so that the page
         # keeps the navigation of a signed-in user (its links lead back into the app).
-        with request.app.state.database.session(read_only=True) as session:
-            if "session" in request.scope:
-                get_optional_user(request, session)
+        try:
+            with request.app.state.database.session(read_only=True) as session:
+                if "session" in request.scope:
+                    get_optional_user(request, session)
+                page = error_page(request, [text], exc.status_code, heading)
+        except SQLAlchemyError:  # the database is down: the page still answers, without a user
+            request.state.user = None
             page = error_page(request, [text], exc.status_code, heading)
         page.headers.update(exc.headers or {})
         return page
