@@ -7,8 +7,6 @@ English sentence the API has always answered.
 
 from __future__ import annotations
 
-import ast
-import string
 from collections.abc import Callable
 from html import unescape
 from pathlib import Path
@@ -21,29 +19,10 @@ from soitin.errors import InvalidInputError
 from soitin.messages import ERROR_MESSAGES, format_message
 from soitin.web.i18n import error_text
 from tests.web.conftest import csrf_of
+from tests.web.test_form_errors import _fields
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "soitin"
 GENERAL_VI = "Dữ liệu nhập chưa hợp lệ"
 
-# The services web pages and the JSON API reach (the CLI modules and detect/ are not here).
-MODULES = (
-    "report/stats.py",
-    "report/generate.py",
-    "respond/insights.py",
-    "review/queue.py",
-    "review/tokens.py",
-    "stories/claimreview.py",
-    "stories/claims.py",
-    "text/search.py",
-    "triage/alerts.py",
-    "triage/rules.py",
-    "web/api/cases.py",
-    "web/api/claims.py",
-    "web/api/stats.py",
-    "web/pages/claims.py",
-    "ops/failed.py",
-)
-KEYED = {"InvalidInputError", "ConflictError", "NotFoundError", "PermissionDeniedError"}
 
 # key: (sample parameters, the English sentence the service raised before it had a key)
 SENTENCES: dict[str, tuple[dict[str, Any], str]] = {
@@ -138,10 +117,6 @@ SENTENCES: dict[str, tuple[dict[str, Any], str]] = {
 }
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 # ------------------------------------------------------------------------------- the catalogue
 
 
@@ -172,38 +147,6 @@ def test_an_error_inside_another_is_said_in_the_language_too() -> None:
 
 def test_a_tip_without_link_or_text_is_a_sentence_in_english() -> None:
     assert ERROR_MESSAGES["tip.link_or_text"]["en"] == "A tip needs a link or a text (or both)."
-
-
-def test_the_services_pages_reach_raise_errors_with_message_keys() -> None:
-    missing = []
-    for module in MODULES:
-        tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
-                continue
-            call = node.exc
-            name = getattr(call.func, "id", None)
-            if name not in KEYED:
-                continue
-            keywords = {k.arg: k.value for k in call.keywords}
-            key = keywords.get("key")
-            if key is None:
-                text = call.args[0] if call.args else None
-                if isinstance(text, ast.Constant) and text.value == "Not found.":
-                    continue  # deliberate: the page's general "not found" says it all
-                if module == "triage/rules.py" and not isinstance(text, ast.Constant):
-                    continue  # a validation message of the rule model, passed on as it is
-                missing.append(f"{module}:{node.lineno} raises {name} without a message key")
-                continue
-            if module == "triage/rules.py" and not isinstance(key, ast.Constant):
-                continue  # the key a rule validator raised (PydanticCustomError), passed on
-            assert isinstance(key, ast.Constant), f"{module}:{node.lineno}: a literal key"
-            entry = ERROR_MESSAGES.get(str(key.value))
-            if entry is None:
-                missing.append(f"{module}:{node.lineno}: {key.value!r} is not in soitin.messages")
-                continue
-            assert _fields(entry["vi"]) <= set(keywords) - {"key"}, f"{module}:{node.lineno}"
-    assert not missing, "\n".join(missing)
 
 
 # ----------------------------------------------------------------------------- over HTTP

@@ -34,7 +34,26 @@ PAGE_MODULES = (
     "web/pages/queue.py",
     "web/pages/admin.py",
     "web/pages/reports.py",
+    "web/pages/sources.py",
+    "web/pages/claims.py",
+    "web/api/cases.py",
+    "web/api/claims.py",
+    "web/api/stats.py",
+    "ingest/sources.py",
+    "report/stats.py",
+    "report/generate.py",
+    "respond/insights.py",
+    "review/queue.py",
+    "review/tokens.py",
+    "stories/claimreview.py",
+    "stories/claims.py",
+    "text/search.py",
+    "triage/alerts.py",
+    "triage/rules.py",
+    "ops/failed.py",
 )
+# passes on what the rule model's validators raised: their key, or pydantic's own message
+PASSED_ON = {"triage/rules.py"}
 KEYED = {"InvalidInputError", "ConflictError", "NotFoundError", "PermissionDeniedError"}
 # a plain "not found" / "forbidden" needs no key: the page's general sentence says it all
 GENERIC = {"Not found.", "No such case.", "No such publication.", "No such report."}
@@ -61,7 +80,11 @@ def test_every_error_a_page_form_raises_has_vietnamese_words() -> None:
                 text = call.args[0] if call.args else None
                 if isinstance(text, ast.Constant) and text.value in GENERIC:
                     continue
+                if module in PASSED_ON and not isinstance(text, ast.Constant):
+                    continue
                 missing.append(f"{module}:{node.lineno} raises {name} without a message key")
+                continue
+            if module in PASSED_ON and not isinstance(key, ast.Constant):
                 continue
             assert isinstance(key, ast.Constant), f"{module}:{node.lineno}: a literal key"
             entry = ERROR_MESSAGES.get(str(key.value))

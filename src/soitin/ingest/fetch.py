@@ -35,6 +35,7 @@ __all__ = [
     "Network",
     "Resolver",
     "SafeClient",
+    "check_url",
     "parse_allowlist",
     "refusal_reason",
     "safe_get",
@@ -62,7 +63,14 @@ class FetchError(SoitinError):
 
 
 class FetchRefusedError(FetchError):
-    """A fetch was refused before connecting: scheme, address or redirect not allowed."""
+    """A fetch was refused before connecting: scheme, address or redirect not allowed.
+
+    `host` is set when the address was refused (a private, loopback or other non-public one).
+    """
+
+    def __init__(self, message: str, *, host: str | None = None) -> None:
+        super().__init__(message)
+        self.host = host
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,41 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def check_url(url: str, allowlist: str | Iterable[str] | None = None) -> None:
+    """What `SafeClient` checks of a URL before resolving its host, without a client: the
+    scheme, a host, the length, and a host that is an IP literal or `localhost` refused
+    unless on `allowlist` (default: `SOITIN_FETCH_ALLOWLIST`); `FetchRefusedError` if not."""
+    networks = parse_allowlist(get_settings().fetch_allowlist if allowlist is None else allowlist)
+    _check_url(url, _Guard(networks, system_resolver))
+
+
+def _check_url(url: str, guard: _Guard) -> None:
+    if len(url) > MAX_URL_CHARS:
+        raise FetchRefusedError(f"Refused a URL longer than {MAX_URL_CHARS} characters.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise FetchRefusedError(f"Refused {url[:200]!r}: not a valid URL ({exc}).") from exc
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise FetchRefusedError(f"Refused {url[:200]!r}: only http and https URLs may be fetched.")
+    if not parts.hostname:
+        raise FetchRefusedError(f"Refused {url[:200]!r}: the URL has no host.")
+    if port == 0:
+        raise FetchRefusedError(f"Refused {url[:200]!r}: port 0.")
+    host = parts.hostname.rstrip(".")
+    # `localhost` is the machine itself whatever a resolver says: checked as 127.0.0.1
+    local = host == "localhost" or host.endswith(".localhost")
+    literal = ipaddress.IPv4Address("127.0.0.1") if local else literal_ip(parts.hostname)
+    if literal is not None:
+        try:
+            guard.check_ip(parts.hostname, literal)
+        except _AddressRefused as exc:
+            raise FetchRefusedError(
+                f"Refused {url[:200]}: the host is {exc.ip}, {exc.reason}.", host=host
+            ) from None
+
+
 class SafeClient:
     """GET over http(s) to public addresses only; see the module docstring for the rules.
 
@@ -291,30 +334,8 @@ class SafeClient:
         self._http.close()
 
     def check_url(self, url: str) -> None:
-        """Refuse a URL with another scheme, no host, or a host that is a refused IP literal."""
-        if len(url) > MAX_URL_CHARS:
-            raise FetchRefusedError(f"Refused a URL longer than {MAX_URL_CHARS} characters.")
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchRefusedError(f"Refused {url[:200]!r}: not a valid URL ({exc}).") from exc
-        if parts.scheme.lower() not in {"http", "https"}:
-            raise FetchRefusedError(
-                f"Refused {url[:200]!r}: only http and https URLs may be fetched."
-            )
-        if not parts.hostname:
-            raise FetchRefusedError(f"Refused {url[:200]!r}: the URL has no host.")
-        if port == 0:
-            raise FetchRefusedError(f"Refused {url[:200]!r}: port 0.")
-        literal = literal_ip(parts.hostname)
-        if literal is not None:
-            try:
-                self._guard.check_ip(parts.hostname, literal)
-            except _AddressRefused as exc:
-                raise FetchRefusedError(
-                    f"Refused {url[:200]}: the host is {exc.ip}, {exc.reason}."
-                ) from None
+        """Refuse a URL with another scheme, no host, or a refused host (`check_url`)."""
+        _check_url(url, self._guard)
 
     def get(
         self,

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soitin.db.models import ApiToken, Item, Source, SourceKind, Unit
 from soitin.db.types import utcnow
 from soitin.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from soitin.ingest.fetch import literal_ip, parse_allowlist, refusal_reason
-from soitin.settings import get_settings
+from soitin.ingest.fetch import FetchRefusedError, check_url
 
 __all__ = [
     "InvalidTokenError",
@@ -165,29 +162,18 @@ def update_source(
 
 
 def check_feed_url(url: str, allowlist: str | Iterable[str] | None = None) -> str:
-    """`url` trimmed, when it is an http(s) address whose host is not `localhost` or a
-    private, loopback or other non-public IP literal (unless on `allowlist`, by default
-    `SOITIN_FETCH_ALLOWLIST`); `InvalidInputError` otherwise.
-
-    Host names are resolved, and their addresses checked, at each fetch by the one safe
-    client; this check only answers early and clearly when a source is added or changed.
+    """`url` trimmed, when the safe client may fetch it (`soitin.ingest.fetch.check_url`: an
+    http(s) address whose host is not `localhost` or a non-public IP literal, unless on
+    `allowlist`); `InvalidInputError` otherwise. Host names are resolved, and their addresses
+    checked, at each fetch; this answers early and clearly when a source is added or changed.
     """
     url = url.strip()
-    parts = urlsplit(url)
     try:
-        host = (parts.hostname or "").rstrip(".").lower()
-    except ValueError:  # an unclosed IPv6 bracket
-        host = ""
-    if parts.scheme not in {"http", "https"} or not host or len(url) > 2000:
-        raise InvalidInputError(key="source.feed_url")
-    local = host == "localhost" or host.endswith(".localhost")
-    ip = ipaddress.IPv4Address("127.0.0.1") if local else literal_ip(host)
-    if ip is not None and refusal_reason(ip) is not None:
-        networks = parse_allowlist(
-            get_settings().fetch_allowlist if allowlist is None else allowlist
-        )
-        if not any(ip.version == net.version and ip in net for net in networks):
-            raise InvalidInputError(key="source.private_url", host=host)
+        check_url(url, allowlist)
+    except FetchRefusedError as exc:
+        if exc.host is not None:
+            raise InvalidInputError(key="source.private_url", host=exc.host) from None
+        raise InvalidInputError(key="source.feed_url") from None
     return url
 
 
@@ -215,33 +201,35 @@ def get_source(session: Session, name_or_id: str | int) -> Source:
     return source
 
 
-def list_sources(session: Session, *, now: datetime | None = None) -> list[SourceHealth]:
-    """Every source with its health, ordered by kind and name.
+def list_sources(
+    session: Session, *, now: datetime | None = None, ids: Collection[int] | None = None
+) -> list[SourceHealth]:
+    """Every source (or only those of `ids`) with its health, ordered by kind and name.
 
     Items per day is the average over the last 7 days (or since the source was added).
     """
     now = now or utcnow()
     week_ago = now - timedelta(days=7)
-    totals = dict(
-        session.execute(select(Item.source_id, func.count()).group_by(Item.source_id)).all()
+
+    def per_source(query: Select[int, int], column: Any) -> dict[int, int]:
+        if ids is not None:
+            query = query.where(column.in_(list(ids)))
+        return dict(session.execute(query.group_by(column)).all())
+
+    totals = per_source(select(Item.source_id, func.count()), Item.source_id)
+    recent = per_source(
+        select(Item.source_id, func.count()).where(Item.fetched_at >= week_ago), Item.source_id
     )
-    recent = dict(
-        session.execute(
-            select(Item.source_id, func.count())
-            .where(Item.fetched_at >= week_ago)
-            .group_by(Item.source_id)
-        ).all()
-    )
-    tokens = dict(
-        session.execute(
-            select(ApiToken.source_id, func.count())
-            .where(ApiToken.revoked_at.is_(None))
-            .group_by(ApiToken.source_id)
-        ).all()
+    tokens = per_source(
+        select(ApiToken.source_id, func.count()).where(ApiToken.revoked_at.is_(None)),
+        ApiToken.source_id,
     )
     units = dict(session.execute(select(Unit.id, Unit.code)).all())
     out = []
-    for source in session.scalars(select(Source).order_by(Source.kind, Source.name)):
+    rows = select(Source).order_by(Source.kind, Source.name)
+    if ids is not None:
+        rows = rows.where(Source.id.in_(list(ids)))
+    for source in session.scalars(rows):
         age_days = (now - source.created_at).total_seconds() / 86400
         days = min(7.0, max(1.0, age_days))
         out.append(

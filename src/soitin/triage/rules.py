@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from soitin.db.models import AlertRule, Category
 from soitin.errors import InvalidInputError, NotFoundError
-from soitin.ingest.fetch import FetchRefusedError, SafeClient
+from soitin.ingest.fetch import FetchRefusedError, check_url
 from soitin.messages import ERROR_MESSAGES
 from soitin.settings import Settings, get_settings
 from soitin.triage.wording import place_name
@@ -162,17 +162,14 @@ def parse_rule_spec(data: Mapping[str, Any], settings: Settings | None = None) -
 
 def check_webhook_urls(urls: Iterable[str], settings: Settings | None = None) -> None:
     """Refuse URLs the safe HTTP client would refuse (scheme, private IP literal, length)."""
-    urls = list(urls)
-    if not urls:
-        return
-    with SafeClient(settings=settings or get_settings()) as client:
-        for url in urls:
-            try:
-                client.check_url(url)
-            except FetchRefusedError as exc:
-                raise InvalidInputError(
-                    key="rule.webhook_refused", field="channels.webhooks", reason=str(exc)
-                ) from None
+    allowlist = (settings or get_settings()).fetch_allowlist
+    for url in urls:
+        try:
+            check_url(url, allowlist)
+        except FetchRefusedError as exc:
+            raise InvalidInputError(
+                key="rule.webhook_refused", field="channels.webhooks", reason=str(exc)
+            ) from None
 
 
 def _apply(rule: AlertRule, spec: RuleSpec) -> None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from soitin.db.models import Source
+from soitin.ingest import sources as service
 from soitin.ingest.sources import SourceHealth
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import ApiScopeDep, ApiUser, api_csrf
@@ -88,8 +89,9 @@ class RevokedOut(BaseModel):
     revoked: int
 
 
-def _out(session: SessionDep, scope: ApiScopeDep, source: Source) -> SourceOut:
-    return next(SourceOut.of(s) for s in sources_in_scope(session, scope) if s.id == source.id)
+def _out(session: SessionDep, source: Source) -> SourceOut:
+    (health,) = service.list_sources(session, ids=[source.id])
+    return SourceOut.of(health)
 
 
 @router.get("/sources", response_model=list[SourceOut], summary="Sources and their health")
@@ -117,7 +119,7 @@ def create_source(
         public=body.public,
         via="api",
     )
-    return _out(session, scope, source)
+    return _out(session, source)
 
 
 @router.patch("/sources/{source_id}", response_model=SourceOut, summary="Change a source")
@@ -142,7 +144,7 @@ def patch_source(
         poll_interval_s=body.poll_interval_s,
         via="api",
     )
-    return _out(session, scope, source)
+    return _out(session, source)
 
 
 @router.post(

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from soitin.db.models import Role, Unit, User
+from soitin.db.models import Role, Source, Unit, User
 from soitin.errors import ConflictError, InvalidInputError, NotFoundError, SoitinError
 from soitin.review import accounts, audit
 from soitin.review.policies import Action, authorize
@@ -75,20 +75,24 @@ def plain_changes(changes: Mapping[str, object]) -> dict[str, object]:
     }
 
 
-def _audit(
+_OBJECT_TYPES: dict[type, str] = {User: "user", Unit: "unit", Source: "source"}
+
+
+def audit_change(
     request: Request,
     session: Session,
     action: str,
     actor: User,
-    target: User | Unit,
+    target: User | Unit | Source,
     via: str | None,
     **detail: object,
 ) -> None:
+    """An admin's change of a user, unit or source in the audit log (`via`: "api" or none)."""
     audit.record(
         session,
         action,
         actor=actor,
-        object_type="user" if isinstance(target, User) else "unit",
+        object_type=_OBJECT_TYPES[type(target)],
         object_id=target.id,
         ip=client_ip(request),
         **detail,
@@ -117,7 +121,7 @@ def create_user_in(
         password=secret,
         display_name=display_name,
     )
-    _audit(
+    audit_change(
         request, session, "user.created", actor, created, via, role=created.role, unit_id=unit.id
     )
     session.commit()
@@ -147,7 +151,7 @@ def save_user(
         actor=actor,
     )
     if changes:
-        _audit(
+        audit_change(
             request,
             session,
             "user.updated",
@@ -164,7 +168,7 @@ def new_password_for(
 ) -> str:
     """Give `target` a new random password; returns it (shown once)."""
     secret = accounts.reset_password(session, target)
-    _audit(request, session, "user.password_reset", actor, target, via)
+    audit_change(request, session, "user.password_reset", actor, target, via)
     session.commit()
     return secret
 
@@ -182,7 +186,7 @@ def create_unit_under(
 ) -> Unit:
     """Create a unit under `parent`."""
     unit = accounts.add_unit(session, code, name, parent_code=parent.code, place_codes=place_codes)
-    _audit(
+    audit_change(
         request,
         session,
         "unit.created",
@@ -209,7 +213,7 @@ def save_unit(
     """Rename a unit or change its place codes; audited when something changed."""
     changes = accounts.update_unit(session, unit, name=name, place_codes=place_codes, actor=actor)
     if changes:
-        _audit(
+        audit_change(
             request,
             session,
             "unit.updated",

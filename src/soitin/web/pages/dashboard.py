@@ -23,7 +23,7 @@ from soitin.web.api.auth import Scope
 from soitin.web.api.stats import resolve_filters, run_statistics
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
 from soitin.web.pages.reports import REPORT_MESSAGES
-from soitin.web.pages.sources import sources_in_scope
+from soitin.web.pages.sources import failing_in_scope
 from soitin.web.templating import render, request_language
 
 __all__ = ["router"]
@@ -187,4 +187,4 @@ def _failing_sources(session: SessionDep, user: CurrentUser) -> int:
         return 0
     tree = load_unit_tree(session)
     scope = Scope(tree, tree.scope(user))
-    return sum(1 for s in sources_in_scope(session, scope) if s.enabled and s.consecutive_failures)
+    return failing_in_scope(session, scope)

@@ -55,6 +55,17 @@ def assignable_to_all(session: Session, scope: Scope, case_unit_ids: Iterable[in
     return assignable_users(session, [u for u in allowed if u in scope.units])
 
 
+def _places(scope: Scope, lang: str) -> list[tuple[str, str]]:
+    """(code, label) of the places the units cover, named on the 2025 map ("Quảng Trị (44)");
+    a code the map does not know is labelled with its unit's name."""
+    labels: dict[str, str] = {}
+    for node, _ in scope.tree.ordered(scope.units):
+        for code in node.place_codes:
+            label = place_label(code, lang)
+            labels[code] = label if label != code else f"{node.name} ({code})"
+    return sorted(labels.items())
+
+
 def queue_context(
     request: Request,
     session: Session,
@@ -82,15 +93,7 @@ def queue_context(
         "categories": [c.value for c in Category],
         "reasons": DISMISS_REASONS,
         "units": scope.tree.ordered(scope.units),
-        # the places the units cover, by their names on the 2025 map ("Quảng Trị (44)")
-        "places": sorted(
-            {
-                code: label if label != code else f"{node.name} ({code})"
-                for node, _ in scope.tree.ordered(scope.units)
-                for code in node.place_codes
-                if (label := place_label(code, request_language(request)))
-            }.items()
-        ),
+        "places": _places(scope, request_language(request)),
         "sources": session.execute(select(Source.id, Source.name).order_by(Source.name)).all(),
         "assignees": assignable_users(session, scope.units) if bulk else [],
         # the bulk form offers only people who may take every case shown

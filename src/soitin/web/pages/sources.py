@@ -12,20 +12,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import Source, SourceKind, Unit, User
 from soitin.errors import InvalidInputError, NotFoundError, SoitinError
 from soitin.ingest import sources as service
 from soitin.ingest.sources import SourceHealth
-from soitin.review import audit
 from soitin.review.policies import Action, authorize
 from soitin.web.api.auth import Scope, ScopeDep
 from soitin.web.csrf import verify_csrf
-from soitin.web.deps import CurrentUser, SessionDep, client_ip
+from soitin.web.deps import CurrentUser, SessionDep
 from soitin.web.errors import status_of
 from soitin.web.i18n import error_text
-from soitin.web.pages.admin import FORM_ERRORS, plain_changes
+from soitin.web.pages.admin import FORM_ERRORS, audit_change, plain_changes
 from soitin.web.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)
@@ -42,20 +42,32 @@ def covers_all(scope: Scope) -> bool:
     )
 
 
-def _in_scope(unit_id: int | None, scope: Scope) -> bool:
-    return unit_id in scope.units if unit_id is not None else covers_all(scope)
+def _in_scope(unit_id: int | None, scope: Scope, whole: bool) -> bool:
+    """A unit's source in the scope, or a source of no unit for a top unit's admins."""
+    return unit_id in scope.units if unit_id is not None else whole
 
 
 def sources_in_scope(session: Session, scope: Scope) -> list[SourceHealth]:
     """The sources the scope's admins manage, with their health."""
-    return [s for s in service.list_sources(session) if _in_scope(s.unit_id, scope)]
+    whole = covers_all(scope)
+    return [s for s in service.list_sources(session) if _in_scope(s.unit_id, scope, whole)]
+
+
+def failing_in_scope(session: Session, scope: Scope) -> int:
+    """How many switched-on sources the scope's admins manage failed their last poll (one
+    small query: no item counts, unlike `sources_in_scope`)."""
+    whole = covers_all(scope)
+    unit_ids = session.scalars(
+        select(Source.unit_id).where(Source.enabled.is_(True), Source.consecutive_failures > 0)
+    )
+    return sum(1 for unit_id in unit_ids if _in_scope(unit_id, scope, whole))
 
 
 def load_source(session: Session, user: User, scope: Scope, source_id: int) -> Source:
     """A source the admin may manage; others are not found."""
     authorize(user, Action.SOURCE_MANAGE)
     source = session.get(Source, source_id)
-    if source is None or not _in_scope(source.unit_id, scope):
+    if source is None or not _in_scope(source.unit_id, scope, covers_all(scope)):
         raise NotFoundError("Not found.")
     return source
 
@@ -63,22 +75,6 @@ def load_source(session: Session, user: User, scope: Scope, source_id: int) -> S
 def _allowlist(request: Request) -> str:
     """The app's `SOITIN_FETCH_ALLOWLIST` (networks a feed may be on though not public)."""
     return str(request.app.state.settings.fetch_allowlist)
-
-
-def _audit(
-    request: Request, session: Session, action: str, actor: User, source: Source, via: str | None,
-    **detail: object,
-) -> None:  # fmt: skip
-    audit.record(
-        session,
-        action,
-        actor=actor,
-        object_type="source",
-        object_id=source.id,
-        ip=client_ip(request),
-        **detail,
-        **({"via": via} if via else {}),
-    )
 
 
 def create_source_in(
@@ -124,7 +120,7 @@ def create_source_in(
         is_outlet=True,
         allowlist=_allowlist(request),
     )
-    _audit(
+    audit_change(
         request, session, "source.created", actor, source, via,
         kind=source.kind, name=source.name, url=source.url, unit_id=source.unit_id,
     )  # fmt: skip
@@ -155,7 +151,7 @@ def save_source(
         allowlist=_allowlist(request),
     )
     if changes:
-        _audit(
+        audit_change(
             request, session, "source.updated", actor, source, via, changes=plain_changes(changes)
         )
     session.commit()
@@ -174,7 +170,7 @@ def issue_source_token(
     if source.kind != SourceKind.API.value:
         raise InvalidInputError(key="source.token_api_only")
     raw = service.issue_token(session, source, name=label)
-    _audit(request, session, "source.token_issued", actor, source, via, label=label[:255])
+    audit_change(request, session, "source.token_issued", actor, source, via, label=label[:255])
     session.commit()
     return raw
 
@@ -185,7 +181,7 @@ def revoke_source_tokens(
     """Revoke every active push token of the source; returns how many."""
     count = service.revoke_tokens(session, source)
     if count:
-        _audit(request, session, "source.tokens_revoked", actor, source, via, count=count)
+        audit_change(request, session, "source.tokens_revoked", actor, source, via, count=count)
     session.commit()
     return count
 
