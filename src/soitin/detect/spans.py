@@ -19,11 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
 from soitin.detect.evidence import fold
+from soitin.detect.hashing import hash_strings
 from soitin.detect.linear import LinearTextModel, write_npz
 from soitin.detect.metrics import span_f1
 from soitin.detect.normalise import MAX_CHARS
@@ -33,7 +31,7 @@ __all__ = ["SpanModel", "fit_span_model", "tokens_of", "offsets_to_spans"]
 
 _TOKEN = re.compile(r"\w+|[^\w\s]+")
 _N_BITS = 20
-_HASHER = FeatureHasher(n_features=1 << _N_BITS, input_type="string", alternate_sign=False)
+_N_FEATURES = 1 << _N_BITS
 F32 = npt.NDArray[np.float32]
 
 
@@ -98,9 +96,7 @@ def _bucket(comment_p: float) -> str:
 @lru_cache(maxsize=16384)  # a few MB at most: the memory goal counts every model's caches
 def _own_columns(raw: str, bucket: str) -> npt.NDArray[np.int32]:
     """Hashed columns (sorted, distinct) of `_own_features`."""
-    columns: npt.NDArray[np.int32] = _HASHER.transform([_own_features(raw, bucket)]).indices.astype(
-        np.int32
-    )
+    columns: npt.NDArray[np.int32] = hash_strings([_own_features(raw, bucket)], _N_FEATURES).indices
     return columns
 
 
@@ -171,7 +167,7 @@ class SpanModel:
                 context.append(_context_features(low, edged, i))
         if not own:
             return [np.zeros(0, np.float32) for _ in texts]
-        ctx = _HASHER.transform(context).tocsr()
+        ctx = hash_strings(context, _N_FEATURES)
         n = len(own)
         rows = np.concatenate(
             (
@@ -180,7 +176,7 @@ class SpanModel:
             )
         )
         cols = np.concatenate((*own, ctx.indices.astype(np.int32)))
-        # one entry per (token, column), columns in order: as `_HASHER` gives the features
+        # one entry per (token, column), columns in order: as `hash_strings` gives the features
         # of `_token_features` (summed, sorted), so the sums below add in the same order
         x = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, ctx.shape[1]))
         x.sum_duplicates()
@@ -237,7 +233,9 @@ class SpanModel:
 
 
 def _fit_tokens(feats: list[list[str]], y: npt.NDArray[np.int64], c: float) -> tuple[F32, float]:
-    x = _HASHER.transform(feats).tocsr()
+    from sklearn.linear_model import LogisticRegression
+
+    x = hash_strings(feats, _N_FEATURES)
     x.data = np.ones_like(x.data)
     lr = LogisticRegression(C=c, solver="liblinear", max_iter=200)
     lr.fit(x, y)
@@ -267,6 +265,8 @@ def fit_span_model(
     )
     # out-of-fold comment probabilities, so the token model does not trust a memorised gate
     cp = rep["oof_proba"][:, 1]
+    from sklearn.model_selection import KFold
+
     kf = KFold(n_splits=folds, shuffle=True, random_state=seed % (2**31))
     if progress:
         progress("comment gate")
@@ -281,7 +281,7 @@ def fit_span_model(
         coef, b = _fit_tokens(f_tr, y_tr, c)
         for i in va:
             if per_doc[i]:
-                x = _HASHER.transform(per_doc[i]).tocsr()
+                x = hash_strings(per_doc[i], _N_FEATURES)
                 x.data = np.ones_like(x.data)
                 oof[i] = (1.0 / (1.0 + np.exp(-(x @ coef + b)))).astype(np.float32)
     if progress:

@@ -9,8 +9,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from soitin.detect.cues import cue_matrix
 from soitin.detect.features import FeatureSpec, featurise
@@ -75,6 +73,8 @@ def _design(
 
 def _fit_lr(x: sparse.csr_matrix, y: npt.NDArray[np.int64], cfg: LinearConfig) -> _Linear:
     """Logistic regression on the columns actually used (the solver's cost scales with them)."""
+    from sklearn.linear_model import LogisticRegression  # training only: scoring never loads it
+
     used = np.unique(x.indices)
     compact = x[:, used]
     binary = len(np.unique(y)) == 2
@@ -159,6 +159,8 @@ def oof_decisions(
     """Out-of-fold decision scores (n, k) with stratified folds."""
     k = 1 if len(np.unique(y)) == 2 else int(y.max()) + 1
     out = np.zeros((counts.shape[0], k), np.float32)
+    from sklearn.model_selection import StratifiedKFold
+
     folds = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed % (2**31))
     for i, (tr, va) in enumerate(folds.split(np.zeros(len(y)), y)):
         idf = _idf(counts[tr], cfg.min_df)
@@ -172,6 +174,8 @@ def oof_decisions(
 
 
 def _calibrator(scores: F32, y: npt.NDArray[np.int64]) -> tuple[F32, F32]:
+    from sklearn.linear_model import LogisticRegression
+
     cal = LogisticRegression(C=100.0, max_iter=1000)
     cal.fit(scores, y)
     if scores.shape[1] == 1:
