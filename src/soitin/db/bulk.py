@@ -9,18 +9,31 @@ from datetime import datetime
 from numbers import Integral, Real
 from typing import Any, cast
 
-from sqlalchemy import JSON, Select, Table, Text, bindparam, column, func, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    column,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import UpdateBase
 
 from soitin.db.engine import dumps_compact
 from soitin.db.models import Item
 
 __all__ = [
     "buffered_columns",
+    "executemany_sqlite",
     "flush_columns",
     "insert_alike",
     "insert_returning_ids",
@@ -225,7 +238,7 @@ def insert_rows(
     if postgres:
         session.execute(stmt)
     else:
-        session.execute(stmt, list(rows))
+        executemany_sqlite(session, stmt, rows)
 
 
 def update_rows(
@@ -248,7 +261,32 @@ def update_rows(
         )
         return
     stmt = table.update().where(table.c.id == bindparam("row_id"))
-    session.execute(stmt, [{"row_id": row["id"], **{c: row[c] for c in columns}} for row in rows])
+    executemany_sqlite(
+        session, stmt, [{"row_id": row["id"], **{c: row[c] for c in columns}} for row in rows]
+    )
+
+
+def executemany_sqlite(session: Session, stmt: UpdateBase, rows: Sequence[dict[str, Any]]) -> None:
+    """SQLite: run `stmt` once per row of `rows` (each with the same keys) in one executemany.
+
+    The statement is compiled once and each column's values go through its type's bind
+    processor once per column, as SQLAlchemy would (times as SQLite text, JSON as compact
+    text); the driver then gets plain tuples. SQLAlchemy's own executemany builds and
+    processes a parameter dictionary per row: about a fifth of the stories stage.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    compiled = stmt.compile(dialect=dialect, column_keys=list(rows[0]))
+    names = compiled.positiontup or []
+    columns: list[list[Any]] = []
+    for name in names:
+        bind = compiled.binds[name]
+        values = [row[bind.key] for row in rows]
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append([process(v) for v in values] if process else values)
+    params = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    session.connection().exec_driver_sql(compiled.string, params)
 
 
 def _update(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -566,6 +566,8 @@ class StorySignature(Base):
 class StoryBandKey(Base):
     """One LSH band key (or exact-text key) → the signature that owns it; shared by workers.
 
+    PostgreSQL only: SQLite's single writer makes it unneeded there, and it stays empty.
+
     `signature_id` has no foreign key and no index (migration 0011): keys are inserted by the
     tens of thousands and only looked up by `band_key`; signatures are never deleted.
     """

@@ -4,18 +4,21 @@ Per batch: canonical texts → MinHash signatures and band keys (NumPy + rensa) 
 from the process's band index (`index.py`) → one query for the candidates' signatures →
 each item joins the most similar story at or above the threshold, or starts a new one.
 
-Race-free across processes: the keys of every new variant (a new story's first item, or an
-item that differs enough from the story's known variants) are inserted into
-`story_band_keys` (unique) with ON CONFLICT DO NOTHING, sorted. On PostgreSQL an insert that
-meets another transaction's uncommitted key waits for it; keys that turn out to be owned by
-another signature are read back, and a story created in this batch whose keys collide with
-a similar enough signature is merged into that story before anything else refers to it. On
-SQLite the database write lock serialises writers, and the same code finds nothing to merge.
+Race-free across processes. PostgreSQL: the keys of every new variant (a new story's first
+item, or an item that differs enough from the story's known variants) are inserted into
+`story_band_keys` (unique) with ON CONFLICT DO NOTHING, sorted. An insert that meets another
+transaction's uncommitted key waits for it; keys that turn out to be owned by another
+signature are read back, and a story created in this batch whose keys collide with a similar
+enough signature is merged into that story before anything else refers to it.
+
+SQLite has one writer at a time: the batch takes the database's write lock before it reads
+the index (`_hold_write_lock`), so the signatures it compares with are every signature
+committed, and nobody can add one until it commits. The band keys table is not needed
+there and stays empty (writing it was a quarter of the stage).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -82,6 +85,9 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     keys = band_keys(sigs)
     exact = [exact_key(c) if c else 0 for c in canon]
 
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _hold_write_lock(session)
     index = sync_index(session)
     candidate_ids = index.lookup(keys)
     known = _load_signatures(session, set().union(*candidate_ids))
@@ -133,7 +139,7 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     for variant in variants:
         variant.story = real.get(variant.story, variant.story)
 
-    merges = _store_variants(session, todo, variants, real, threshold)
+    merges = _store_variants(session, todo, variants, real, threshold, keys=not sqlite)
     if merges:
         story_of = [merges.get(s, s) for s in story_of]
         result.merged = len(merges)
@@ -157,6 +163,19 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     return result
 
 
+def _hold_write_lock(session: Session) -> None:
+    """SQLite: take the database's write lock now, if this transaction does not hold it yet.
+
+    A write statement takes it (an UPDATE that matches no row too); a transaction that began
+    by reading and whose snapshot is stale gets "database is locked" instead of reading an
+    index that misses another writer's new stories.
+    """
+    session.execute(_SQLITE_WRITE_LOCK)
+
+
+_SQLITE_WRITE_LOCK = sql_text("UPDATE story_signatures SET id = id WHERE 0")
+
+
 def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U32]]:
     """Signature id → (story id, signature) for the candidates."""
     out: dict[int, tuple[int, U32]] = {}
@@ -174,35 +193,20 @@ def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U3
 
 
 def _insert_keys(session: Session, rows: list[tuple[int, int]]) -> set[int]:
-    """Insert (band key, signature id) rows, skipping taken keys; returns the keys skipped.
+    """PostgreSQL: insert (band key, signature id) rows, skipping taken keys; returns the keys
+    skipped.
 
-    The rows go as data, not as one bound parameter pair each: two arrays (`unnest`) on
-    PostgreSQL, one JSON array (`json_each`) on SQLite, in chunks, inserted sorted by key so
-    concurrent inserts lock keys in one order. Row-by-row parameters cost about twice as much.
-
-    Only the skipped keys come back (a few, against some 16,000 inserted per batch: a row
-    back for each inserted key cost a fifth of the stage). PostgreSQL: the keys given minus
-    those the insert returned, in the same statement. SQLite has no INSERT in a WITH
-    clause; the transaction holds the database's write lock (it has just inserted the
-    signatures these keys point to), so the keys already there, read just before, are
-    exactly the keys the insert skips.
+    The rows go as two arrays (`unnest`), not as one bound parameter pair each, in chunks,
+    inserted sorted by key so concurrent inserts lock keys in one order. Row-by-row
+    parameters cost about twice as much. Only the skipped keys come back (the keys given
+    minus those the insert returned, in the same statement): a few, against some 16,000
+    inserted per batch; a row back for each inserted key cost a fifth of the stage.
     """
-    if not rows:
-        return set()
-    postgres = session.get_bind().dialect.name == "postgresql"
     skipped: set[int] = set()
     for start in range(0, len(rows), _KEY_CHUNK):
         chunk = rows[start : start + _KEY_CHUNK]
-        if postgres:
-            params: dict[str, object] = {
-                "keys": [k for k, _ in chunk],
-                "sigs": [s for _, s in chunk],
-            }
-            skipped.update(session.execute(_PG_INSERT_KEYS, params).scalars().all())
-        else:
-            doc = {"rows": json.dumps(chunk)}
-            skipped.update(session.execute(_SQLITE_TAKEN_KEYS, doc).scalars().all())
-            session.execute(_SQLITE_INSERT_KEYS, doc)
+        params: dict[str, object] = {"keys": [k for k, _ in chunk], "sigs": [s for _, s in chunk]}
+        skipped.update(session.execute(_PG_INSERT_KEYS, params).scalars().all())
     return skipped
 
 
@@ -215,17 +219,6 @@ _PG_INSERT_KEYS = sql_text(
     "ORDER BY k ON CONFLICT (band_key) DO NOTHING RETURNING band_key) "
     "SELECT k FROM given EXCEPT SELECT band_key FROM inserted"
 )
-_SQLITE_TAKEN_KEYS = sql_text(
-    "SELECT band_key FROM story_band_keys WHERE band_key IN "
-    "(SELECT json_extract(value, '$[0]') FROM json_each(:rows))"
-)
-# "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
-_SQLITE_INSERT_KEYS = sql_text(
-    "INSERT INTO story_band_keys (band_key, signature_id) "
-    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:rows) "
-    "WHERE true "
-    "ORDER BY 1 ON CONFLICT (band_key) DO NOTHING"
-)
 
 
 def _store_variants(
@@ -234,8 +227,11 @@ def _store_variants(
     variants: list[_Variant],
     new_ids: dict[int, int],
     threshold: float,
+    *,
+    keys: bool = True,
 ) -> dict[int, int]:
-    """Store signatures and band keys; return merges {new story id: existing story id}."""
+    """Store signatures and (with `keys`) band keys; return merges {new story id: existing
+    story id}."""
     if not variants:
         return {}
     sig_rows = [
@@ -248,16 +244,18 @@ def _store_variants(
     ]
     sig_table = cast(Table, StorySignature.__table__)
     ids = insert_returning_ids(session, sig_table, sig_rows)
+    if not keys:
+        return {}
     owner: dict[int, int] = {}  # key → variant index
     for vi, v in enumerate(variants):
         for k in v.keys:
             owner.setdefault(k, vi)
     # in key order (one lock order for every process); numpy sorts the batch's ~16,000 keys in
     # well under a millisecond, where sorting (key, index) tuples took about 20 ms
-    keys = np.fromiter(owner, np.int64, len(owner))
+    key_array = np.fromiter(owner, np.int64, len(owner))
     sig_ids = np.asarray(ids, np.int64)[np.fromiter(owner.values(), np.int64, len(owner))]
-    order = np.argsort(keys)
-    key_rows = list(zip(keys[order].tolist(), sig_ids[order].tolist(), strict=True))
+    order = np.argsort(key_array)
+    key_rows = list(zip(key_array[order].tolist(), sig_ids[order].tolist(), strict=True))
     taken = _insert_keys(session, key_rows)
     conflicted = [k for k in owner if k in taken]
     if not conflicted:

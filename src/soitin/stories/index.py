@@ -1,12 +1,14 @@
 """A compact in-process copy of the LSH band index, kept in step with the database.
 
-The database is the truth: `story_band_keys` holds every band key with a unique constraint,
-so concurrent workers can never create two stories for one near-duplicate (see
-`assign.py`). This module only makes lookups cheap: each process keeps band key → signature
+The database is the truth: on PostgreSQL, `story_band_keys` holds every band key with a
+unique constraint, so concurrent workers can never create two stories for one near-duplicate;
+on SQLite, a batch reads this copy under the database's write lock (see `assign.py`). This
+module only makes lookups cheap: each process keeps band key → signature
 id in sorted NumPy arrays (12 bytes a key) and, before each batch, reads the signatures
 added since its last look (`story_signatures.id > last`, plus ids that were still missing
 then, in case a transaction committed late). A stale or incomplete copy costs speed, never
-correctness: the insert of a new story's keys finds any owner the copy missed.
+correctness: the insert of a new story's keys finds any owner the copy missed (PostgreSQL),
+and the copy read under the write lock misses nothing committed (SQLite).
 """
 
 from __future__ import annotations
