@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -23,17 +24,41 @@ def dumps_compact(value: Any) -> str:
     The default (`json.dumps`) wrote every Vietnamese letter of an explanation or a scam
     phrase as a six-byte `\\uXXXX` escape, and a space after every comma and colon. A lone
     surrogate (hostile input can carry one) has no UTF-8 form, so such a value is escaped.
+
+    orjson writes the same text about three times faster (the detectors' results of every
+    item go through here); what it cannot write, or writes unlike `json` (lone surrogates,
+    integers beyond 64 bits, times, dataclasses), goes the `json` way, which escapes the
+    first, writes the second and refuses the others, as before.
     """
+    try:
+        return orjson.dumps(value, option=_ORJSON).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     out = _UTF8_COMPACT.encode(value)
     if _SURROGATE.search(out):
         return _ASCII_COMPACT.encode(value)
     return out
 
 
+def loads_json(text: str | bytes) -> Any:
+    """A JSON column's text as Python values: orjson, or `json` for what orjson refuses (an
+    escaped lone surrogate, which `dumps_compact` writes for hostile text; NaN)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 # built once: `json.dumps` with any option builds a new encoder for every value
 _UTF8_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ASCII_COMPACT = json.JSONEncoder(separators=(",", ":"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ORJSON = (
+    orjson.OPT_NON_STR_KEYS  # {1: …} as {"1": …}, as `json` does
+    | orjson.OPT_PASSTHROUGH_DATETIME  # refused, as `json` refuses them
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 #: Page cache of each SQLite connection, in KiB.
@@ -64,6 +89,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("json_serializer", dumps_compact)
+    kwargs.setdefault("json_deserializer", loads_json)
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
