@@ -51,3 +51,25 @@ def test_a_report_quoting_a_scam_is_not_a_scam() -> None:
     assert report.label == "legit" and report.score < 0.5, report
     assert report.explanation == () and "reporting" in report.frames
     assert report.evidence.get("accounts")  # what it quotes is still shown as evidence
+
+
+def test_unreachable_texts_are_cleared_before_they_are_explained() -> None:
+    """The model's scam label on a text with no contact is cleared by the evidence rule; the
+    detector knows that before explaining, so it does not explain it for nothing."""
+    from soitin.detect.detectors import ScamDetector
+
+    scam = load_detector("scam")
+    assert isinstance(scam, ScamDetector)
+    texts = [NEWS[1], f"{NEWS[1]} Nhắn Zalo 0912345678 để nhận ngay.", "hôm nay trời đẹp"]
+    assert scam.cleared_later(texts, [0, 1, 2], [0.6, 0.6, 0.6]) == {0, 2}
+    assert scam.cleared_later(texts, [0], [0.1]) == set()  # below the cap: left as it is
+
+
+def test_explain_false_gives_the_same_labels_without_explanations() -> None:
+    scam = load_detector("scam")
+    texts = [*NEWS, f"{NEWS[1]} Nhắn Zalo 0912345678 để nhận ngay.", QUOTING]
+    full, bare = scam.score(texts), scam.score(texts, explain=False)
+    assert [(r.label, r.score) for r in full] == [(r.label, r.score) for r in bare]
+    assert any(r.explanation for r in full)
+    assert not any(r.explanation for r in bare)
+    assert not any(h.source == "ngram" for r in bare for h in r.highlights)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import MutableMapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from soitin.detect.cues import cue_matrix
-from soitin.detect.evidence import extract_evidence, frame_of
+from soitin.detect.evidence import Evidence, extract_evidence, frame_of
 from soitin.detect.features import featurise, ngram_arrays_many
 from soitin.detect.linear import Contribution, LinearTextModel, LogCounts, NGramArrays
 from soitin.detect.normalise import MAX_CHARS, clip, prepare_many
@@ -98,10 +99,14 @@ class LinearDetector:
     def spec(self) -> object:
         return self.model.spec
 
-    def score(self, batch: Sequence[str]) -> list[DetectionResult]:
+    def score(self, batch: Sequence[str], *, explain: bool = True) -> list[DetectionResult]:
+        """Results for `batch`; `explain=False` (or `self.explain` false): scores and labels
+        only."""
         texts = [clip(t) for t in batch]
         prepared = prepare_many(texts, self.model.spec.prep)
-        return self.score_prepared(texts, prepared, featurise(prepared, self.model.spec))
+        return self.score_prepared(
+            texts, prepared, featurise(prepared, self.model.spec), explain=explain
+        )
 
     def harmful_score(self, proba: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Probability of any harmful label (1 - P(benign))."""
@@ -116,12 +121,14 @@ class LinearDetector:
         logged: LogCounts | None = None,
         cue_values: npt.NDArray[np.float32] | None = None,
         gram_cache: MutableMapping[int, NGramArrays] | None = None,
+        explain: bool = True,
     ) -> list[DetectionResult]:
         """Score texts whose prepared form and n-gram counts are already computed.
 
         `logged`, `cue_values` and `gram_cache` (text index → its n-gram arrays, filled
         as texts are explained) may come from a suite that shares them between models.
         """
+        explain = explain and self.explain
         model = self.model
         if cue_values is None and model.cues:
             cue_values = cue_matrix(texts, model.cues)
@@ -137,9 +144,12 @@ class LinearDetector:
                 for i, (lab, score) in enumerate(zip(labels, harmful_list, strict=True))
                 if lab not in BENIGN_LABELS or score >= self.explain_min
             ]
-            if self.explain
+            if explain
             else []
         )
+        if explained:
+            cleared = self.cleared_later(texts, explained, harmful_list)
+            explained = [i for i in explained if i not in cleared]
         why = dict(
             zip(
                 explained,
@@ -182,7 +192,14 @@ class LinearDetector:
                 frames=frames,
             )
             out.append(result)
-        return self.quotation_rule(texts, self.extend_batch(texts, out))
+        return self.quotation_rule(texts, self.extend_batch(texts, out, explain=explain))
+
+    def cleared_later(
+        self, texts: Sequence[str], flagged: Sequence[int], scores: Sequence[float]
+    ) -> set[int]:
+        """Of the texts about to be explained, those `extend` will clear anyway (their
+        explanation would be thrown away); none by default."""
+        return set()
 
     def _explain(
         self,
@@ -237,7 +254,9 @@ class LinearDetector:
         if not todo:
             return results
         out = list(results)
-        for (i, _), other in zip(todo, self.score([rest for _, rest in todo]), strict=True):
+        # only the label and score of the rest are used: it is not explained
+        rescored = self.score([rest for _, rest in todo], explain=False)
+        for (i, _), other in zip(todo, rescored, strict=True):
             if other.label in BENIGN_LABELS:
                 out[i] = _replace(
                     out[i],
@@ -250,9 +269,10 @@ class LinearDetector:
         return out
 
     def extend_batch(
-        self, texts: Sequence[str], results: list[DetectionResult]
+        self, texts: Sequence[str], results: list[DetectionResult], *, explain: bool = True
     ) -> list[DetectionResult]:
-        """Hook over a whole batch (the default calls `extend` on each result)."""
+        """Hook over a whole batch (the default calls `extend` on each result); `explain`
+        false: the results are not explained."""
         return [self.extend(t, r) for t, r in zip(texts, results, strict=True)]
 
     def extend(self, text: str, result: DetectionResult) -> DetectionResult:
@@ -272,13 +292,13 @@ class ToxicityDetector(LinearDetector):
             self.version = f"{model.version}+{spans.version}"
 
     def extend_batch(
-        self, texts: Sequence[str], results: list[DetectionResult]
+        self, texts: Sequence[str], results: list[DetectionResult], *, explain: bool = True
     ) -> list[DetectionResult]:
         """Offending spans for the texts labelled offensive or hate, in one pass.
 
         The spans explain the label, so they are skipped when explanations are off.
         """
-        if self.span_model is None or not self.explain:
+        if self.span_model is None or not explain:
             return results
         todo = [i for i, r in enumerate(results) if r.label not in BENIGN_LABELS]
         if not todo:
@@ -313,10 +333,18 @@ class ScamDetector(LinearDetector):
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("scam", model)
 
+    def cleared_later(
+        self, texts: Sequence[str], flagged: Sequence[int], scores: Sequence[float]
+    ) -> set[int]:
+        """Flagged texts with no way to reach the sender: `extend` clears them, so they are
+        not explained (a sixth of the bench's posts were explained for nothing)."""
+        low = min(self.evidence_min, self.unreachable_cap)
+        return {i for i in flagged if scores[i] >= low and not evidence_of(texts[i]).reachable}
+
     def extend(self, text: str, result: DetectionResult) -> DetectionResult:
         if result.score < min(self.evidence_min, self.unreachable_cap):
             return result
-        ev = extract_evidence(text)
+        ev = evidence_of(text)
         if not ev.reachable:
             score = min(result.score, self.unreachable_cap)
             return _replace(
@@ -361,6 +389,15 @@ class SpamDetector(LinearDetector):
 
     def __init__(self, model: LinearTextModel) -> None:
         super().__init__("spam", model)
+
+
+def evidence_of(text: str) -> Evidence:
+    """`extract_evidence`, remembered for the last texts up to 2,000 characters: the scam
+    detector asks twice for a flagged text (before explaining it, then to extend it)."""
+    return _evidence_cached(text) if len(text) <= 2_000 else extract_evidence(text)
+
+
+_evidence_cached = lru_cache(maxsize=2048)(extract_evidence)
 
 
 def _replace(result: DetectionResult, **changes: object) -> DetectionResult:
