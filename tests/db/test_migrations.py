@@ -156,3 +156,16 @@ def test_0014_takes_the_first_response_from_the_ledger(empty_engine: Engine) -> 
     with Session(empty_engine) as s:
         first = [s.get(Case, i).first_response_at for i in ids]  # type: ignore[union-attr]
         assert first == [None, opened + timedelta(hours=3)]
+
+
+@BOTH
+def test_0016_empties_the_band_keys_on_sqlite_only(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0015")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO story_band_keys (band_key, signature_id) VALUES (1, 1), (2, 1)")
+        )
+    upgrade(empty_engine, "0016")
+    with empty_engine.connect() as conn:
+        left = conn.scalar(text("SELECT count(*) FROM story_band_keys"))
+    assert left == (0 if empty_engine.dialect.name == "sqlite" else 2)

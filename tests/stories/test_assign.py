@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from soitin.db.engine import Database
-from soitin.db.models import Claim, Story, StoryClaimMatch, StoryClaimQueue, StorySource
+from soitin.db.models import (
+    Claim,
+    Story,
+    StoryBandKey,
+    StoryClaimMatch,
+    StoryClaimQueue,
+    StorySource,
+)
 from soitin.stories.index import forget_indexes
 from soitin.stories.timeline import story_sources, story_timeline
 from soitin.text.fold import fold_diacritics, fold_for_search
@@ -66,6 +73,9 @@ def test_reposts_land_in_one_story_and_unrelated_posts_do_not(db: Database) -> N
         # The queue searches this: folded, lower case, no diacritics.
         assert story.search_text == fold_for_search(ORIGINAL)
         assert "dap thuy dien hoa binh sap vo" in story.search_text
+        # the band keys guard PostgreSQL's workers; SQLite's single writer needs none
+        keys = session.scalar(select(func.count()).select_from(StoryBandKey))
+        assert keys == 0 if db.dialect == "sqlite" else keys >= 24 * (1 + len(UNRELATED))
 
 
 def test_story_keeps_places_sources_and_a_timeline(db: Database) -> None:
