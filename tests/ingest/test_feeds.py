@@ -420,3 +420,21 @@ def test_encoding_errors_say_where_the_encoding_came_from(charset: str | None, r
     with pytest.raises(FeedError) as info:
         parse_feed(_undeclared_cp1258("Tin tức"), FEED_URL, now=NOW, charset=charset)
     assert reason in str(info.value) and "declares the encoding" not in str(info.value)
+
+
+def test_a_source_deleted_while_it_is_polled_is_an_error_and_stores_nothing(
+    db: Database, make_source: Callable[..., Source], feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(body=RSS.encode())
+    gone = make_source("Đã xoá", kind="feed", url=feed_server.url("/rss"))
+    other = make_source("Còn lại", kind="feed", url=feed_server.url("/rss"))
+    with db.transaction() as session:  # deleted after the poller read its list of feeds
+        row = session.get(Source, gone.id)
+        assert row is not None
+        session.delete(row)
+    with _client() as client:
+        result = poll_feed(db, gone, client)
+        kept = poll_feed(db, other, client)
+    assert result.status == "error" and "deleted" in (result.error or "")
+    assert result.inserted == 0 and _count(db, gone) == 0
+    assert (kept.status, kept.inserted) == ("ok", 3)  # the other feed is polled as before
