@@ -44,3 +44,7 @@ def test_values_json_refuses_are_still_refused() -> None:
     for value in (datetime(2026, 1, 1, tzinfo=UTC), Point(1), {1, 2}):
         with pytest.raises(TypeError):
             dumps_compact(value)
+
+
+def test_a_number_json_cannot_hold_is_written_as_null() -> None:
+    assert dumps_compact({"score": float("nan"), "x": float("inf")}) == '{"score":null,"x":null}'

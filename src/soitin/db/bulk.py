@@ -9,18 +9,7 @@ from datetime import datetime
 from numbers import Integral, Real
 from typing import Any, cast
 
-from sqlalchemy import (
-    JSON,
-    Select,
-    Table,
-    Text,
-    bindparam,
-    column,
-    func,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import JSON, Select, Table, Text, bindparam, column, func, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -270,9 +259,10 @@ def executemany_sqlite(session: Session, stmt: UpdateBase, rows: Sequence[dict[s
     """SQLite: run `stmt` once per row of `rows` (each with the same keys) in one executemany.
 
     The statement is compiled once and each column's values go through its type's bind
-    processor once per column, as SQLAlchemy would (times as SQLite text, JSON as compact
-    text); the driver then gets plain tuples. SQLAlchemy's own executemany builds and
-    processes a parameter dictionary per row: about a fifth of the stories stage.
+    processor, as SQLAlchemy would (times as SQLite text, JSON as compact text); the driver
+    then gets plain tuples. SQLAlchemy's own executemany builds and checks a parameter
+    dictionary per row (about 2 % of the pipeline's time). For INSERT and UPDATE statements
+    with plain bound values (no IN lists, which SQLAlchemy expands per execution).
     """
     if not rows:
         return

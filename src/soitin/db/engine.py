@@ -28,7 +28,9 @@ def dumps_compact(value: Any) -> str:
     orjson writes the same text about three times faster (the detectors' results of every
     item go through here); what it cannot write, or writes unlike `json` (lone surrogates,
     integers beyond 64 bits, times, dataclasses), goes the `json` way, which escapes the
-    first, writes the second and refuses the others, as before.
+    first, writes the second and refuses the others, as before. One difference: a NaN or
+    infinite number is written as `null` (`json` wrote `NaN`, which is not JSON and which
+    PostgreSQL refused).
     """
     try:
         return orjson.dumps(value, option=_ORJSON).decode()
