@@ -153,6 +153,36 @@ def run_floor(db: Database, lines: Sequence[str]) -> tuple[float, float]:
         pipeline_module.default_stages = original  # type: ignore[assignment]
 
 
+class _Timed:
+    """A stage that adds its own wall time to `spent[name]`."""
+
+    def __init__(self, stage: Any, spent: dict[str, float]) -> None:
+        self.stage, self.spent, self.name = stage, spent, stage.name
+        self.reads_items = getattr(stage, "reads_items", False)
+
+    def __call__(self, session: Any, items: Any) -> None:
+        start = time.perf_counter()
+        self.stage(session, items)
+        self.spent[self.name] = self.spent.get(self.name, 0.0) + time.perf_counter() - start
+
+
+def run_stage_split(db: Database, lines: Sequence[str]) -> dict[str, float]:
+    """µs per post of each stage, and of everything else (parse, insert, column writes,
+    commit), over the same path as `run_ours`."""
+    spent: dict[str, float] = {}
+    original = pipeline_module.default_stages
+    pipeline_module.default_stages = lambda: [  # type: ignore[assignment]
+        _Timed(stage, spent) for stage in original()
+    ]
+    try:
+        wall, _cpu = run_ours(db, lines)
+    finally:
+        pipeline_module.default_stages = original  # type: ignore[assignment]
+    per_post = {name: round(secs / len(lines) * 1e6, 1) for name, secs in spent.items()}
+    per_post["rest"] = round((wall - sum(spent.values())) / len(lines) * 1e6, 1)
+    return per_post
+
+
 def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
     """The way a first prototype would do it: everything per post."""
     try:
@@ -421,6 +451,10 @@ def single_core_figures(args: argparse.Namespace) -> None:
             posts=len(lines),
         )
         emit(figure=f"pipeline_fraction_of_floor_{kind}", value=round(fwall / wall, 3))
+        if kind == "sqlite":  # where a post's time goes (a separate run: timing costs a little)
+            with database(kind, args.postgres_url) as db:
+                split = run_stage_split(db, lines[: max(1, len(lines) // 2)])
+            emit(figure="pipeline_stage_us_per_post_sqlite", **split)
     with database("sqlite", args.postgres_url) as db:
         naive = run_naive(db, posts[: args.naive_posts])
     if naive is None:
