@@ -23,6 +23,7 @@ __all__ = [
     "SourceHealth",
     "add_source",
     "authenticate_token",
+    "check_feed_url",
     "get_source",
     "hash_token",
     "is_due",
@@ -34,7 +35,6 @@ __all__ = [
     "revoke_tokens",
     "tip_source_for_unit",
     "update_source",
-    "check_feed_url",
 ]
 
 TOKEN_PREFIX = "stn_"  # noqa: S105 - a prefix, not a secret
@@ -142,12 +142,11 @@ def update_source(
         if source.kind != SourceKind.FEED.value:
             raise InvalidInputError(key="source.url_feed_only")
         new_url = check_feed_url(url, allowlist)
-        if new_url != source.url:
-            changes["url"] = (source.url, new_url)
-            source.url = new_url
-            source.etag = source.last_modified = source.last_error = None
-            source.last_attempt_at = None
-            source.consecutive_failures = 0
+        changes["url"] = (source.url, new_url)
+        source.url = new_url
+        source.etag = source.last_modified = source.last_error = None
+        source.last_attempt_at = None
+        source.consecutive_failures = 0
     if enabled is not None and enabled != source.enabled:
         changes["enabled"] = (source.enabled, enabled)
         source.enabled = enabled
@@ -224,12 +223,14 @@ def list_sources(
         select(ApiToken.source_id, func.count()).where(ApiToken.revoked_at.is_(None)),
         ApiToken.source_id,
     )
-    units = dict(session.execute(select(Unit.id, Unit.code)).all())
-    out = []
     rows = select(Source).order_by(Source.kind, Source.name)
     if ids is not None:
         rows = rows.where(Source.id.in_(list(ids)))
-    for source in session.scalars(rows):
+    sources = list(session.scalars(rows))
+    unit_ids = {s.unit_id for s in sources if s.unit_id is not None}
+    units = dict(session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).all())
+    out = []
+    for source in sources:
         age_days = (now - source.created_at).total_seconds() / 86400
         days = min(7.0, max(1.0, age_days))
         out.append(

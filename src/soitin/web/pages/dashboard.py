@@ -12,14 +12,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from soitin.db.models import User
 from soitin.report import svg
 from soitin.report.document import SUMMARY_KEYS, change, stats_tables
 from soitin.report.labels import label
 from soitin.report.periods import parse_period, so_far
 from soitin.report.stats import CATEGORIES
-from soitin.review.policies import Action, can, load_unit_tree
-from soitin.web.api.auth import Scope
+from soitin.review.policies import Action, can
+from soitin.web.api.auth import get_scope
 from soitin.web.api.stats import resolve_filters, run_statistics
 from soitin.web.deps import CurrentUser, SessionDep, SettingsDep
 from soitin.web.pages.reports import REPORT_MESSAGES
@@ -181,10 +183,9 @@ def dashboard(
     )
 
 
-def _failing_sources(session: SessionDep, user: CurrentUser) -> int:
-    """For an admin: how many switched-on sources of their units failed their last poll."""
+def _failing_sources(session: Session, user: User) -> int:
+    """For an admin: how many switched-on sources of their units failed their last poll
+    (the unit tree is read only for admins)."""
     if not can(user, Action.SOURCE_MANAGE):
         return 0
-    tree = load_unit_tree(session)
-    scope = Scope(tree, tree.scope(user))
-    return failing_in_scope(session, scope)
+    return failing_in_scope(session, get_scope(session, user))
