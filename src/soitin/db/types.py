@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         # SQLite has no time zone type: store naive UTC, restore awareness on the way out.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one function from an aware time to the stored text, in C.
+
+        The same text as `process_bind_param` followed by SQLite's `DATETIME` processor
+        ("2026-12-01 03:00:00.000000", naive UTC), which formats each field through a
+        dictionary: about 2 µs a value, and a post's rows carry a dozen times. Elsewhere
+        SQLAlchemy's processor.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError(
+                    "naive datetime given; soitin stores timezone-aware UTC times only"
+                )
+            # "+00:00" cut off: the year always has four digits
+            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
