@@ -82,7 +82,7 @@ def test_evaluate_filters_rows(models_env: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["n"] == 74 and "false_positive_rate" in data  # 51 + 23 of 235 rows
+    assert data["n"] == 84 and "false_positive_rate" in data  # 61 + 23 of 245 rows
 
 
 def test_evaluate_spans(models_env: Path, tmp_path: Path) -> None:

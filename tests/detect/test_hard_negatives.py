@@ -24,7 +24,7 @@ def test_eval_set_shape_and_separation() -> None:
     assert not train & {r["text"] for r in rows}
 
 
-# measured on the committed models (235 rows): FP 0.039 / 0.063 / 0.020, recall 0.96 / 0.96 / 0.65
+# measured on the committed models (245 rows): FP 0.039 / 0.063 / 0.033, recall 0.96 / 0.96 / 0.65
 RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.7, "misinformation": 0.5}
 
 
@@ -44,3 +44,24 @@ def test_benchmark_models_without_our_frames_flag_more() -> None:
     assert sum(v["false_positives"] for v in after.values()) < sum(
         v["false_positives"] for v in before.values()
     )
+
+
+def test_short_reminders_are_not_misinformation_and_rumours_ending_so_still_are() -> None:
+    """Held-out sentences of the evaluation set (not in the augmentation set): reminders that
+    claim nothing, and a rumour that ends with the same "be careful" call."""
+    from soitin.detect.registry import get_detector
+
+    detector = get_detector("misinformation")
+    reminders = [
+        "nhớ cẩn thận nhé mọi người",
+        "Trời mưa đường trơn, mọi người chạy xe cẩn thận.",
+        "Cả xóm nhớ đóng cửa cẩn thận khi đi vắng nhé.",
+    ]
+    rumour = (
+        "Trứng gà giả làm từ nhựa đang được bán tràn lan ở các chợ, đập ra không có lòng đỏ "
+        "thật, mọi người cẩn thận."
+    )
+    held_out = {r["text"] for r in _rows(HARD_NEGATIVES_FILE)}
+    assert {*reminders, rumour} <= held_out
+    results = detector.score([*reminders, rumour])
+    assert [r.flagged for r in results] == [False, False, False, True], results
