@@ -32,6 +32,11 @@ def test_sqlite_text_is_what_sqlalchemys_own_processors_give() -> None:
         naive_utc = at.astimezone(UTC).replace(tzinfo=None)
         assert ours(at) == theirs(naive_utc)
     assert ours(TIMES[1]) == "2026-12-01 03:30:15.123456"
+    # the last time is remembered by identity: repeats, and a new one after, still right
+    a, b = TIMES[0], TIMES[1]
+    assert [ours(t) for t in (a, a, b, b, a)] == [
+        theirs(t.astimezone(UTC).replace(tzinfo=None)) for t in (a, a, b, b, a)
+    ]
     assert ours(None) is None
     with pytest.raises(ValueError, match="naive"):
         ours(datetime(2026, 12, 1, 3, 0))  # noqa: DTZ001 - naive on purpose

@@ -35,16 +35,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
+        # The last time written and its text: a batch writes one time object in many rows
+        # (fetched, created, updated, processed at). Times never change, so the same object
+        # has the same text; one tuple, read and replaced whole, is safe between threads.
+        last: list[tuple[datetime | None, str | None]] = [(None, None)]
 
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
+            seen, text = last[0]
+            if value is seen:
+                return text
             if value.tzinfo is None:
                 raise ValueError(
                     "naive datetime given; soitin stores timezone-aware UTC times only"
                 )
             # "+00:00" cut off: the year always has four digits
-            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+            text = value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+            last[0] = (value, text)
+            return text
 
         return process
 
