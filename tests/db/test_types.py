@@ -32,7 +32,13 @@ def test_sqlite_text_is_what_sqlalchemys_own_processors_give() -> None:
         naive_utc = at.astimezone(UTC).replace(tzinfo=None)
         assert ours(at) == theirs(naive_utc)
     assert ours(TIMES[1]) == "2026-12-01 03:30:15.123456"
-    # the last time is remembered by identity: repeats, and a new one after, still right
+    # the last time is remembered: repeats, the same instant in another zone or object, a new
+    # one after, and a naive time after an equal aware one
+    same = TIMES[1].astimezone(UTC)
+    assert same is not TIMES[1] and ours(same) == ours(TIMES[1])
+    ours(TIMES[0])
+    with pytest.raises(ValueError, match="naive"):
+        ours(TIMES[0].replace(tzinfo=None))
     a, b = TIMES[0], TIMES[1]
     assert [ours(t) for t in (a, a, b, b, a)] == [
         theirs(t.astimezone(UTC).replace(tzinfo=None)) for t in (a, a, b, b, a)

@@ -35,16 +35,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        # The last time written and its text: a batch writes one time object in many rows
-        # (fetched, created, updated, processed at). Times never change, so the same object
-        # has the same text; one tuple, read and replaced whole, is safe between threads.
+        # The last time written and its text: a batch writes one time in many rows (fetched,
+        # created, updated, processed at; a story's first and last seen). Aware times are
+        # equal when they are the same instant, which has one UTC text (a naive time is never
+        # equal to an aware one, so it still gets its error). One tuple, read and replaced
+        # whole, is safe between threads.
         last: list[tuple[datetime | None, str | None]] = [(None, None)]
 
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
             seen, text = last[0]
-            if value is seen:
+            if value == seen:
                 return text
             if value.tzinfo is None:
                 raise ValueError(
