@@ -251,8 +251,14 @@ class _Text:
     def accented(self) -> bool:
         """True when the text is written with diacritics (a fifth of its words or more)."""
         if self._accented is None:
-            marked = len(_MARKED_WORD_RE.findall(self.text))
-            self._accented = marked * 5 >= max(len(self.tokens), 1)
+            # counted only as far as needed: a text with diacritics reaches its fifth early
+            need = (max(len(self.tokens), 1) + 4) // 5  # marked * 5 >= tokens
+            marked = 0
+            for _ in _MARKED_WORD_RE.finditer(self.text):
+                marked += 1
+                if marked >= need:
+                    break
+            self._accented = marked >= need
         return self._accented
 
     @property
