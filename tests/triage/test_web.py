@@ -65,6 +65,18 @@ def test_the_bell_counts_unread_alerts(
     assert bell_count(client) == 0
 
 
+def test_every_role_finds_the_alerts_page_in_the_menu(signed_in: SignIn) -> None:
+    """Not only behind the bell: a menu entry with its name, in both languages."""
+    for user in ("viewer_qt", "reviewer_qt", "lead_qt"):
+        client = signed_in(user)
+        nav = client.get("/").text.split('<nav class="nav">')[1].split("</nav>")[0]
+        assert '<a href="/alerts">Cảnh báo</a>' in nav, user
+        assert client.get("/alerts").status_code == 200
+    client.get("/lang/en")
+    nav = client.get("/").text.split('<nav class="nav">')[1].split("</nav>")[0]
+    assert '<a href="/alerts">Alerts</a>' in nav
+
+
 def test_acknowledging_from_the_alerts_page(
     db: Database, units: dict[str, int], signed_in: SignIn
 ) -> None:

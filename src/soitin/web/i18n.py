@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.queue": {"vi": "Hàng đợi", "en": "Queue"},
     "nav.tips": {"vi": "Gửi tin báo", "en": "Send a tip"},
     "nav.claims": {"vi": "Thư viện kiểm chứng", "en": "Claim library"},
+    "nav.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
     "nav.reports": {"vi": "Báo cáo", "en": "Reports"},
     "nav.admin": {"vi": "Quản trị", "en": "Admin"},
     "nav.password": {"vi": "Đổi mật khẩu", "en": "Change password"},
