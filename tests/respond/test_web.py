@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from soitin.db.engine import Database
+from soitin.db.models import Case, Claim, StoryClaimMatch
 from tests.report.world import World
 from tests.web.conftest import csrf_of
 
@@ -45,6 +47,45 @@ def test_ledger_page_and_form(signed_in: Callable[[str], TestClient], world: Wor
     assert bad.status_code == 422 and "http" in bad.text
     no_csrf = client.post(f"/cases/{case_id}/responses", data={"kind": "referral"})
     assert no_csrf.status_code == 403
+
+
+def test_the_form_offers_the_claims_the_story_matches_first(
+    signed_in: Callable[[str], TestClient], world: World, db: Database
+) -> None:
+    case_id = world.cases["C5"]
+    with db.transaction() as s:
+        case = s.get(Case, case_id)
+        assert case is not None
+        hostile = Claim(text='<script>alert("x")</script> Đập thủy điện sắp vỡ', verdict="false")
+        other = Claim(text="Ăn tỏi chữa khỏi cúm", verdict="misleading")
+        s.add_all([hostile, other])
+        s.flush()
+        s.add(StoryClaimMatch(story_id=case.story_id, claim_id=hostile.id, score=0.9))
+        matched_id, other_id = hostile.id, other.id
+    client = signed_in("reviewer_dhoi")
+    page = client.get(f"/cases/{case_id}/responses").text
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    choices = page.split('<datalist id="claim-choices">')[1].split("</datalist>")[0]
+    values = [int(v.split('"')[0]) for v in choices.split('<option value="')[1:]]
+    # the match first, then the newest of the library (the other new claim, the world's)
+    assert values == [matched_id, other_id, world.claim_id]
+    hint = page.split('class="claims-matched"')[1].split("</div>")[0]
+    assert f"<strong>#{matched_id}</strong>" in hint and f"<strong>#{other_id}</strong>" not in hint
+    chosen = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page),
+            "kind": "fact_check",
+            "url": "https://qtr.gov.vn/kiem-chung/thuy-dien",
+            "channel": "web",
+            "claim_id": str(matched_id),
+        },
+    )
+    assert chosen.status_code == 303
+    # a case whose story matches nothing lists no match, and still offers the library
+    other_page = client.get(f"/cases/{world.cases['C1']}/responses").text
+    assert 'class="claims-matched"' not in other_page
+    assert f'<option value="{world.claim_id}">' in other_page
 
 
 def test_response_form_errors_keep_the_input_in_vietnamese(

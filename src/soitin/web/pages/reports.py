@@ -84,6 +84,10 @@ _M: dict[str, tuple[str, str]] = {
     "respond.note": ("Ghi chú", "Note"),
     "respond.verdict": ("Kết luận", "Verdict"),
     "respond.claim": ("Mã tin đã kiểm chứng (thư viện)", "Claim id (library)"),
+    "respond.claims_matched": (
+        "Tin đã kiểm chứng khớp với câu chuyện này",
+        "Library claims this story matches",
+    ),
     "respond.time_local": ("Thời điểm (giờ Việt Nam)", "Time (Vietnam time)"),
     "respond.first": ("Thời gian đến phản hồi đầu tiên", "Time to first response"),
     "respond.save": ("Lưu", "Save"),

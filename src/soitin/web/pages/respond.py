@@ -11,7 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soitin.db.models import ActionKind, Case, Publication, Unit, User, Verdict
+from soitin.db.models import (
+    ActionKind,
+    Case,
+    Claim,
+    Publication,
+    StoryClaimMatch,
+    Unit,
+    User,
+    Verdict,
+)
 from soitin.errors import InvalidInputError, NotFoundError, PermissionDeniedError, SoitinError
 from soitin.respond import ledger, publications
 from soitin.respond.access import (
@@ -78,6 +87,35 @@ def _shown(request: Request, exc: SoitinError) -> str:
     return error_text(exc, request_language(request))
 
 
+#: Claims offered in the form's list: the story's matches first, then the newest of the library.
+CLAIM_CHOICES = 30
+
+
+def claim_choices(session: Session, story_id: int) -> tuple[list[Claim], list[Claim]]:
+    """The claims the response form offers: those the case's story matches (best first),
+    and the newest of the library, up to `CLAIM_CHOICES` in all. Any claim of the library
+    may still be typed by its id."""
+    matched = list(
+        session.scalars(
+            select(Claim)
+            .join(StoryClaimMatch, StoryClaimMatch.claim_id == Claim.id)
+            .where(StoryClaimMatch.story_id == story_id)
+            .order_by(StoryClaimMatch.score.desc(), Claim.id)
+            .limit(CLAIM_CHOICES)
+        )
+    )
+    seen = [c.id for c in matched]
+    newest = list(
+        session.scalars(
+            select(Claim)
+            .where(Claim.id.not_in(seen))
+            .order_by(Claim.id.desc())
+            .limit(max(0, CLAIM_CHOICES - len(matched)))
+        )
+    )
+    return matched, newest
+
+
 def _case_page(
     request: Request,
     session: Any,
@@ -87,6 +125,7 @@ def _case_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     actions = ledger.case_responses(session, case.id)
+    matched, newest = claim_choices(session, case.story_id)
     names: dict[int | None, str] = dict(
         session.execute(
             select(User.id, User.display_name).where(
@@ -107,6 +146,8 @@ def _case_page(
             "outcomes": [o.value for o in ledger.Outcome],
             "error": error,
             "form": form or {},
+            "claims_matched": matched,
+            "claims_newest": newest,
         },
         status_code=422 if error else 200,
     )
