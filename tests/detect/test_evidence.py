@@ -191,3 +191,36 @@ def test_stylised_phone_number_makes_a_prize_text_a_scam() -> None:
     assert wide.evidence.get("phones") == ["０９１２３４５６７８"]
     assert wide.label == plain.label == "scam"
     assert abs(wide.score - plain.score) < 0.05
+
+
+def test_the_quick_checks_never_hide_a_match() -> None:
+    """`extract_evidence` runs a pattern only where its quick check finds what every match of
+    it holds; on random texts of digits, separators, keywords and links, no pattern matches
+    where its check says no."""
+    import random
+
+    from soitin.detect import evidence as ev
+
+    pieces = [
+        *"0123456789", " ", ".", "-", "–", "+", "(", ")", "/", ":", "\n", "  ",
+        "+84", "84", "1800", "1900", "stk", "so tai khoan", "tk", "acc", "vietcombank", "mb bank",
+        "<num>", "<phone>", "http://", "https://", "www.", "bit.ly", "t.me", ".com", ".vn",
+        "gov.vn", "abc", "d", "vnd", "k", "trieu", "tr", "ty", "2tr5", "goi", "la", "٣", "０",
+    ]  # fmt: skip
+    rng = random.Random(20261201)  # noqa: S311 - test data
+    checks = [
+        (ev._ACCOUNT, lambda t: "<num>" in t or ev._SEVEN_DIGITS.search(t)),
+        (ev._PHONE, lambda t: "<phone>" in t or ev._SEVEN_DIGITS.search(t)),
+        (ev._SHORT, lambda t: "/" in t),
+        (ev._DOMAIN, lambda t: ev._DOT_LETTER.search(t)),
+        (ev._URL_HOST, lambda t: "://" in t),
+        (ev._MONEY, lambda t: ev._DIGIT.search(t)),
+    ]
+    found = dict.fromkeys(range(len(checks)), 0)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        for k, (pattern, check) in enumerate(checks):
+            if pattern.search(text):
+                found[k] += 1
+                assert check(text), (pattern.pattern[:40], text)
+    assert all(n > 20 for n in found.values()), found  # every pattern did match some texts

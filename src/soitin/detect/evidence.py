@@ -112,6 +112,12 @@ _DOMAIN = re.compile(
     r"rest|pw|cn|ru|us|co|work|today|world|bond|quest|cam|mobi|space|website|tech|fit|ink|"
     r"gov\.vn|com\.vn))\b(?:/\S*)?",
 )
+#: Seven digits, one separator at most between two: every phone number and account number
+#: of `_PHONE` and `_ACCOUNT` holds such a run (or their placeholders "<phone>", "<num>").
+_SEVEN_DIGITS = re.compile(r"\d(?:[\s.\-]?\d){6}")
+#: A dot before a letter: every host of `_DOMAIN` holds one (before its top-level domain).
+_DOT_LETTER = re.compile(r"\.[a-z]")
+_DIGIT = re.compile(r"\d")
 #: Any host after http(s)://, whatever its top-level domain (scam sites favour cheap new ones).
 _URL_HOST = re.compile(r"\bhttps?://((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b")
 _MONEY = re.compile(
@@ -530,17 +536,28 @@ def extract_evidence(text: str) -> Evidence:
 
     plain = nfc.lower() == folded
 
+    # Most texts hold no long number and no link: the patterns that need one are not run on
+    # them (each needs what its check below looks for; see `_SEVEN_DIGITS`).
+    numbers_here = "<num>" in folded or "<phone>" in folded or _SEVEN_DIGITS.search(folded)
     account_spans = [
-        (m.start(g), m.end(g)) for m in _ACCOUNT.finditer(folded) for g in (1, 2, 3) if m.group(g)
+        (m.start(g), m.end(g))
+        for m in (_ACCOUNT.finditer(folded) if numbers_here else ())
+        for g in (1, 2, 3)
+        if m.group(g)
     ]
     accounts = [span(a, b) for a, b in account_spans]
     phone_matches = [
-        m for m in _PHONE.finditer(folded) if not any(a <= m.start() < b for a, b in account_spans)
+        m
+        for m in (_PHONE.finditer(folded) if numbers_here else ())
+        if not any(a <= m.start() < b for a, b in account_spans)
     ]
     phones = [raw(m) for m in phone_matches]
-    link_matches = list(_SHORT.finditer(folded))
+    link_matches = list(_SHORT.finditer(folded)) if "/" in folded else []
     links = [raw(m) for m in link_matches]
-    host_matches = [*_DOMAIN.finditer(folded), *_URL_HOST.finditer(folded)]
+    host_matches = [
+        *(_DOMAIN.finditer(folded) if _DOT_LETTER.search(folded) else ()),
+        *(_URL_HOST.finditer(folded) if "://" in folded else ()),
+    ]
     domains = [
         m.group(1)
         for m in host_matches
@@ -549,7 +566,7 @@ def extract_evidence(text: str) -> Evidence:
     numbers = account_spans + [m.span() for m in phone_matches]
     amounts = [
         amount
-        for m in _MONEY.finditer(folded)
+        for m in (_MONEY.finditer(folded) if _DIGIT.search(folded) else ())
         if not any(a <= m.start() < b for a, b in numbers) and (amount := _amount(m, span, plain))
     ]
     orgs = _hits(folded, ORGANISATIONS)
