@@ -30,8 +30,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
         The same text as `process_bind_param` followed by SQLite's `DATETIME` processor
         ("2026-12-01 03:00:00.000000", naive UTC), which formats each field through a
-        dictionary: about 2 µs a value, and a post's rows carry a dozen times. Elsewhere
-        SQLAlchemy's processor.
+        dictionary: 3.5 µs a value against 1.8 here (measured on 1,000 distinct times), less
+        for a repeated one, and a post's rows carry a dozen times. Elsewhere SQLAlchemy's
+        processor.
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
