@@ -86,6 +86,8 @@ SSRF_URLS: tuple[str, ...] = (
     "http://127.0.0.1/",
     "http://127.0.0.1:8000/api/v1/me",
     "http://localhost/",
+    "http://127.0.0.1./",
+    "http://localhost./",
     "http://10.0.0.1/",
     "http://172.16.0.1/",
     "http://192.168.1.1/",

@@ -271,10 +271,11 @@ def _check_url(url: str, guard: _Guard) -> None:
         raise FetchRefusedError(f"Refused {url[:200]!r}: the URL has no host.")
     if port == 0:
         raise FetchRefusedError(f"Refused {url[:200]!r}: port 0.")
+    # a final dot names the same host ("127.0.0.1.", "localhost.")
     host = parts.hostname.rstrip(".")
     # `localhost` is the machine itself whatever a resolver says: checked as 127.0.0.1
     local = host == "localhost" or host.endswith(".localhost")
-    literal = ipaddress.IPv4Address("127.0.0.1") if local else literal_ip(parts.hostname)
+    literal = ipaddress.IPv4Address("127.0.0.1") if local else literal_ip(host)
     if literal is not None:
         try:
             guard.check_ip(parts.hostname, literal)
