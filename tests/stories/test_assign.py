@@ -78,6 +78,60 @@ def test_reposts_land_in_one_story_and_unrelated_posts_do_not(db: Database) -> N
         assert keys == 0 if db.dialect == "sqlite" else keys >= 24 * (1 + len(UNRELATED))
 
 
+FOOTER = (
+    "\n———\nTheo dõi trang Tin Nhanh Miền Trung để cập nhật tin tức nhanh nhất mỗi ngày! "
+    "Liên hệ quảng cáo: 0912.345.678. Email: toasoan@tinnhanh.vn. Chia sẻ nếu thấy hữu ích."
+)
+PAGE_NEWS = [
+    "Cháy lớn tại chợ Đông Ba sáng nay, nhiều ki-ốt bị thiêu rụi.",
+    "Giá xăng giảm 500 đồng từ 15 giờ chiều nay.",
+    "Đội tuyển U23 thắng 2-0 trong trận mở màn.",
+    "Mưa lớn gây ngập nhiều tuyến phố ở Đà Nẵng.",
+]
+
+
+def test_a_pages_footer_does_not_make_its_different_posts_one_story(db: Database) -> None:
+    with db.transaction() as session:
+        page, other = source(session), source(session)
+        first = [item(page, news + FOOTER, minutes=i) for i, news in enumerate(PAGE_NEWS[:3])]
+        ingest(session, first)
+        later = [item(page, PAGE_NEWS[3] + FOOTER, minutes=10)]
+        ingest(session, later)  # the footer is known from the page's stored posts
+        stories = [it.story_id for it in first + later]
+        assert None not in stories and len(set(stories)) == 4
+        # Copies still find their story: the page's own repost with an edit, another
+        # source's verbatim copy (footer and all), and a copy without the footer
+        copies = [
+            item(page, PAGE_NEWS[1].replace("chiều nay", "chiều nay (cập nhật)") + FOOTER),
+            item(other, PAGE_NEWS[2] + FOOTER),
+        ]
+        ingest(session, copies)
+        assert [it.story_id for it in copies] == [first[1].story_id, first[2].story_id]
+        story = session.get(Story, first[1].story_id)
+        assert story is not None and story.item_count == 2
+
+
+def test_a_line_only_a_few_posts_of_a_source_share_still_joins_them(db: Database) -> None:
+    # A file of many authors: a campaign's template line in 3 of its 12 posts of several
+    # lines is not the file's footer (a third at least), so those 3 stay one story.
+    template = (
+        "Nhận quà tri ân khách hàng trị giá 5 triệu đồng, liên hệ Zalo 0987.654.321 "
+        "ngay hôm nay để được hướng dẫn nhận thưởng, số lượng có hạn!"
+    )
+    with db.transaction() as session:
+        file = source(session)
+        chatter = [
+            item(file, f"{t}\nBài số {i}: " + UNRELATED[(i + 1) % len(UNRELATED)])
+            for i, t in enumerate(UNRELATED * 2 + UNRELATED[:1])
+        ]
+        campaign = [
+            item(file, f"{hello}\n{template}")
+            for hello in ("Chúc mừng bạn!", "Xin chào cả nhà", "Tin vui đây")
+        ]
+        ingest(session, chatter + campaign)
+        assert len({it.story_id for it in campaign}) == 1
+
+
 def test_story_keeps_places_sources_and_a_timeline(db: Database) -> None:
     with db.transaction() as session:
         a, b = source(session), source(session)

@@ -16,7 +16,10 @@ from sqlalchemy import Engine, func, select, text
 from soitin.db.engine import Database, make_engine
 from soitin.db.migrate import upgrade
 from soitin.db.models import Item, Source, Story, StoryBandKey, StorySignature, StorySource
+from soitin.pipeline import process_items
+from soitin.stories.stage import StoryStage
 from tests.conftest import PG_URL, require_postgres
+from tests.stories.helpers import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = (
@@ -59,15 +62,13 @@ def _prepare(engine: Engine) -> None:
         session.add(Source(kind="api", name="shared"))
 
 
-def test_two_workers_create_one_story_for_the_same_near_duplicates(
-    shared_database: tuple[str, str], tmp_path: Path
-) -> None:
-    url, schema = shared_database
+def _run_workers(url: str, schema: str, tmp_path: Path, texts_of: dict[str, list[str]]) -> int:
+    """Both workers (`_worker.py`) at once, each with its texts; stories merged at insert."""
     barrier = tmp_path / "barrier"
     barrier.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = []
-    for name, texts in WORKER_TEXTS.items():
+    for name, texts in texts_of.items():
         texts_file = tmp_path / f"{name}.json"
         texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         procs.append(
@@ -93,10 +94,22 @@ def test_two_workers_create_one_story_for_the_same_near_duplicates(
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
         merged += json.loads(out.decode().strip().splitlines()[-1])["merged"]
+    return merged
+
+
+def _engine(url: str, schema: str) -> Engine:
+    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+    return make_engine(url, **kwargs)
+
+
+def test_two_workers_create_one_story_for_the_same_near_duplicates(
+    shared_database: tuple[str, str], tmp_path: Path
+) -> None:
+    url, schema = shared_database
+    merged = _run_workers(url, schema, tmp_path, WORKER_TEXTS)
     print(f"stories merged at insert time: {merged}")
 
-    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-    engine = make_engine(url, **kwargs)
+    engine = _engine(url, schema)
     try:
         with Database(engine).session() as session:
             near = [f"{w}-{i}" for w in WORKER_TEXTS for i in range(3)]
@@ -120,5 +133,45 @@ def test_two_workers_create_one_story_for_the_same_near_duplicates(
             assert orphans == 0
             sig_stories = set(session.scalars(select(StorySignature.story_id)).all())
             assert sig_stories <= set(session.scalars(select(Story.id)).all())
+    finally:
+        engine.dispose()
+
+
+FOOTER = (
+    "\n———\nTheo dõi trang Tin Nhanh Miền Trung để cập nhật tin tức nhanh nhất mỗi ngày! "
+    "Liên hệ quảng cáo: 0912.345.678. Email: toasoan@tinnhanh.vn. Chia sẻ nếu thấy hữu ích."
+)
+
+
+def test_two_workers_keep_a_pages_different_posts_apart_despite_its_footer(
+    shared_database: tuple[str, str], tmp_path: Path
+) -> None:
+    # Three posts of the page stored first: its footer is known. Then each worker adds one
+    # more; on PostgreSQL the two new stories' band keys collide (the footer's shingles), and
+    # the check at insert time must not merge them either.
+    url, schema = shared_database
+    engine = _engine(url, schema)
+    stored = ["Cháy chợ Đông Ba sáng nay.", "Giá xăng giảm 500 đồng.", "U23 thắng 2-0."]
+    try:
+        with Database(engine).transaction() as session:
+            source_id = session.scalar(select(Source.id).where(Source.name == "shared"))
+            items = [
+                Item(source_id=source_id, external_id=f"s-{i}", content_hash=f"s-{i}", text=t)
+                for i, t in enumerate(t + FOOTER for t in stored)
+            ]
+            session.add_all(items)
+            session.flush()
+            process_items(session, items, [StoryStage(settings())])
+        _run_workers(
+            url,
+            schema,
+            tmp_path,
+            {"a": ["Mưa lớn gây ngập phố." + FOOTER], "b": ["Khai mạc lễ hội pháo hoa." + FOOTER]},
+        )
+        with Database(engine).session() as session:
+            stories = session.scalars(select(Item.story_id)).all()
+            assert len(stories) == 5 and None not in stories
+            assert len(set(stories)) == 5
+            assert session.scalar(select(func.count()).select_from(Story)) == 5
     finally:
         engine.dispose()

@@ -260,6 +260,8 @@ class Item(Base):
         UniqueConstraint("source_id", "external_id"),
         Index("ix_items_published_at", "published_at"),
         Index("ix_items_fetched_at", "fetched_at"),
+        # a source's latest posts, whose repeated lines are its boilerplate (migration 0017)
+        Index("ix_items_source_id_id", "source_id", "id"),
         # room for the row's next version on its page (migration 0015)
         {"postgresql_with": {"fillfactor": 50}},
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from soitin.db.bulk import insert_alike, insert_returning_ids, write_columns
 from soitin.db.models import Item, Story, StoryBandKey, StorySignature
 from soitin.db.types import utcnow
+from soitin.stories.boilerplate import body_similarity, boilerplate_of_sources, folded_of
 from soitin.stories.canonical import canonical_from_folded, canonical_text, exact_key
 from soitin.stories.index import sync_index
 from soitin.stories.minhash import U32, band_keys, signatures
@@ -59,6 +61,13 @@ class _Variant:
     keys: list[int]
     story: int  # a story id (> 0) or a placeholder for a new story (< 0)
     item_index: int
+
+
+@dataclass
+class _Candidate:
+    story: int
+    sig: U32
+    folded: str | None  # its item's folded text, where boilerplate may veto the match
 
 
 def item_canonical_text(item: Item) -> str:
@@ -91,6 +100,19 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     index = sync_index(session)
     candidate_ids = index.lookup(keys)
     known = _load_signatures(session, set().union(*candidate_ids))
+    # a source's footer must not make its different posts one story (`boilerplate.py`)
+    boilerplate = boilerplate_of_sources(session, todo)
+    folded = [folded_of(it.title, it.text, it.text_folded) if boilerplate else "" for it in todo]
+    stored_folded = _stored_texts(
+        session,
+        {
+            known[s][2]
+            for i, it in enumerate(todo)
+            if it.source_id in boilerplate
+            for s in candidate_ids[i]
+            if s in known
+        },
+    )
 
     variants: list[_Variant] = []
     local_keys: dict[int, int] = {}  # key → variant index, for copies inside the batch
@@ -108,12 +130,19 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
         if exact[i] in local_keys:
             best_story, best_sim = variants[local_keys[exact[i]]].story, 1.0
         else:
-            cands: list[tuple[int, U32]] = [(variants[v].story, variants[v].sig) for v in local]
-            cands += [known[s] for s in candidate_ids[i] if s in known]
+            lines = boilerplate.get(todo[i].source_id)
+            cands = [
+                _Candidate(variants[v].story, variants[v].sig, folded[variants[v].item_index])
+                for v in local
+            ]
+            cands += [
+                _Candidate(known[s][0], known[s][1], stored_folded.get(known[s][2] or 0))
+                for s in candidate_ids[i]
+                if s in known
+            ]
             if cands:
-                sims = (np.stack([c[1] for c in cands]) == sig[None, :]).mean(axis=1)
-                j = int(np.argmax(sims))
-                best_story, best_sim = cands[j][0], float(sims[j])
+                sims = (np.stack([c.sig for c in cands]) == sig[None, :]).mean(axis=1)
+                best_story, best_sim = _best(cands, sims, folded[i], lines, threshold)
         if best_sim >= threshold:
             story_of[i] = best_story
         else:
@@ -139,7 +168,9 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     for variant in variants:
         variant.story = real.get(variant.story, variant.story)
 
-    merges = _store_variants(session, todo, variants, real, threshold, keys=not sqlite)
+    merges = _store_variants(
+        session, todo, variants, real, threshold, keys=not sqlite, boilerplate=boilerplate
+    )
     if merges:
         story_of = [merges.get(s, s) for s in story_of]
         result.merged = len(merges)
@@ -176,19 +207,59 @@ def _hold_write_lock(session: Session) -> None:
 _SQLITE_WRITE_LOCK = sql_text("UPDATE story_signatures SET id = id WHERE 0")
 
 
-def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U32]]:
-    """Signature id → (story id, signature) for the candidates."""
-    out: dict[int, tuple[int, U32]] = {}
+def _best(
+    cands: Sequence[_Candidate],
+    sims: npt.NDArray[np.float64],
+    folded: str,
+    boilerplate: frozenset[str] | None,
+    threshold: float,
+) -> tuple[int, float]:
+    """The story of the most similar candidate and the similarity; with `boilerplate`, the
+    most similar one at or above `threshold` whose text also is without those lines, or
+    (0, -1) when every such match is vetoed (the item then starts a story of its own)."""
+    if boilerplate is None:
+        j = int(np.argmax(sims))
+        return cands[j].story, float(sims[j])
+    for j in np.argsort(-sims, kind="stable").tolist():
+        sim = float(sims[j])
+        theirs = cands[j].folded
+        if sim < threshold or theirs is None:
+            return cands[j].story, sim
+        body = body_similarity(folded, theirs, boilerplate)
+        if body is None or body >= threshold:
+            return cands[j].story, sim
+    return 0, -1.0
+
+
+def _load_signatures(session: Session, ids: set[int]) -> dict[int, tuple[int, U32, int | None]]:
+    """Signature id → (story id, signature, item id) for the candidates."""
+    out: dict[int, tuple[int, U32, int | None]] = {}
     id_list = sorted(ids)
     for start in range(0, len(id_list), _CHUNK):
         chunk = id_list[start : start + _CHUNK]
         rows = session.execute(
-            select(StorySignature.id, StorySignature.story_id, StorySignature.signature).where(
-                StorySignature.id.in_(chunk)
-            )
+            select(
+                StorySignature.id,
+                StorySignature.story_id,
+                StorySignature.signature,
+                StorySignature.item_id,
+            ).where(StorySignature.id.in_(chunk))
         ).all()
-        for sig_id, story_id, blob in rows:
-            out[sig_id] = (story_id, np.frombuffer(blob, dtype="<u4").astype(np.uint32))
+        for sig_id, story_id, blob, item_id in rows:
+            out[sig_id] = (story_id, np.frombuffer(blob, dtype="<u4").astype(np.uint32), item_id)
+    return out
+
+
+def _stored_texts(session: Session, item_ids: set[int | None]) -> dict[int, str]:
+    """Item id → folded text, for the stored variants boilerplate may veto."""
+    id_list = sorted(i for i in item_ids if i is not None)
+    out: dict[int, str] = {}
+    for start in range(0, len(id_list), _CHUNK):
+        chunk = id_list[start : start + _CHUNK]
+        rows = session.execute(
+            select(Item.id, Item.title, Item.text, Item.text_folded).where(Item.id.in_(chunk))
+        ).all()
+        out.update((row[0], folded_of(row[1], row[2], row[3])) for row in rows)
     return out
 
 
@@ -229,9 +300,10 @@ def _store_variants(
     threshold: float,
     *,
     keys: bool = True,
+    boilerplate: dict[int, frozenset[str]] | None = None,
 ) -> dict[int, int]:
     """Store signatures and (with `keys`) band keys; return merges {new story id: existing
-    story id}."""
+    story id}, where a source's `boilerplate` does not veto them (as in `_best`)."""
     if not variants:
         return {}
     sig_rows = [
@@ -263,7 +335,7 @@ def _store_variants(
 
     # Someone else owns these keys: read the owners and merge our new stories into them.
     new_story_ids = set(new_ids.values())
-    rows: list[tuple[int, int, int, bytes]] = []
+    rows: list[tuple[int, int | None, int, bytes]] = []
     for start in range(0, len(conflicted), _CHUNK):
         chunk = conflicted[start : start + _CHUNK]
         rows += [
@@ -271,7 +343,7 @@ def _store_variants(
             for r in session.execute(
                 select(
                     StoryBandKey.band_key,
-                    StorySignature.id,
+                    StorySignature.item_id,
                     StorySignature.story_id,
                     StorySignature.signature,
                 )
@@ -280,12 +352,31 @@ def _store_variants(
             ).all()
         ]
     best: dict[int, tuple[float, int]] = {}  # our new story → (similarity, their story)
-    for key, _sig_id, their_story, blob in rows:
+    checks: list[tuple[_Variant, int | None, int, float]] = []  # boilerplate may veto these
+    for key, their_item, their_story, blob in rows:
         v = variants[owner[key]]
         if v.story not in new_story_ids or their_story == v.story:
             continue
         their_sig = np.frombuffer(blob, dtype="<u4")
         sim = 1.0 if key == v.keys[0] else float((their_sig == v.sig).mean())
-        if sim >= threshold and sim > best.get(v.story, (-1.0, 0))[0]:
+        if sim < threshold:
+            continue
+        if key != v.keys[0] and boilerplate and items[v.item_index].source_id in boilerplate:
+            checks.append((v, their_item, their_story, sim))
+        elif sim > best.get(v.story, (-1.0, 0))[0]:
             best[v.story] = (sim, their_story)
+    if checks and boilerplate:
+        texts = _stored_texts(session, {their_item for _v, their_item, _s, _sim in checks})
+        for v, their_item, their_story, sim in checks:
+            ours, theirs = items[v.item_index], texts.get(their_item or 0)
+            if theirs is not None and sim > best.get(v.story, (-1.0, 0))[0]:
+                body = body_similarity(
+                    folded_of(ours.title, ours.text, ours.text_folded),
+                    theirs,
+                    boilerplate[ours.source_id],
+                )
+                if body is not None and body < threshold:
+                    continue
+            if sim > best.get(v.story, (-1.0, 0))[0]:
+                best[v.story] = (sim, their_story)
     return {ours: theirs for ours, (_sim, theirs) in best.items()}
