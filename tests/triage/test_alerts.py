@@ -24,6 +24,7 @@ from soitin.triage.alerts import (
     mark_read,
     run_alert_pass,
     send_test_alert,
+    story_ids_of,
     unread_count,
 )
 from soitin.triage.rules import QuietHours, parse_rule_spec, quiet_until
@@ -247,6 +248,56 @@ def test_matching_a_debunked_claim_is_told_once_per_claim(
     assert "gây hiểu lầm" in alerts_of(db)[1].message
     # a partial match (0.7) is a lead: severity 2, it does not break quiet hours
     assert [a.severity for a in alerts_of(db)] == [3, 2]
+
+
+def _debunked(db: Database, world: World, claim: int, at: datetime) -> int:
+    """A new story of 3 posts in Quảng Trị that matched `claim` at `at`."""
+    story = world.story(at=at - timedelta(hours=1))
+    world.items(3, at - timedelta(hours=1), 50, story=story, provinces=["44"])
+    with db.transaction() as s:
+        s.add(StoryClaimMatch(story_id=story, claim_id=claim, score=0.9, matched_at=at))
+    return story
+
+
+def test_stories_repeating_one_debunked_claim_share_its_alert(
+    db: Database, world: World, quick: Settings
+) -> None:
+    with db.transaction() as s:
+        dam = Claim(text="Đập thủy điện Rào Quán đã vỡ, nước đang đổ về Đông Hà", verdict="false")
+        power = Claim(text="Cắt điện toàn tỉnh Quảng Trị ngày mai", verdict="false")
+        s.add_all([dam, power])
+        s.flush()
+        dam_id, power_id = dam.id, power.id
+    # the same rumour in two wordings (two stories), and another rumour
+    first, second = (_debunked(db, world, dam_id, T0 - timedelta(minutes=3)) for _ in range(2))
+    _debunked(db, world, power_id, T0 - timedelta(minutes=2))
+    world.rule("Tin sai ở Quảng Trị", place_codes=["44"], categories=["misinformation"])
+
+    assert len(run_alert_pass(db, now=T0, settings=quick).created) == 2
+    by_claim = {a.data["claim_ids"][0]: a for a in alerts_of(db)}
+    assert story_ids_of(by_claim[dam_id]) == [first, second]
+    assert by_claim[dam_id].count == 2 and by_claim[power_id].count == 1
+    assert notifications(db) == 4  # two alerts, the lead and the reviewer each
+    # later passes see the same matches (a day's lookback): nothing is told or counted again
+    again = run_alert_pass(db, now=T0 + timedelta(minutes=1), settings=quick)
+    assert again.created == [] and again.updated == []
+
+    # An hour on, a third wording: it joins the active alert, and nobody is notified again
+    third = _debunked(db, world, dam_id, T0 + timedelta(minutes=60))
+    joined = run_alert_pass(db, now=T0 + timedelta(minutes=61), settings=quick)
+    assert joined.created == [] and joined.updated == [by_claim[dam_id].id]
+    [dam_alert] = [a for a in alerts_of(db) if a.id == by_claim[dam_id].id]
+    assert story_ids_of(dam_alert) == [first, second, third] and dam_alert.count == 3
+    assert notifications(db) == 4
+    run_alert_pass(db, now=T0 + timedelta(minutes=62), settings=quick)
+    assert len(alerts_of(db)) == 2 and notifications(db) == 4
+
+    # Past the cool-down the alert has ended: the rumour coming back is news again
+    back = T0 + timedelta(hours=8)
+    fourth = _debunked(db, world, dam_id, back)
+    assert len(run_alert_pass(db, now=back + timedelta(minutes=1), settings=quick).created) == 1
+    assert story_ids_of(alerts_of(db)[-1]) == [fourth]
+    assert notifications(db) == 6
 
 
 def test_acknowledging_reads_the_notifications(

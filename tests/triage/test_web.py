@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -276,6 +277,45 @@ def test_a_story_alert_links_only_to_a_case(
     assert f"Câu chuyện #{lone_id} chưa có vụ việc trong đơn vị của bạn" in page
     assert f'<a href="/cases/{case_id}">Xem vụ việc #{case_id}</a>' in page
     assert client.get(f"/cases/{case_id}").status_code == 200
+
+
+def test_an_alert_lists_the_cases_of_every_story_repeating_its_claim(
+    db: Database, units: dict[str, int], signed_in: SignIn
+) -> None:
+    # Three wordings of one debunked rumour: one alert, which links the cases of the two
+    # stories that have one here and counts the third.
+    from soitin.db.models import Claim, StoryClaimMatch
+    from soitin.db.types import utcnow
+    from soitin.triage.alerts import run_alert_pass
+    from tests.review.factories import make_case, make_source, make_story
+
+    make_rule(db, units["qt"])
+    now = utcnow()
+    with db.transaction() as s:
+        src = make_source(s)
+        claim = Claim(text="Đập thủy điện Rào Quán đã vỡ", verdict="false")
+        s.add(claim)
+        s.flush()
+        stories = [
+            make_story(s, text, sources=[src], province_codes=["44"])
+            for text in ("Đập Rào Quán vỡ rồi", "Vỡ đập thủy điện ở Hướng Hóa", "Nước lũ do vỡ đập")
+        ]
+        s.add_all(
+            StoryClaimMatch(story_id=st.id, claim_id=claim.id, score=0.9, matched_at=now)
+            for st in stories
+        )
+        cases = [make_case(s, st, units["qt"]).id for st in stories[:2]]
+    result = run_alert_pass(db, now=now + timedelta(seconds=1), deliver=False)
+    assert len(result.created) == 1
+
+    client = signed_in("reviewer_qt")
+    page = client.get("/alerts").text
+    assert page.count('class="alert-card') == 1
+    assert f'<a href="/cases/{cases[0]}">Xem vụ việc #{cases[0]}</a>' in page
+    assert "Cảnh báo này còn gồm 2 câu chuyện khác:" in page
+    assert f'<a href="/cases/{cases[1]}">#{cases[1]}</a>' in page
+    client.get("/lang/en")
+    assert "This alert also covers 2 more stories: cases" in client.get("/alerts").text
 
 
 def test_a_case_can_be_opened_from_an_alert_whose_story_has_none(

@@ -279,3 +279,39 @@ def test_a_decided_case_says_who_may_reopen_it(
     lead = signed_in("lead_dh").get(url).text
     assert 'id="form-reopen"' in lead and "mở lại để thay đổi." in lead
     assert 'id="decided-lead-only"' not in lead
+
+
+def test_a_claim_names_the_other_cases_repeating_it(
+    signed_in: Callable[[str], TestClient],
+    workbench: Workbench,
+    db: Database,
+    units: dict[str, int],
+) -> None:
+    # The same debunked claim in other words: another story of Đồng Hới, one of the province
+    # (outside the reviewer's unit) and one with no case at all.
+    from soitin.db.models import Claim, StoryClaimMatch
+    from tests.review.factories import make_case
+
+    with db.transaction() as s:
+        claim = s.scalar(select(Claim).where(Claim.text.startswith("Công an yêu cầu")))
+        assert claim is not None
+        src = make_source(s, "Trang tin cộng đồng")
+        stories = [
+            make_story(s, text, sources=[src])
+            for text in ("Công an gọi bắt chuyển tiền", "Chuyển tiền cho công an", "Tạm giữ tiền")
+        ]
+        s.add_all(
+            StoryClaimMatch(story_id=st.id, claim_id=claim.id, score=0.8, lexical=0.8)
+            for st in stories
+        )
+        here = make_case(s, stories[0], units["dh"]).id
+        province = make_case(s, stories[1], units["qt"]).id
+    html = signed_in("reviewer_dh").get(f"/cases/{workbench.scam}").text
+    assert "Tin này cũng lặp lại ở các vụ việc:" in html
+    assert f'<a href="/cases/{here}">#{here}</a>' in html
+    assert f'href="/cases/{province}"' not in html  # not a case the reviewer may open
+    # the province's lead sees both, newest first
+    lead = signed_in("lead_qt").get(f"/cases/{workbench.scam}").text
+    assert f'<a href="/cases/{province}">#{province}</a>, <a href="/cases/{here}">' in lead
+    back = signed_in("reviewer_dh").get(f"/cases/{here}").text
+    assert f'<a href="/cases/{workbench.scam}">#{workbench.scam}</a>' in back

@@ -102,6 +102,12 @@ class ClaimMatchRow(BaseModel):
     score: float
     passage: str
     method: str
+    #: Cases (in the reader's units) of other stories that repeat this claim, newest first.
+    other_cases: list[int] = Field(default_factory=list)
+
+
+#: At most this many other cases are named under a claim.
+OTHER_CASES = 20
 
 
 class EventRow(BaseModel):
@@ -459,6 +465,22 @@ def build_story_view(
         .where(StoryClaimMatch.story_id == story.id)
         .order_by(StoryClaimMatch.score.desc())
     ).all()
+    # the same claim in other words: other stories, whose cases here are worth a look
+    others: dict[int, list[int]] = {}
+    if claims:
+        for claim_id, case_id in session.execute(
+            select(StoryClaimMatch.claim_id, Case.id)
+            .join(Case, Case.story_id == StoryClaimMatch.story_id)
+            .where(
+                StoryClaimMatch.claim_id.in_(sorted({c.id for _m, c in claims})),
+                StoryClaimMatch.story_id != story.id,
+                Case.unit_id.in_(sorted(scope)),
+            )
+            .order_by(Case.id.desc())
+        ):
+            listed = others.setdefault(claim_id, [])
+            if len(listed) < OTHER_CASES and case_id not in listed:
+                listed.append(case_id)
     related = session.execute(
         select(Case.id, Case.unit_id, Case.status).where(
             Case.story_id == story.id, Case.unit_id.in_(sorted(scope))
@@ -517,6 +539,7 @@ def build_story_view(
                 score=round(m.score, 3),
                 passage=m.passage,
                 method=m.method,
+                other_cases=others.get(c.id, []),
             )
             for m, c in claims
         ],

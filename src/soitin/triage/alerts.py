@@ -14,7 +14,9 @@ commune counts for its province) it either
   outbox rows for its webhooks and e-mails, all in the same transaction.
 
 So there is one active alert per story (or series) and rule; an alert whose signal has been
-quiet for longer than the cool-down has ended, and the next burst is news again.
+quiet for longer than the cool-down has ended, and the next burst is news again. A debunked
+claim is such a series too (`claim:ID`): while an alert about it is active, other stories
+repeating the claim join that alert (`story_ids_of`), told to nobody again.
 
 "New story already large" and "matched a debunked claim" are said once per story and rule
 (once per claim): an alert that already reported them is never reopened for them.
@@ -38,7 +40,7 @@ from soitin.review import audit
 from soitin.settings import Settings, get_settings
 from soitin.triage.delivery import deliver_pending, enqueue_deliveries
 from soitin.triage.rules import channels_of
-from soitin.triage.signals import Signal, collect_signals
+from soitin.triage.signals import DEBUNKED_LOOKBACK, Signal, collect_signals
 from soitin.triage.wording import province_of, test_sentence
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "rule_matches",
     "run_alert_pass",
     "send_test_alert",
+    "story_ids_of",
     "unread_alert_ids",
     "unread_count",
 ]
@@ -127,27 +130,40 @@ def _existing(
     ).first()
     if same is not None and same.updated_at >= now - cooldown:
         return same
-    # A related series seen lately: the same event, first told under another fingerprint.
+
+    # A related series seen lately: the same event, first told under another fingerprint. A
+    # debunked claim's repeats belong to its alert for as long as that alert is active.
+    def window(fp: str) -> timedelta:
+        return cooldown if fp.startswith(CLAIM_PREFIX) else recent
+
+    horizon = max(window(fp) for fp in signal.fingerprints)
     lately = session.scalars(
         select(Alert)
         .where(
             Alert.rule_id == rule.id,
             Alert.kind != TEST_KIND,
-            Alert.updated_at >= now - recent,
+            Alert.updated_at >= now - horizon,
         )
         .order_by(Alert.updated_at.desc(), Alert.id.desc())
     )
     for alert in lately:
         seen = (alert.data or {}).get("fingerprints", {})
         for fp in signal.fingerprints:
+            if alert.updated_at < now - window(fp):
+                continue
             at = _parse(seen.get(fp)) if isinstance(seen, dict) else None
-            if fp == alert.fingerprint or (at is not None and at >= now - recent):
+            if fp == alert.fingerprint or (at is not None and at >= now - window(fp)):
                 return alert
     return None
 
 
-def _already_told(session: Session, rule: AlertRule, signal: Signal) -> set[str]:
-    """The one-shot reasons of `signal` some earlier alert of the rule already gave."""
+CLAIM_PREFIX = "claim:"
+
+
+def _already_told(session: Session, rule: AlertRule, signal: Signal, now: datetime) -> set[str]:
+    """The one-shot reasons of `signal` some earlier alert of the rule already gave: an alert
+    about the same story or series, or one it joined (a debunked claim's alert, whose
+    signals are at most `DEBUNKED_LOOKBACK` old)."""
     if not signal.kinds & ONE_SHOT_KINDS:
         return set()
     told: set[str] = set()
@@ -155,7 +171,19 @@ def _already_told(session: Session, rule: AlertRule, signal: Signal) -> set[str]
     same = Alert.fingerprint == signal.fingerprint
     if signal.story_id is not None:
         same = or_(same, Alert.story_id == signal.story_id)
-    for data in session.scalars(select(Alert.data).where(Alert.rule_id == rule.id, same)):
+    joined = Alert.updated_at >= now - DEBUNKED_LOOKBACK
+    for fingerprint, story_id, data in session.execute(
+        select(Alert.fingerprint, Alert.story_id, Alert.data).where(
+            Alert.rule_id == rule.id, or_(same, joined)
+        )
+    ):
+        seen = (data or {}).get("fingerprints", {})
+        if not (
+            fingerprint == signal.fingerprint
+            or (signal.story_id is not None and story_id == signal.story_id)
+            or (isinstance(seen, dict) and signal.fingerprint in seen)
+        ):
+            continue  # a recent alert about something else
         told |= set((data or {}).get("kinds", []))
         claims |= {int(c) for c in (data or {}).get("claim_ids", [])}
     out = told & {"new_story"}
@@ -185,6 +213,9 @@ def _alert_data(signal: Signal, now: datetime, old: dict[str, Any] | None = None
         "places": _merge_list(old.get("places", []), signal.place_codes),
         "categories": _merge_list(old.get("categories", []), signal.categories),
         "claim_ids": sorted(set(old.get("claim_ids", [])) | signal.claim_ids),
+        "story_ids": _merge_list(
+            old.get("story_ids", []), [signal.story_id] if signal.story_id else []
+        ),
         "details": details,
         "last_seen": stamp,
     }
@@ -277,7 +308,7 @@ def evaluate_alerts(
         for rule in rules:
             if not rule_matches(rule, signal):
                 continue
-            told = _already_told(session, rule, signal)
+            told = _already_told(session, rule, signal, now)
             if told and not signal.kinds - told:
                 continue
             alert = _existing(session, rule, signal, now, settings)
@@ -453,6 +484,16 @@ def mark_read(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def story_ids_of(alert: Alert) -> list[int]:
+    """The stories an alert is about: its own first, then those whose signals joined it (a
+    debunked claim repeated by other stories), in the order they came."""
+    out = [alert.story_id] if alert.story_id is not None else []
+    for value in (alert.data or {}).get("story_ids", []):
+        if isinstance(value, int) and value not in out:
+            out.append(value)
+    return out
+
+
 def describe_alert(
     alert: Alert, rule: AlertRule, *, unread: bool = False, unit_name: str = ""
 ) -> dict[str, Any]:
@@ -460,6 +501,7 @@ def describe_alert(
     data = alert.data or {}
     return {
         "id": alert.id,
+        "story_ids": story_ids_of(alert),
         "kind": alert.kind,
         "kinds": data.get("kinds", [alert.kind]),
         "severity": alert.severity,

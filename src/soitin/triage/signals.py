@@ -12,7 +12,9 @@ Three sources of signals:
 * **new story already large** — a story whose first post is at most
   `SOITIN_NEW_STORY_MAX_AGE_MINUTES` old and that already has `SOITIN_NEW_STORY_MIN_ITEMS`;
 * **matched a debunked claim** — a story matched (in the last day) a claim of the library
-  fact-checked as false or misleading.
+  fact-checked as false or misleading. Its series include `claim:ID` for each such claim, so
+  other stories repeating the claim while its alert is active join that alert
+  (`soitin.triage.alerts`): a rumour told in five wordings is one alert, not five.
 
 Signals about the same story become one signal. Each carries its severity (1..3), one
 sentence saying why, the places and categories it concerns (those of at least a fifth of its
@@ -48,6 +50,8 @@ __all__ = [
     "DEBUNKED_VERDICTS",
     "STRONG_CLAIM_MATCH",
     "Signal",
+    "claim_fingerprint",
+    "story_fingerprint",
     "collect_signals",
     "severity_of_spike",
 ]
@@ -70,6 +74,16 @@ LEAD_SHARE = 0.8
 CONCERN_SHARE = 0.2
 #: Which reason speaks when one signal has several (higher first).
 _KIND_RANK = {"debunked": 3, "new_story": 2, "spike": 1}
+
+
+def claim_fingerprint(claim_id: int) -> str:
+    """The series of a debunked claim's repeats: `claim:ID`."""
+    return f"claim:{claim_id}"
+
+
+def story_fingerprint(story_id: int) -> str:
+    """The series of one story: `story:ID`."""
+    return f"story:{story_id}"
 
 
 @dataclass
@@ -122,7 +136,7 @@ class _Row:
     def series(self) -> set[str]:
         out = {f"source:{self.source_id}"}
         if self.story_id is not None:
-            out.add(f"story:{self.story_id}")
+            out.add(story_fingerprint(self.story_id))
         if self.category:
             out.add(f"category:{self.category}")
         out.update(f"province:{c}" for c in self.provinces)
@@ -271,7 +285,7 @@ def _spike_signals(
         top = stories.most_common(1)
         story_id = top[0][0] if top and top[0][1] >= DOMINANT_SHARE * len(group_rows) else None
         if story_id is not None:
-            fingerprint = f"story:{story_id}"
+            fingerprint = story_fingerprint(story_id)
             own = [s for s in group_spikes if s.series == fingerprint]
             # Without a spike of its own, the place spike speaks (it has a place to name).
             lead = own[0] if own else min(group_spikes, key=lambda s: (s.p_value, s.kind))
@@ -373,7 +387,7 @@ def _new_story_signals(session: Session, now: datetime, settings: Settings) -> l
         minutes = int((now - started).total_seconds() // 60)
         signals.append(
             Signal(
-                fingerprint=f"story:{story_id}",
+                fingerprint=story_fingerprint(story_id),
                 kind="new_story",
                 severity=3 if count >= 3 * threshold else 2,
                 sentence=wording.new_story_sentence(count, minutes, sentence_places),
@@ -424,8 +438,9 @@ def _debunked_signals(session: Session, now: datetime) -> list[Signal]:
             categories.append("misinformation")
         signals.append(
             Signal(
-                fingerprint=f"story:{story_id}",
+                fingerprint=story_fingerprint(story_id),
                 kind="debunked",
+                fingerprints={claim_fingerprint(c) for c in claims[story_id]},
                 severity=3 if score >= STRONG_CLAIM_MATCH else 2,
                 sentence=wording.debunked_sentence(text, verdict, score, sentence_places),
                 story_id=story_id,

@@ -63,9 +63,13 @@ def alerts_page(
     )
     # A story alert links to the story's case; a story with no case the user may see (a
     # debunked claim repeated outside any queue) has no page to open, so it is not linked.
-    cases = story_cases(session, [v["story_id"] for v in listing["alerts"] if v["story_id"]], scope)
+    # An alert about a debunked claim may carry other stories repeating it: their cases too.
+    cases = story_cases(session, [sid for v in listing["alerts"] for sid in v["story_ids"]], scope)
     for view in listing["alerts"]:  # the template formats datetimes, the JSON has ISO text
         view["case_id"] = cases.get(view["story_id"]) if view["story_id"] else None
+        others = [sid for sid in view["story_ids"] if sid != view["story_id"]]
+        view["other_cases"] = sorted({cases[sid] for sid in others if sid in cases})
+        view["other_stories"] = len(others)
         for key in ("created_at", "updated_at", "acknowledged_at"):
             view[f"{key}_dt"] = datetime.fromisoformat(view[key]) if view[key] else None
     return render(

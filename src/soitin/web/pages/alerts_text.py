@@ -16,6 +16,11 @@ _M: dict[str, tuple[str, str]] = {
     "alerts.acked": ("Đã xác nhận", "Acknowledged"),
     "alerts.by": ("bởi", "by"),
     "alerts.story": ("Xem vụ việc", "Open case"),
+    "alerts.other_stories": (
+        "Cảnh báo này còn gồm {n} câu chuyện khác",
+        "This alert also covers {n} more stories",
+    ),
+    "alerts.other_cases": ("vụ việc", "cases"),
     "alerts.story_no_case": (
         "Câu chuyện #{id} chưa có vụ việc trong đơn vị của bạn",
         "Story #{id} has no case in your units",

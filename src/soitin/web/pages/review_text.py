@@ -113,6 +113,10 @@ _M: dict[str, tuple[str, str]] = {
     "case.no_places": ("Không nhắc đến địa danh nào.", "No place named."),
     "case.claims": ("Khớp với tin đã kiểm chứng", "Matched fact-checked claims"),
     "case.no_claims": ("Chưa khớp tin đã kiểm chứng nào.", "No claim matched."),
+    "case.claim_other_cases": (
+        "Tin này cũng lặp lại ở các vụ việc:",
+        "Also repeated in cases:",
+    ),
     "case.detectors": ("Điểm của bộ phát hiện", "Detector scores"),
     "case.no_detectors": ("Chưa có điểm.", "No scores yet."),
     "case.why": ("Vì sao", "Why"),
