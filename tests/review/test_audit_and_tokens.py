@@ -79,3 +79,16 @@ def test_tokens_are_hashed_and_revocable(db: Database, units: dict[str, int]) ->
         _, again = tokens.create_token(s, user, "khác")
         user.is_active = False
         assert tokens.user_for_token(s, again) is None
+
+
+def test_generated_passwords_are_unambiguous_letters_and_digits() -> None:
+    # printed once for a person to read and type: no 0/O, 1/l/I, and no "-" or "_" that
+    # looked like a hyphen at the end of a printed line
+    from soitin.review.accounts import generate_password
+
+    passwords = [generate_password() for _ in range(2000)]
+    assert len(set(passwords)) == len(passwords)
+    assert {len(p) for p in passwords} == {16}
+    used = set("".join(passwords))
+    assert used.isdisjoint("0O1lI-_") and all(c.isascii() and c.isalnum() for c in used)
+    assert len(used) == 57  # every character of the alphabet turns up

@@ -35,9 +35,15 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+#: Letters and digits a person reads without doubt: no 0/O, 1/l/I, and no "-" or "_" (a
+#: password printed at the end of a line looked hyphenated).
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # noqa: S105
+PASSWORD_LENGTH = 16  # about 93 bits
+
+
 def generate_password() -> str:
-    """A random password a person can type (16 URL-safe characters)."""
-    return secrets.token_urlsafe(12)
+    """A random password a person can read and type: 16 unambiguous letters and digits."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 def get_unit(session: Session, code: str) -> Unit:
