@@ -49,6 +49,55 @@ def test_ledger_page_and_form(signed_in: Callable[[str], TestClient], world: Wor
     assert no_csrf.status_code == 403
 
 
+def test_times_are_typed_day_first_as_vietnamese_write_them(
+    signed_in: Callable[[str], TestClient], world: World, db: Database
+) -> None:
+    # a browser's own picker showed mm/dd/yyyy in an English browser; the field takes what a
+    # Vietnamese user writes (ISO too, as the API sends it)
+    from sqlalchemy import select
+
+    from soitin.db.models import Action
+
+    client = signed_in("reviewer_dhoi")
+    case_id = world.cases["C5"]
+    page = client.get(f"/cases/{case_id}/responses").text
+    assert 'type="datetime-local"' not in page and 'placeholder="dd/mm/yyyy hh:mm"' in page
+    for typed, reference in (
+        ("05/10/2026 14:30", "R-1"),
+        ("5/10/2026 14h30", "R-2"),
+        ("2026-10-05T14:30", "R-3"),
+    ):
+        posted = client.post(
+            f"/cases/{case_id}/responses",
+            data={
+                "csrf_token": csrf_of(page),
+                "kind": "platform_report",
+                "platform": "tiktok",
+                "reference": reference,
+                "at": typed,
+            },
+        )
+        assert posted.status_code == 303, (typed, posted.text[-300:])
+    with db.session() as s:
+        times = s.scalars(
+            select(Action.at).where(Action.reference.in_(["R-1", "R-2", "R-3"]))
+        ).all()
+    assert len(times) == 3 and {t.isoformat() for t in times} == {"2026-10-05T07:30:00+00:00"}
+    bad = client.post(
+        f"/cases/{case_id}/responses",
+        data={
+            "csrf_token": csrf_of(page),
+            "kind": "platform_report",
+            "platform": "tiktok",
+            "reference": "R-4",
+            "at": "31/02/2026 10:00",
+        },
+    )
+    assert bad.status_code == 422
+    assert "&#39;31/02/2026 10:00&#39; không phải ngày giờ hợp lệ." in bad.text
+    assert 'value="31/02/2026 10:00"' in bad.text  # kept for the user to mend
+
+
 def test_the_form_offers_the_claims_the_story_matches_first(
     signed_in: Callable[[str], TestClient], world: World, db: Database
 ) -> None:

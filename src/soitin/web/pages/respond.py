@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -45,12 +46,22 @@ assert REPORT_MESSAGES  # noqa: S101 - registers the strings
 OptionalText = Annotated[str, Form(max_length=4000)]
 
 
+#: "05/10/2026 14:30", "5/10/2026 14h30", "05/10/2026" (midnight), as people write them.
+_DMY_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2})[:hH](\d{2})?)?")
+
+
 def local_time(value: str | None, tz: ZoneInfo) -> datetime | None:
-    """A `datetime-local` form value (Vietnam time) as an aware datetime; empty → None."""
+    """A time typed in a form as dd/mm/yyyy hh:mm (or ISO, as the API and older pages send
+    it), in Vietnam time unless it names its offset, as an aware datetime; empty → None."""
     if not value or not value.strip():
         return None
+    text = value.strip()
+    match = _DMY_TIME.fullmatch(text)
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        if match:
+            day, month, year, hour, minute = (int(g or 0) for g in match.groups())
+            return datetime(year, month, day, hour, minute, tzinfo=tz)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInputError(key="input.not_datetime", value=value) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
