@@ -44,6 +44,9 @@ WINDOW = 50
 MIN_ITEMS = 3
 #: … and at least this share of those with several lines.
 MIN_SHARE = 1 / 3
+#: Only this many lines at the head and at the tail of a post are learnt from: where headers
+#: and footers are, and a long article costs no more than a short post.
+EDGE_LINES = 12
 
 
 def folded_of(title: str | None, text: str | None, folded: str | None) -> str:
@@ -59,11 +62,21 @@ def lines_of(folded: str) -> list[str]:
     return [c for c in (canonical_from_folded(line) for line in folded.split("\n")) if c]
 
 
+def _edges(folded: str) -> list[str]:
+    """The canonical lines at the head and tail of a folded text (`EDGE_LINES` each)."""
+    if "\n" not in folded:
+        return []
+    raw = folded.split("\n")
+    if len(raw) > 2 * EDGE_LINES:
+        raw = raw[:EDGE_LINES] + raw[-EDGE_LINES:]
+    return [c for c in (canonical_from_folded(line) for line in raw) if c]
+
+
 def _learn(texts: Iterable[str]) -> frozenset[str]:
     seen: Counter[str] = Counter()
     several = 0
     for folded in texts:
-        lines = lines_of(folded) if "\n" in folded else []
+        lines = _edges(folded)
         if len(lines) < 2:
             continue
         several += 1
@@ -83,7 +96,7 @@ def boilerplate_of_sources(session: Session, items: Sequence[Item]) -> dict[int,
     first_id = min((it.id for it in items if it.id is not None), default=None)
     out: dict[int, frozenset[str]] = {}
     for source_id, texts in batch.items():
-        if not any("\n" in t and len(lines_of(t)) > 1 for t in texts):
+        if not any(len(_edges(t)) > 1 for t in texts):
             continue
         query = select(Item.title, Item.text, Item.text_folded).where(Item.source_id == source_id)
         if first_id is not None:
