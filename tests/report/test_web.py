@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -87,6 +87,55 @@ def test_dashboard_filters(signed_in: Callable[[str], TestClient]) -> None:
     assert re.search(r'data-key="items">\s*<span class="value">2</span>', page.text)
     assert client.get("/", params={"period": "tháng mười"}).status_code == 422
     assert client.get("/", params={**OCT, "unit": "nowhere"}).status_code == 404
+
+
+def test_quick_periods_are_the_usual_ones_as_of_today() -> None:
+    from soitin.report.periods import quick_periods
+
+    # a Wednesday in March of a leap year: weeks and months do not line up
+    picks = {key: p.label for key, p in quick_periods(date(2028, 3, 1))}
+    assert picks == {
+        "this_month": "2028-03",
+        "last_month": "2028-02",
+        "this_week": "2028-W09",
+        "last_week": "2028-W08",
+        "last_7_days": "2028-02-24..2028-03-01",
+        "last_30_days": "2028-02-01..2028-03-01",  # 29 days in February
+    }
+    jan = {key: p.label for key, p in quick_periods(date(2027, 1, 3))}  # a Sunday
+    assert jan["last_month"] == "2026-12" and jan["this_week"] == "2026-W53"
+
+
+def test_the_dashboard_links_the_usual_periods_keeping_its_filters(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from soitin.report.periods import quick_periods
+
+    client = signed_in("lead_qtr")
+    page = client.get("/", params={**OCT, "unit": "dhoi", "category": "scam"}).text
+    nav = page.split('class="quick-periods')[1].split("</nav>")[0]
+    links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
+    assert [name for _href, _cur, name in links] == [
+        "Tháng này",
+        "Tháng trước",
+        "Tuần này",
+        "Tuần trước",
+        "7 ngày qua",
+        "30 ngày qua",
+    ]
+    today = datetime.now(TZ).date()  # Vietnam's, as the page's; midnight may have passed since
+    expected = {p.label for _key, p in quick_periods(today)} | {
+        p.label for _key, p in quick_periods(today - timedelta(days=1))
+    }
+    for href, current, _name in links:
+        query = parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+        assert query["unit"] == ["dhoi"] and query["category"] == ["scam"]
+        assert query["period"][0] in expected and not current  # October is none of them
+        assert client.get(href.replace("&amp;", "&")).status_code == 200
+    again = client.get(links[0][0].replace("&amp;", "&")).text
+    assert 'aria-current="page">Tháng này</a>' in again
 
 
 def test_a_commune_user_cannot_see_the_province(signed_in: Callable[[str], TestClient]) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "buckets",
     "last_complete",
     "parse_period",
+    "quick_periods",
     "so_far",
 ]
 
@@ -153,6 +154,22 @@ def last_complete(kind: Literal["week", "month"], today: date) -> Period:
         return Period("week", monday - timedelta(days=7), monday)
     first = today.replace(day=1)
     return Period("month", (first - timedelta(days=1)).replace(day=1), first)
+
+
+def quick_periods(today: date) -> list[tuple[str, Period]]:
+    """The periods people ask for most, as of `today` (a local date), by key: this month, last
+    month, this week, last week, the last 7 days and the last 30 days (today included)."""
+    first = today.replace(day=1)
+    next_month = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    monday = today - timedelta(days=today.weekday())
+    return [
+        ("this_month", Period("month", first, next_month)),
+        ("last_month", last_complete("month", today)),
+        ("this_week", Period("week", monday, monday + timedelta(days=7))),
+        ("last_week", last_complete("week", today)),
+        ("last_7_days", Period("range", today - timedelta(days=6), today + timedelta(days=1))),
+        ("last_30_days", Period("range", today - timedelta(days=29), today + timedelta(days=1))),
+    ]
 
 
 def bucket_of(day: date, granularity: Granularity) -> date:

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from soitin.db.models import User
+from soitin.db.types import utcnow
 from soitin.report import svg
 from soitin.report.document import SUMMARY_KEYS, change, stats_tables
 from soitin.report.labels import label
-from soitin.report.periods import parse_period, so_far
+from soitin.report.periods import parse_period, quick_periods, so_far
 from soitin.report.stats import CATEGORIES
 from soitin.review.policies import Action, can
 from soitin.web.api.auth import get_scope
@@ -178,6 +179,15 @@ def dashboard(
             "charts": _charts(stats, lang, t),
             "categories": [(c, label(c, lang)) for c in CATEGORIES],
             "query_string": urlencode(filters.params() | {"lang": lang}),
+            # one click to the usual periods, the other filters kept
+            "quick_periods": [
+                {
+                    "label": t(f"dash.quick.{key}"),
+                    "href": "/?" + urlencode(filters.params() | {"period": quick.label}),
+                    "current": quick.label == filters.query.period.label,
+                }
+                for key, quick in quick_periods(utcnow().astimezone(settings.tz).date())
+            ],
             "failing_sources": _failing_sources(session, user),
         },
     )
