@@ -63,13 +63,6 @@ class _Variant:
     item_index: int
 
 
-@dataclass
-class _Candidate:
-    story: int
-    sig: U32
-    folded: str | None  # its item's folded text, where boilerplate may veto the match
-
-
 def item_canonical_text(item: Item) -> str:
     """The canonical text of an item (its folded text when the normalise stage set it)."""
     if item.text_folded:
@@ -130,19 +123,22 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
         if exact[i] in local_keys:
             best_story, best_sim = variants[local_keys[exact[i]]].story, 1.0
         else:
-            lines = boilerplate.get(todo[i].source_id)
-            cands = [
-                _Candidate(variants[v].story, variants[v].sig, folded[variants[v].item_index])
-                for v in local
-            ]
-            cands += [
-                _Candidate(known[s][0], known[s][1], stored_folded.get(known[s][2] or 0))
-                for s in candidate_ids[i]
-                if s in known
-            ]
+            # (story, signature) per candidate, as tuples: this loop runs for every item,
+            # against up to 48 candidates
+            in_batch = [variants[v] for v in local]
+            stored = [known[s] for s in candidate_ids[i] if s in known]
+            cands = [(v.story, v.sig) for v in in_batch] + [(k[0], k[1]) for k in stored]
             if cands:
-                sims = (np.stack([c.sig for c in cands]) == sig[None, :]).mean(axis=1)
-                best_story, best_sim = _best(cands, sims, folded[i], lines, threshold)
+                sims = (np.stack([c[1] for c in cands]) == sig[None, :]).mean(axis=1)
+                j = int(np.argmax(sims))
+                best_story, best_sim = cands[j][0], float(sims[j])
+                lines = boilerplate.get(todo[i].source_id)
+                if lines is not None and best_sim >= threshold:
+                    texts: list[str | None] = [folded[v.item_index] for v in in_batch]
+                    texts += [stored_folded.get(k[2] or 0) for k in stored]
+                    best_story, best_sim = _unvetoed(
+                        [c[0] for c in cands], texts, sims, folded[i], lines, threshold
+                    )
         if best_sim >= threshold:
             story_of[i] = best_story
         else:
@@ -207,27 +203,26 @@ def _hold_write_lock(session: Session) -> None:
 _SQLITE_WRITE_LOCK = sql_text("UPDATE story_signatures SET id = id WHERE 0")
 
 
-def _best(
-    cands: Sequence[_Candidate],
+def _unvetoed(
+    stories: Sequence[int],
+    texts: Sequence[str | None],
     sims: npt.NDArray[np.float64],
     folded: str,
-    boilerplate: frozenset[str] | None,
+    boilerplate: frozenset[str],
     threshold: float,
 ) -> tuple[int, float]:
-    """The story of the most similar candidate and the similarity; with `boilerplate`, the
-    most similar one at or above `threshold` whose text also is without those lines, or
-    (0, -1) when every such match is vetoed (the item then starts a story of its own)."""
-    if boilerplate is None:
-        j = int(np.argmax(sims))
-        return cands[j].story, float(sims[j])
+    """The story and similarity of the most similar candidate at or above `threshold` that
+    is still alike without the `boilerplate` lines (a candidate whose text is unknown is
+    taken as it is), or (0, -1) when every such match is vetoed (the item then starts a
+    story of its own)."""
     for j in np.argsort(-sims, kind="stable").tolist():
         sim = float(sims[j])
-        theirs = cands[j].folded
+        theirs = texts[j]
         if sim < threshold or theirs is None:
-            return cands[j].story, sim
+            return stories[j], sim
         body = body_similarity(folded, theirs, boilerplate)
         if body is None or body >= threshold:
-            return cands[j].story, sim
+            return stories[j], sim
     return 0, -1.0
 
 
