@@ -298,7 +298,7 @@ def _store_variants(
     boilerplate: dict[int, frozenset[str]] | None = None,
 ) -> dict[int, int]:
     """Store signatures and (with `keys`) band keys; return merges {new story id: existing
-    story id}, where a source's `boilerplate` does not veto them (as in `_best`)."""
+    story id}, where a source's `boilerplate` does not veto them (as in `_unvetoed`)."""
     if not variants:
         return {}
     sig_rows = [
