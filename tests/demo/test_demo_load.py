@@ -57,3 +57,18 @@ def test_demo_matches_claims_and_raises_alerts(tmp_path: Path) -> None:
         assert actors == {"lead_qt", "reviewer_qt1", "reviewer_qt2"}
         assert report.publications == s.scalar(select(func.count(Publication.id))) == 3
         assert s.scalar(select(func.sum(PublicationSnapshot.views))) == 18400 + 9650 + 3120
+
+
+def test_demo_posts_arrive_over_the_month_they_were_published_in(tmp_path: Path) -> None:
+    # the dashboard of a fresh `make run` draws a month, not one day's import
+    from soitin.demo.load import DEMO_FETCH_DELAY
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    database = Database(engine)
+    load_demo(database, get_settings())
+    with database.session() as s:
+        rows = s.execute(select(Item.published_at, Item.fetched_at)).all()
+    assert rows and all(fetched == published + DEMO_FETCH_DELAY for published, fetched in rows)
+    days = {fetched.date() for _published, fetched in rows}
+    assert len(days) >= 25  # the posts span about four weeks
