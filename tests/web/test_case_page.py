@@ -308,6 +308,10 @@ def test_a_claim_names_the_other_cases_repeating_it(
         province = make_case(s, stories[1], units["qt"]).id
     html = signed_in("reviewer_dh").get(f"/cases/{workbench.scam}").text
     assert "Tin này cũng lặp lại ở các vụ việc:" in html
+    # the claim links its page in the library, which lists every case repeating it
+    assert f'<a href="/claims/{claim.id}" class="claim-link">Công an yêu cầu' in html
+    library = signed_in("reviewer_dh").get(f"/claims/{claim.id}").text
+    assert f'href="/cases/{here}"' in library and f'href="/cases/{workbench.scam}"' in library
     assert f'<a href="/cases/{here}">#{here}</a>' in html
     assert f'href="/cases/{province}"' not in html  # not a case the reviewer may open
     # the province's lead sees both, newest first
