@@ -317,6 +317,24 @@ def test_an_alert_lists_the_cases_of_every_story_repeating_its_claim(
     client.get("/lang/en")
     assert "This alert also covers 2 more stories: cases" in client.get("/alerts").text
 
+    # another rumour in two wordings: one more story, said in the singular
+    with db.transaction() as s:
+        other = Claim(text="Cắt điện toàn tỉnh 3 ngày", verdict="false")
+        s.add(other)
+        s.flush()
+        pair = [
+            make_story(s, t, sources=[src], province_codes=["44"]) for t in ("Cắt điện", "Mất điện")
+        ]
+        s.add_all(
+            StoryClaimMatch(story_id=st.id, claim_id=other.id, score=0.9, matched_at=now)
+            for st in pair
+        )
+    run_alert_pass(db, now=now + timedelta(seconds=2), deliver=False)
+    english = client.get("/alerts").text
+    assert "This alert also covers 1 more story" in english and "1 more stories" not in english
+    client.get("/lang/vi")
+    assert "Cảnh báo này còn gồm 1 câu chuyện khác" in client.get("/alerts").text
+
 
 def test_a_case_can_be_opened_from_an_alert_whose_story_has_none(
     db: Database, units: dict[str, int], signed_in: SignIn

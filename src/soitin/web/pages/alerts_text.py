@@ -20,6 +20,10 @@ _M: dict[str, tuple[str, str]] = {
         "Cảnh báo này còn gồm {n} câu chuyện khác",
         "This alert also covers {n} more stories",
     ),
+    "alerts.other_story": (
+        "Cảnh báo này còn gồm 1 câu chuyện khác",
+        "This alert also covers 1 more story",
+    ),
     "alerts.other_cases": ("vụ việc", "cases"),
     "alerts.story_no_case": (
         "Câu chuyện #{id} chưa có vụ việc trong đơn vị của bạn",
