@@ -159,13 +159,11 @@ def last_complete(kind: Literal["week", "month"], today: date) -> Period:
 def quick_periods(today: date) -> list[tuple[str, Period]]:
     """The periods people ask for most, as of `today` (a local date), by key: this month, last
     month, this week, last week, the last 7 days and the last 30 days (today included)."""
-    first = today.replace(day=1)
-    next_month = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    monday = today - timedelta(days=today.weekday())
+    iso = today.isocalendar()
     return [
-        ("this_month", Period("month", first, next_month)),
+        ("this_month", parse_period(f"{today:%Y-%m}")),
         ("last_month", last_complete("month", today)),
-        ("this_week", Period("week", monday, monday + timedelta(days=7))),
+        ("this_week", parse_period(f"{iso.year}-W{iso.week:02d}")),
         ("last_week", last_complete("week", today)),
         ("last_7_days", Period("range", today - timedelta(days=6), today + timedelta(days=1))),
         ("last_30_days", Period("range", today - timedelta(days=29), today + timedelta(days=1))),

@@ -32,7 +32,12 @@ from sqlalchemy.orm import Session
 from soitin.db.bulk import insert_alike, insert_returning_ids, write_columns
 from soitin.db.models import Item, Story, StoryBandKey, StorySignature
 from soitin.db.types import utcnow
-from soitin.stories.boilerplate import body_similarity, boilerplate_of_sources, folded_of
+from soitin.stories.boilerplate import (
+    body_similarity,
+    boilerplate_of_sources,
+    folded_of,
+    folded_rows,
+)
 from soitin.stories.canonical import canonical_from_folded, canonical_text, exact_key
 from soitin.stories.index import sync_index
 from soitin.stories.minhash import U32, band_keys, signatures
@@ -94,8 +99,8 @@ def assign_stories(session: Session, items: Sequence[Item], threshold: float) ->
     candidate_ids = index.lookup(keys)
     known = _load_signatures(session, set().union(*candidate_ids))
     # a source's footer must not make its different posts one story (`boilerplate.py`)
-    boilerplate = boilerplate_of_sources(session, todo)
-    folded = [folded_of(it.title, it.text, it.text_folded) if boilerplate else "" for it in todo]
+    folded = [folded_of(it.title, it.text, it.text_folded) for it in todo]
+    boilerplate = boilerplate_of_sources(session, todo, folded)
     stored_folded = _stored_texts(
         session,
         {
@@ -251,9 +256,7 @@ def _stored_texts(session: Session, item_ids: set[int | None]) -> dict[int, str]
     out: dict[int, str] = {}
     for start in range(0, len(id_list), _CHUNK):
         chunk = id_list[start : start + _CHUNK]
-        rows = session.execute(
-            select(Item.id, Item.title, Item.text, Item.text_folded).where(Item.id.in_(chunk))
-        ).all()
+        rows = session.execute(folded_rows(Item.id.in_(chunk))).all()
         out.update((row[0], folded_of(row[1], row[2], row[3])) for row in rows)
     return out
 

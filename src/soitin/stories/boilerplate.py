@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import Session
 
 from soitin.db.models import Item
@@ -35,6 +35,7 @@ __all__ = [
     "boilerplate_of_sources",
     "body_similarity",
     "folded_of",
+    "folded_rows",
     "lines_of",
 ]
 
@@ -52,6 +53,19 @@ EDGE_LINES = 12
 def folded_of(title: str | None, text: str | None, folded: str | None) -> str:
     """The stored folded text, or the same folding of title and text where it is empty."""
     return folded or fold_item_text(title, text)
+
+
+def folded_rows(*where: ColumnElement[bool]) -> Select[int, str | None, str | None, str]:
+    """A query of (id, title, text, folded text) of the items `where` holds, for `folded_of`:
+    title and raw text come back only for an item whose folded text is still empty (a long
+    article's raw text is not read twice)."""
+    empty = Item.text_folded == ""
+    return select(
+        Item.id,
+        case((empty, Item.title)),
+        case((empty, Item.text)),
+        Item.text_folded,
+    ).where(*where)
 
 
 def lines_of(folded: str) -> list[str]:
@@ -85,24 +99,27 @@ def _learn(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(line for line, n in seen.items() if n >= least)
 
 
-def boilerplate_of_sources(session: Session, items: Sequence[Item]) -> dict[int, frozenset[str]]:
-    """Source id → its boilerplate lines, for the sources of `items` that have some.
+def boilerplate_of_sources(
+    session: Session, items: Sequence[Item], folded: Sequence[str]
+) -> dict[int, frozenset[str]]:
+    """Source id → its boilerplate lines, for the sources of `items` (whose folded texts are
+    `folded`, from `folded_of`) that have some.
 
     Only sources with a post of several lines in `items` are looked up (one query each).
     """
     batch: dict[int, list[str]] = defaultdict(list)
-    for it in items:
-        batch[it.source_id].append(folded_of(it.title, it.text, it.text_folded))
+    for it, text in zip(items, folded, strict=True):
+        batch[it.source_id].append(text)
     first_id = min((it.id for it in items if it.id is not None), default=None)
     out: dict[int, frozenset[str]] = {}
     for source_id, texts in batch.items():
         if not any(len(_edges(t)) > 1 for t in texts):
             continue
-        query = select(Item.title, Item.text, Item.text_folded).where(Item.source_id == source_id)
+        query = folded_rows(Item.source_id == source_id)
         if first_id is not None:
             query = query.where(Item.id < first_id)
         stored = session.execute(query.order_by(Item.id.desc()).limit(WINDOW)).all()
-        learnt = _learn([*texts, *(folded_of(*row) for row in stored)])
+        learnt = _learn([*texts, *(folded_of(row[1], row[2], row[3]) for row in stored)])
         if learnt:
             out[source_id] = learnt
     return out

@@ -40,7 +40,7 @@ from soitin.review import audit
 from soitin.settings import Settings, get_settings
 from soitin.triage.delivery import deliver_pending, enqueue_deliveries
 from soitin.triage.rules import channels_of
-from soitin.triage.signals import DEBUNKED_LOOKBACK, Signal, collect_signals
+from soitin.triage.signals import CLAIM_PREFIX, DEBUNKED_LOOKBACK, Signal, collect_signals
 from soitin.triage.wording import province_of, test_sentence
 
 __all__ = [
@@ -157,9 +157,6 @@ def _existing(
     return None
 
 
-CLAIM_PREFIX = "claim:"
-
-
 def _already_told(session: Session, rule: AlertRule, signal: Signal, now: datetime) -> set[str]:
     """The one-shot reasons of `signal` some earlier alert of the rule already gave: an alert
     about the same story or series, or one it joined (a debunked claim's alert, whose
@@ -171,11 +168,11 @@ def _already_told(session: Session, rule: AlertRule, signal: Signal, now: dateti
     same = Alert.fingerprint == signal.fingerprint
     if signal.story_id is not None:
         same = or_(same, Alert.story_id == signal.story_id)
-    joined = Alert.updated_at >= now - DEBUNKED_LOOKBACK
+    if any(fp.startswith(CLAIM_PREFIX) for fp in signal.fingerprints):
+        # only through a claim does a signal join another story's alert
+        same = or_(same, Alert.updated_at >= now - DEBUNKED_LOOKBACK)
     for fingerprint, story_id, data in session.execute(
-        select(Alert.fingerprint, Alert.story_id, Alert.data).where(
-            Alert.rule_id == rule.id, or_(same, joined)
-        )
+        select(Alert.fingerprint, Alert.story_id, Alert.data).where(Alert.rule_id == rule.id, same)
     ):
         seen = (data or {}).get("fingerprints", {})
         if not (

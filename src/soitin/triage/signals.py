@@ -47,6 +47,7 @@ from soitin.triage.wording import Sentence
 
 __all__ = [
     "DEBUNKED_LOOKBACK",
+    "CLAIM_PREFIX",
     "DEBUNKED_VERDICTS",
     "STRONG_CLAIM_MATCH",
     "Signal",
@@ -76,9 +77,13 @@ CONCERN_SHARE = 0.2
 _KIND_RANK = {"debunked": 3, "new_story": 2, "spike": 1}
 
 
+#: The series of a debunked claim's repeats are `claim:ID`.
+CLAIM_PREFIX = "claim:"
+
+
 def claim_fingerprint(claim_id: int) -> str:
     """The series of a debunked claim's repeats: `claim:ID`."""
-    return f"claim:{claim_id}"
+    return f"{CLAIM_PREFIX}{claim_id}"
 
 
 def story_fingerprint(story_id: int) -> str:
