@@ -183,8 +183,9 @@ def run_stage_split(db: Database, lines: Sequence[str]) -> dict[str, float]:
     return per_post
 
 
-def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
-    """The way a first prototype would do it: everything per post."""
+def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float, dict[str, float]] | None:
+    """The way a first prototype would do it: everything per post. Returns (wall s, CPU s,
+    µs per post of each step: normalise, segment, minhash, detect, places, store)."""
     try:
         from datasketch import MinHash, MinHashLSH
         from underthesea import word_tokenize
@@ -198,17 +199,26 @@ def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
     suite = product_suite()
     lsh = MinHashLSH(threshold=0.7, num_perm=128)
     source_id = _source(db)
-    wall, cpu = time.perf_counter(), time.process_time()
+    steps = ("normalise", "segment", "minhash", "detect", "places", "store")
+    spent = dict.fromkeys(steps, 0.0)
+    clock = time.perf_counter
+    wall, cpu = clock(), time.process_time()
     for i, post in enumerate(posts):
+        t0 = clock()
         norm = normalise_for_matching(post)
+        t1 = clock()
         tokens = word_tokenize(norm)
+        t2 = clock()
         mh = MinHash(num_perm=128)
         for k in range(max(1, len(tokens) - 2)):
             mh.update(" ".join(tokens[k : k + 3]).encode("utf-8"))
         lsh.query(mh)
         lsh.insert(f"p{i}", mh)
+        t3 = clock()
         scores = {name: res[0].score for name, res in suite.score([post]).items()}
+        t4 = clock()
         places = tag_places(post)
+        t5 = clock()
         with db.transaction() as s:
             s.add(
                 Item(
@@ -221,7 +231,13 @@ def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float] | None:
                     scores={"n": len(scores)},
                 )
             )
-    return time.perf_counter() - wall, time.process_time() - cpu
+        t6 = clock()
+        marks = (t0, t1, t2, t3, t4, t5, t6)
+        for step, a, b in zip(steps, marks, marks[1:], strict=False):
+            spent[step] += b - a
+    elapsed = clock() - wall, time.process_time() - cpu
+    per_post = {step: round(secs / len(posts) * 1e6, 1) for step, secs in spent.items()}
+    return elapsed[0], elapsed[1], per_post
 
 
 class CpuMeter:
@@ -462,6 +478,7 @@ def single_core_figures(args: argparse.Namespace) -> None:
     else:
         rate = args.naive_posts / naive[0]
         emit(figure="naive_posts_per_s_sqlite", value=round(rate, 1), posts=args.naive_posts)
+        emit(figure="naive_step_us_per_post_sqlite", **naive[2])
         emit(
             figure="pipeline_vs_naive_ratio_sqlite",
             value=round(ours_rate["sqlite"] / rate, 1),

@@ -26,3 +26,40 @@ def test_the_web_benchmark_runs_on_a_small_database() -> None:
     pages = {f.get("page") for f in figures}
     assert {"queue", "story", "baseline"} <= pages
     assert all(f["p95_ms"] > 0 for f in figures if "p95_ms" in f)
+
+
+def test_the_pipeline_benchmark_reports_where_each_pipeline_spends_its_time() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "bench/pipeline.py",
+            "--posts",
+            "300",
+            "--naive-posts",
+            "20",
+            "--no-postgres",
+            "--no-workers",
+        ],  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    figures = {
+        f["figure"]: f
+        for f in (json.loads(line) for line in run.stdout.splitlines() if line.startswith("{"))
+    }
+    assert figures["pipeline_posts_per_s_sqlite"]["value"] > 0
+    split = figures["pipeline_stage_us_per_post_sqlite"]
+    assert {"places", "detect", "stories", "triage", "rest"} <= set(split)
+    naive = figures["naive_posts_per_s_sqlite"]
+    if "skipped" in naive:  # the `bench` extra (underthesea, datasketch) is not installed
+        assert "naive_step_us_per_post_sqlite" not in figures
+        return
+    steps = {k: v for k, v in figures["naive_step_us_per_post_sqlite"].items() if k != "figure"}
+    assert set(steps) == {"normalise", "segment", "minhash", "detect", "places", "store"}
+    per_post_us = 1e6 / naive["value"]
+    # the steps are the whole loop: together they take nearly all of a post's time
+    assert 0.8 * per_post_us <= sum(steps.values()) <= per_post_us
