@@ -24,7 +24,7 @@ def test_eval_set_shape_and_separation() -> None:
     assert not train & {r["text"] for r in rows}
 
 
-# measured on the committed models (245 rows): FP 0.039 / 0.063 / 0.033, recall 0.96 / 0.96 / 0.65
+# measured on the committed models (269 rows): FP 0.042 / 0.063 / 0.033, recall 0.96 / 0.96 / 0.65
 RECALL_FLOOR = {"toxicity": 0.8, "scam": 0.7, "misinformation": 0.5}
 
 
@@ -65,3 +65,25 @@ def test_short_reminders_are_not_misinformation_and_rumours_ending_so_still_are(
     assert {*reminders, rumour} <= held_out
     results = detector.score([*reminders, rumour])
     assert [r.flagged for r in results] == [False, False, False, True], results
+
+
+def test_flood_and_harvest_news_is_not_toxic_and_insults_with_the_same_words_still_are() -> None:
+    """Held-out sentences of the evaluation set: "lũ" is a flood as well as a pack, "bông
+    điên điển" a flower; the insults use the same words."""
+    from soitin.detect.registry import get_detector
+
+    detector = get_detector("toxicity")
+    news = [
+        "Nước lũ rút, người dân bắt tay vào dọn dẹp nhà cửa, trường học.",
+        "Nước lũ đầu nguồn đổ về, người dân An Giang bắt đầu mùa đánh bắt cá linh.",
+        "Mùa nước nổi, bà con hái bông điên điển bán cho thương lái.",
+        "Bông điên điển xào tôm là món ăn dân dã mùa nước nổi.",
+    ]
+    insults = [
+        "Lũ chó này chỉ biết phá hoại, đánh chết hết cho rồi.",
+        "Lũ tụi bây toàn đồ điên, biến hết khỏi đây.",
+    ]
+    held_out = {r["text"] for r in _rows(HARD_NEGATIVES_FILE)}
+    assert {*news, *insults} <= held_out
+    results = detector.score([*news, *insults])
+    assert [r.flagged for r in results] == [False] * 4 + [True] * 2, results
