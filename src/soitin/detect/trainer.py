@@ -611,8 +611,8 @@ _LIMITS = {
     "smishing corpus were learnt as clean it flagged 17.4 % of legitimate SMS (dev) as hate "
     "(bank OTP messages without diacritics, in capitals), now 0 %; ViHSD dev macro-F1 0.658 "
     "-> 0.652 (the same training without the SMS gives 0.657 today). Everyday words that "
-    "are also insults misled it in news: flood reports (\"lũ\" is both a flood and a pack), "
-    "fishing (\"đánh bắt\"), the sesbania flower (\"bông điên điển\"); 5 of 20 such "
+    'are also insults misled it in news: flood reports ("lũ" is both a flood and a pack), '
+    'fishing ("đánh bắt"), the sesbania flower ("bông điên điển"); 5 of 20 such '
     "sentences of the hard-negative set were flagged, 4 of them as hate. 27 news sentences "
     "of that kind and 3 insults using the same words, written by us, were added to its "
     "training: 1 of 20 flagged, the same insults still found; ViHSD dev macro-F1 0.644 -> "
