@@ -233,11 +233,10 @@ def run_naive(db: Database, posts: Sequence[str]) -> tuple[float, float, dict[st
             )
         t6 = clock()
         marks = (t0, t1, t2, t3, t4, t5, t6)
-        for step, a, b in zip(steps, marks, marks[1:], strict=False):
+        for step, a, b in zip(steps, marks[:-1], marks[1:], strict=True):
             spent[step] += b - a
-    elapsed = clock() - wall, time.process_time() - cpu
-    per_post = {step: round(secs / len(posts) * 1e6, 1) for step, secs in spent.items()}
-    return elapsed[0], elapsed[1], per_post
+    wall, cpu = clock() - wall, time.process_time() - cpu
+    return wall, cpu, {step: round(secs / len(posts) * 1e6, 1) for step, secs in spent.items()}
 
 
 class CpuMeter:
